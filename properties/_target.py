@@ -1,0 +1,90 @@
+"""The implementation under test: ``--target NAME`` (or ``TRAINSPEC_TARGET``).
+
+NAME is ``reference`` (the default), a built-in adapter (``torch``, ``sklearn``, ``optax``)
+or any importable dotted module exposing some of the public names of :mod:`reference`. A
+law that needs a name the target lacks is skipped with ``target X does not provide Y``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+__all__ = ["Target", "load_target", "TargetImportError", "BUILTIN_TARGETS", "DEVIATIONS_DIR"]
+
+#: Built-in target names -> module implementing them, and how to install what they need.
+BUILTIN_TARGETS = {
+    "reference": ("reference", 'python -m pip install -e .'),
+    "torch": ("properties.targets.torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
+    "sklearn": ("properties.targets.sklearn", 'python -m pip install -e ".[sklearn]"'),
+    "optax": ("properties.targets.optax", 'python -m pip install -e ".[jax]"'),
+}
+
+DEVIATIONS_DIR = Path(__file__).with_name("deviations")
+
+
+class TargetImportError(ImportError):
+    """The chosen target (or a framework it wraps) cannot be imported."""
+
+
+class Target:
+    """A named implementation: attribute access goes to the wrapped module or namespace."""
+
+    def __init__(self, name: str, impl: ModuleType | SimpleNamespace):
+        self.name = name
+        self.impl = impl
+
+    def provides(self, attr: str) -> bool:
+        return hasattr(self.impl, attr)
+
+    def missing(self, names) -> list[str]:
+        return [n for n in names if not self.provides(n)]
+
+    def __getattr__(self, attr: str):
+        # Only reached for attributes Target itself lacks: forward to the implementation.
+        impl = self.__dict__.get("impl")
+        try:
+            return getattr(impl, attr)
+        except AttributeError:
+            raise AttributeError(f"target {self.__dict__.get('name')!r} does not provide {attr!r}") from None
+
+    def __repr__(self) -> str:
+        return f"Target({self.name!r})"
+
+
+def load_target(name: str | None = None) -> Target:
+    """Import the target ``name`` (default: ``$TRAINSPEC_TARGET`` or ``reference``)."""
+    name = name or os.environ.get("TRAINSPEC_TARGET") or "reference"
+    module_name, hint = BUILTIN_TARGETS.get(name, (name, None))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        how = f"install it with: {hint}" if hint else "make the module importable (is it on sys.path / installed?)"
+        raise TargetImportError(f"trainspec: cannot import target {name!r} (module {module_name!r}): {exc}; {how}") from exc
+    return Target(name, module)
+
+
+def deviations_file(target: Target) -> Path:
+    """The expected-deviation file of a target: ``properties/deviations/<name>.txt``."""
+    return DEVIATIONS_DIR / f"{target.name.replace('.', '_')}.txt"
+
+
+def read_deviations(path: Path) -> list[tuple[str, str]]:
+    """Parse ``<test-id prefix> | <reason>`` lines; ``#`` starts a comment line.
+
+    A line without a written reason is an error: a deviation must say why.
+    """
+    entries = []
+    if not path.exists():
+        return entries
+    for lineno, raw in enumerate(path.read_text().splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        prefix, sep, reason = line.partition("|")
+        if not sep or not reason.strip() or not prefix.strip():
+            raise ValueError(f"{path}:{lineno}: a deviation needs '<test-id prefix> | <reason>'; got {raw!r}")
+        entries.append((prefix.strip(), reason.strip()))
+    return entries

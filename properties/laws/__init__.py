@@ -1,0 +1,1 @@
+"""The laws, one module per technique family. Laws use only the target, never ``reference``."""

@@ -1,0 +1,313 @@
+"""Laws of input normalisation (seeds 000-004).
+
+Target names used: ``zscore(x, eps=0.0)``, ``minmax(x, feature_range=(0, 1))``,
+``center(x)``, ``fit_zscore(x, eps=0.0)`` / ``apply_zscore(stats, x)``,
+``fit_minmax(x, feature_range)`` / ``apply_minmax(stats, x)``. ``x`` is
+``(n_samples, n_features)``; statistics are per feature with the population (ddof=0)
+variance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import example
+from hypothesis import strategies as st
+
+from properties._law import LawViolation, law
+from properties.controls import normalization as ctl
+from properties.laws._tolerance import EPS64, column_stats, zscore_condition
+from properties.strategies import dyadic_matrices, feature_matrices, finite_floats
+
+#: Features whose condition kappa = max|x| / sigma exceeds this are "constant within
+#: rounding": their standardised values carry no correct digits, so only finiteness is
+#: required of them.
+KAPPA_MAX = 1e6
+
+
+def _out(a) -> np.ndarray:
+    return np.asarray(a)
+
+
+def _ranges():
+    """(lo, hi) with lo < hi, both finite, the width not below 1e-3 of the magnitude."""
+    return st.tuples(finite_floats(1e3), st.floats(1e-3, 1e3)).map(lambda t: (t[0], t[0] + t[1] * max(1.0, abs(t[0]))))
+
+
+def _check_shape(out, x, what):
+    if out.shape != x.shape:
+        raise LawViolation(f"{what}: out.shape={out.shape}, but should be {x.shape} (the input's)")
+
+
+@law(needs=("zscore",), x=feature_matrices(),
+     controls=(ctl.divide_by_variance, ctl.frobenius_norm, ctl.global_mean, ctl.unbiased_std, ctl.running_stats))
+def zscore_standardises_each_feature(t, x):
+    """Each non-constant feature of ``zscore(x)`` has mean 0 and population variance 1.
+
+    Seed 002: ``z = (x - mu) / sigma`` with ``sigma = sqrt(1/n sum (x - mu)^2)``.
+    Tolerance ``8 (n + 2) eps kappa`` per feature, ``kappa = max|x| / sigma``: the error of
+    a two-pass mean and variance in float64 under the conditioning of the data.
+    """
+    z = _out(t.zscore(x)).astype(np.float64)
+    _check_shape(z, x, "zscore")
+    if not np.all(np.isfinite(z)):
+        raise LawViolation(f"zscore returned non-finite values for finite input: {z!r}")
+    kappa = zscore_condition(x)
+    mz, vz, _ = column_stats(z)
+    n = x.shape[0]
+    for j in np.flatnonzero(kappa <= KAPPA_MAX):
+        tol = 8 * (n + 2) * EPS64 * kappa[j]
+        if abs(mz[j]) > tol or abs(vz[j] - 1) > tol:
+            raise LawViolation(f"zscore feature {j}: mean={mz[j]:.3g}, population variance={vz[j]:.6g}; "
+                               f"should be 0 and 1 within {tol:.2g} (kappa={kappa[j]:.3g}) [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("minmax",), x=feature_matrices(), feature_range=_ranges(),
+     controls=(ctl.minmax_global, ctl.minmax_by_max, ctl.minmax_divide_by_max))
+def minmax_maps_extremes_onto_feature_range(t, x, feature_range):
+    """``minmax(x, (lo, hi))`` lies in [lo, hi]; each feature's min maps to lo and max to hi.
+
+    Seed 002. Tolerance ``4 eps (|lo| + |hi| + (hi - lo) max|x| / (max - min))``: rounding
+    of ``x - min`` and of the affine map onto the range.
+    """
+    lo, hi = feature_range
+    z = _out(t.minmax(x, feature_range=feature_range)).astype(np.float64)
+    _check_shape(z, x, "minmax")
+    xmin, xmax = x.min(axis=0), x.max(axis=0)
+    mag = np.abs(x).max(axis=0)
+    for j in range(x.shape[1]):
+        col = z[:, j]
+        if xmax[j] == xmin[j]:
+            if not (np.all(col == col[0]) and lo <= col[0] <= hi):
+                raise LawViolation(f"minmax constant feature {j}: got {col!r}; should be one value in [{lo}, {hi}]")
+            continue
+        tol = 4 * EPS64 * (abs(lo) + abs(hi) + (hi - lo) * mag[j] / (xmax[j] - xmin[j]))
+        if col.min() < lo - tol or col.max() > hi + tol:
+            raise LawViolation(f"minmax feature {j}: range [{col.min()!r}, {col.max()!r}] leaves [{lo!r}, {hi!r}] (tol {tol:.2g})")
+        at_min, at_max = col[x[:, j] == xmin[j]], col[x[:, j] == xmax[j]]
+        if np.any(np.abs(at_min - lo) > tol) or np.any(np.abs(at_max - hi) > tol):
+            raise LawViolation(f"minmax feature {j}: min maps to {at_min!r} and max to {at_max!r}; "
+                               f"should be {lo!r} and {hi!r} (tol {tol:.2g}) [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("zscore",), x=dyadic_matrices(), a=st.sampled_from([-8.0, -2.0, -0.5, 0.25, 1.0, 4.0, 2.0**-20, -(2.0**30)]),
+     b=st.sampled_from([0.0, -3.0, 7.5, 2.0**20, -(2.0**20)]),
+     controls=(ctl.divide_by_variance,))
+def zscore_affine_equivariance(t, x, a, b):
+    """``zscore(a x + b) = sign(a) zscore(x)`` for ``a != 0``.
+
+    The data are dyadic and ``a`` a power of two (times a sign) with a dyadic ``b``, so
+    ``a x + b`` is computed exactly and the two sides may differ only by the target's own
+    rounding: ``16 (n + 2) eps kappa`` with kappa of the transformed data.
+    """
+    y = a * x + b
+    z1 = _out(t.zscore(y)).astype(np.float64)
+    z0 = _out(t.zscore(x)).astype(np.float64)
+    kappa = np.maximum(zscore_condition(x), zscore_condition(y))
+    n = x.shape[0]
+    for j in np.flatnonzero(kappa <= KAPPA_MAX):
+        tol = 16 * (n + 2) * EPS64 * kappa[j]
+        err = np.max(np.abs(z1[:, j] - math.copysign(1.0, a) * z0[:, j]))
+        if err > tol:
+            raise LawViolation(f"zscore(a*x + b) != sign(a) * zscore(x) for a={a}, b={b}, feature {j}: "
+                               f"max difference {err:.3g} > {tol:.2g} [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("minmax",), x=dyadic_matrices(), a=st.sampled_from([0.25, 1.0, 4.0, 2.0**-20, 2.0**30]),
+     b=st.sampled_from([0.0, -3.0, 7.5, 2.0**20, -(2.0**20)]),
+     controls=(ctl.minmax_by_max,))
+def minmax_affine_invariance(t, x, a, b):
+    """``minmax(a x + b) = minmax(x)`` for ``a > 0`` (exact input transform, dyadic data).
+
+    Tolerance ``8 eps max|y| / (max - min)`` per feature: rounding of ``y - min``.
+    """
+    y = a * x + b
+    z1 = _out(t.minmax(y)).astype(np.float64)
+    z0 = _out(t.minmax(x)).astype(np.float64)
+    for j in range(x.shape[1]):
+        span = x[:, j].max() - x[:, j].min()
+        if span == 0:
+            continue
+        tol = 8 * EPS64 * max(np.abs(y[:, j]).max() / (a * span), np.abs(x[:, j]).max() / span)
+        err = np.max(np.abs(z1[:, j] - z0[:, j]))
+        if err > tol:
+            raise LawViolation(f"minmax(a*x + b) != minmax(x) for a={a}, b={b}, feature {j}: max difference "
+                               f"{err:.3g} > {tol:.2g} [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("zscore", "minmax"), x=feature_matrices(),
+     controls=(ctl.divide_by_variance, ctl.minmax_divide_by_max))
+def normalisation_is_idempotent(t, x):
+    """Normalising normalised data changes nothing: ``f(f(x)) = f(x)`` for zscore and minmax.
+
+    Tolerance ``8 (n + 2) eps kappa`` on well-conditioned features (kappa <= 1e6).
+    """
+    n = x.shape[0]
+    kappa = zscore_condition(x)
+    z = _out(t.zscore(x)).astype(np.float64)
+    zz = _out(t.zscore(z)).astype(np.float64)
+    m = _out(t.minmax(x)).astype(np.float64)
+    mm = _out(t.minmax(m)).astype(np.float64)
+    for j in np.flatnonzero(kappa <= KAPPA_MAX):
+        tol = 8 * (n + 2) * EPS64 * kappa[j]
+        for name, a, b in (("zscore", zz, z), ("minmax", mm, m)):
+            err = np.max(np.abs(a[:, j] - b[:, j]))
+            if err > tol:
+                raise LawViolation(f"{name}({name}(x)) != {name}(x) on feature {j}: max difference {err:.3g} > {tol:.2g} "
+                                   f"[x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("zscore", "minmax", "center"), x=feature_matrices(min_rows=3), data=st.data(),
+     controls=(ctl.running_stats,))
+def normalisation_is_row_permutation_equivariant(t, x, data):
+    """Permuting the samples permutes the output: ``f(P x) = P f(x)`` (statistics are
+    symmetric functions of the rows). Tolerance as for standardisation."""
+    perm = np.array(data.draw(st.permutations(range(x.shape[0])), label="perm"))
+    n = x.shape[0]
+    kappa = zscore_condition(x)
+    for name in ("zscore", "minmax", "center"):
+        f = getattr(t, name)
+        a = _out(f(x[perm])).astype(np.float64)
+        b = _out(f(x)).astype(np.float64)[perm]
+        for j in np.flatnonzero(kappa <= KAPPA_MAX):
+            scale = kappa[j] if name == "zscore" else np.abs(x[:, j]).max() / max(np.ptp(x[:, j]), 1e-300)
+            tol = 8 * (n + 2) * EPS64 * max(scale, 1.0) * (np.abs(x[:, j]).max() if name == "center" else 1.0)
+            err = np.max(np.abs(a[:, j] - b[:, j]))
+            if err > tol:
+                raise LawViolation(f"{name}(x[perm]) != {name}(x)[perm] on feature {j}: difference {err:.3g} > {tol:.2g} "
+                                   f"[perm={perm.tolist()}, x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("center",), x=feature_matrices(), controls=(ctl.global_mean,))
+def center_removes_each_feature_mean(t, x):
+    """``center(x)`` has per-feature mean 0 and differs from ``x`` by a per-feature constant.
+
+    Tolerance ``8 (n + 2) eps max|x|`` per feature.
+    """
+    c = _out(t.center(x)).astype(np.float64)
+    _check_shape(c, x, "center")
+    mc, _, _ = column_stats(c)
+    n = x.shape[0]
+    for j in range(x.shape[1]):
+        tol = 8 * (n + 2) * EPS64 * max(np.abs(x[:, j]).max(), 1e-300)
+        shift = x[:, j] - c[:, j]
+        if abs(mc[j]) > tol or np.ptp(shift) > 2 * tol:
+            raise LawViolation(f"center feature {j}: mean {mc[j]:.3g}, shift spread {np.ptp(shift):.3g} (tol {tol:.2g}) "
+                               f"[x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("zscore", "fit_zscore", "apply_zscore"), x=feature_matrices(), controls=(ctl.unbiased_std,))
+def applying_fitted_statistics_to_training_data_reproduces_fit_transform(t, x):
+    """``apply_zscore(fit_zscore(x), x) == zscore(x)`` (seeds 003/004: the same transform).
+
+    Tolerance ``4 eps (1 + |z|)``: both sides must be the same computation up to a few
+    roundings of the output.
+    """
+    a = _out(t.apply_zscore(t.fit_zscore(x), x)).astype(np.float64)
+    b = _out(t.zscore(x)).astype(np.float64)
+    tol = 4 * EPS64 * (1 + np.abs(b))
+    if np.any(np.abs(a - b) > tol):
+        raise LawViolation(f"apply_zscore(fit_zscore(x), x) differs from zscore(x) by up to {np.max(np.abs(a - b)):.3g} "
+                           f"[x={x!r}]")
+
+
+@law(needs=("fit_zscore", "apply_zscore", "fit_minmax", "apply_minmax"), train=feature_matrices(max_cols=3),
+     data=st.data(), controls=(ctl.refit_on_new_data,))
+def new_data_is_transformed_with_training_statistics(t, train, data):
+    """Test data are normalised with the *training* mean/std and min/max, not their own.
+
+    Seeds 003/004: "use the same mu and sigma for transforming the test data". Oracle:
+    ``(x - mu_train) / sigma_train`` and ``lo + (x - min_train) / (max_train - min_train)``
+    with exactly rounded training statistics; tolerance ``16 (n + 2) eps kappa`` where
+    kappa includes the test data's magnitude.
+    """
+    test = data.draw(feature_matrices(min_rows=1, max_rows=6, min_cols=train.shape[1], max_cols=train.shape[1]),
+                     label="test")
+    mu, var, mag = column_stats(train)
+    sd = np.sqrt(var)
+    n = train.shape[0]
+    z = _out(t.apply_zscore(t.fit_zscore(train), test)).astype(np.float64)
+    m = _out(t.apply_minmax(t.fit_minmax(train), test)).astype(np.float64)
+    lo, hi = train.min(axis=0), train.max(axis=0)
+    for j in range(train.shape[1]):
+        big = max(mag[j], np.abs(test[:, j]).max())
+        if sd[j] > 0 and big / sd[j] <= KAPPA_MAX:
+            want = (test[:, j] - mu[j]) / sd[j]
+            tol = 16 * (n + 2) * EPS64 * big / sd[j] * (1 + np.abs(want))
+            if np.any(np.abs(z[:, j] - want) > tol):
+                raise LawViolation(f"apply_zscore feature {j}: got {z[:, j]!r}, training statistics give {want!r}")
+        if hi[j] > lo[j] and big / (hi[j] - lo[j]) <= KAPPA_MAX:
+            want = (test[:, j] - lo[j]) / (hi[j] - lo[j])
+            tol = 16 * EPS64 * big / (hi[j] - lo[j]) * (1 + np.abs(want))
+            if np.any(np.abs(m[:, j] - want) > tol):
+                raise LawViolation(f"apply_minmax feature {j}: got {m[:, j]!r}, training min/max give {want!r}")
+
+
+@law(needs=("zscore",), x=dyadic_matrices(), offset=st.sampled_from([1e9, -1e9, 2.0**32]),
+     controls=(ctl.naive_moments,),
+     examples=({"x": np.array([[0.0], [2.0**-10], [1.0]]), "offset": 1e9},))
+def zscore_is_stable_under_large_offsets(t, x, offset):
+    """``zscore(x + 1e9)`` equals ``zscore(x)`` to 1e-9 (the issue's stability bound).
+
+    The data are dyadic, so ``x + 1e9`` is exact: any difference is the target's. The naive
+    one-pass ``E[x^2] - E[x]^2`` loses every digit here; a two-pass algorithm does not.
+    """
+    y = x + offset
+    z1 = _out(t.zscore(y)).astype(np.float64)
+    z0 = _out(t.zscore(x)).astype(np.float64)
+    err = np.abs(z1 - z0)
+    if not np.all(err <= 1e-9 * (1 + np.abs(z0))):
+        raise LawViolation(f"zscore(x + {offset:g}) differs from zscore(x) by up to {np.nanmax(err):.3g} "
+                           f"(relative bound 1e-9) [x={x!r}]")
+
+
+@law(needs=("zscore", "minmax"), x=dyadic_matrices(), k=st.integers(-900, 900),
+     controls=(ctl.naive_moments,),
+     examples=({"x": np.array([[0.0, 1.0], [3.0, -2.0]]), "k": 600},
+               {"x": np.array([[0.0, 1.0], [3.0, -2.0]]), "k": -600}))
+def normalisation_is_stable_across_magnitudes(t, x, k):
+    """``f(2^k x) = f(x)`` for zscore and minmax with ``|2^k x|`` from 1e-274 to 1e274.
+
+    Multiplying by a power of two is exact; squares of these magnitudes overflow or
+    underflow float64, so only an implementation that rescales (or avoids squaring) passes.
+    Bound: relative 1e-9 (the issue's stability bound).
+    """
+    y = np.ldexp(x, k)
+    for name in ("zscore", "minmax"):
+        f = getattr(t, name)
+        with np.errstate(all="ignore"):
+            z1 = _out(f(y)).astype(np.float64)
+        z0 = _out(f(x)).astype(np.float64)
+        if not (np.all(np.isfinite(z1)) and np.all(np.abs(z1 - z0) <= 1e-9 * (1 + np.abs(z0)))):
+            raise LawViolation(f"{name}(2**{k} * x) differs from {name}(x): {z1!r} vs {z0!r} [x={x!r}]")
+
+
+@law(needs=("zscore", "minmax", "center"), x=feature_matrices(max_rows=6, max_cols=3, bound=1e3),
+     dtype=st.sampled_from(["float32", "float64", "int64", "int32"]), controls=(ctl.always_float32,))
+def output_dtype_follows_input(t, x, dtype):
+    """float32 in -> float32 out, float64 -> float64, integers -> float64 (never truncated)."""
+    xin = x.astype(dtype)
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    for name in ("zscore", "minmax", "center"):
+        out = _out(getattr(t, name)(xin))
+        if out.dtype != want:
+            raise LawViolation(f"{name}: out.dtype={out.dtype}, but should be {want} for {dtype} input")
+
+
+@law(needs=("zscore", "minmax", "center", "fit_zscore", "apply_zscore", "fit_minmax", "apply_minmax"),
+     x=feature_matrices(max_rows=8, max_cols=3), dtype=st.sampled_from(["float64", "float32"]),
+     controls=(ctl.modifies_input,))
+def normalisation_never_modifies_its_input(t, x, dtype):
+    """No normalisation function writes into the caller's array."""
+    x = x.astype(dtype)
+    before = x.copy()
+    calls = {
+        "zscore": lambda: t.zscore(x), "minmax": lambda: t.minmax(x), "center": lambda: t.center(x),
+        "fit_zscore/apply_zscore": lambda: t.apply_zscore(t.fit_zscore(x), x),
+        "fit_minmax/apply_minmax": lambda: t.apply_minmax(t.fit_minmax(x), x),
+    }
+    for name, call in calls.items():
+        call()
+        if not np.array_equal(x, before):
+            raise LawViolation(f"{name} modified its input: before {before!r}, after {x!r}")

@@ -1,0 +1,6 @@
+"""Input normalisation laws (one pytest test per law; the laws are in properties/laws)."""
+
+from properties._law import pytest_tests
+from properties.laws import normalization
+
+pytest_tests(globals(), normalization)

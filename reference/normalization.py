@@ -1,0 +1,265 @@
+"""Input normalisation: z-score, min-max and mean-centering, with fit / apply pairs.
+
+Sources: seed 002 (z-score with the population standard deviation, min-max), seed 001
+(``(x - mu) / sqrt(sigma^2 + eps)`` component-wise over the data set), seeds 003 and 004
+(fit the statistics on the training set, apply the *same* statistics to dev and test data).
+
+Layout: ``x`` is ``(n_samples, n_features)``; statistics are per feature (per column).
+
+Errata in the seeds that these functions do *not* reproduce (each is a negative control in
+``properties/controls/normalization.py``): dividing by the variance instead of the standard
+deviation (seed 003's pseudo-code, seed 000's figure caption ``X / sigma^2``), dividing by the
+Frobenius norm of the whole matrix after subtracting one global mean (seed 004), and one
+global mean for all features instead of one per feature (seed 004's ``np.mean(X)``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._numerics import EPS64, feature_moments, pow2_scale, result_dtype
+from ._validation import as_float_array, check_finite_scalar, check_in_range
+
+__all__ = [
+    "ZScoreStats",
+    "MinMaxStats",
+    "fit_zscore",
+    "apply_zscore",
+    "zscore",
+    "fit_minmax",
+    "apply_minmax",
+    "minmax",
+    "center",
+]
+
+
+class ZScoreStats(NamedTuple):
+    """Per-feature statistics fitted by :func:`fit_zscore`.
+
+    ``mean`` is the feature mean (``mean_hi + mean_lo`` rounded once); the unevaluated sum
+    ``mean_hi + mean_lo`` keeps the digits the rounding would lose, so applying the
+    statistics to the training data reproduces :func:`zscore` exactly even under offsets
+    like 1e9. ``std`` is the divisor ``sqrt(var + eps)`` (1 for a constant feature when
+    ``eps == 0``), ``var`` the biased (ddof=0) variance, ``n_samples`` the rows seen.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    var: np.ndarray
+    eps: float
+    n_samples: int
+    mean_hi: np.ndarray
+    mean_lo: np.ndarray
+
+
+class MinMaxStats(NamedTuple):
+    """Per-feature minimum and maximum fitted by :func:`fit_minmax`, with the target range."""
+
+    data_min: np.ndarray
+    data_max: np.ndarray
+    feature_range: tuple[float, float]
+
+
+def _check_2d(x, func: str, name: str = "x") -> np.ndarray:
+    return as_float_array(x, func, name, ndim=2, min_rows=1)
+
+
+def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
+    """Fit per-feature mean and standard deviation for z-score normalisation.
+
+    .. math::
+
+        \\mu_j = \\frac1n\\sum_i x_{ij},\\qquad
+        \\sigma^2_j = \\frac1n\\sum_i (x_{ij}-\\mu_j)^2,\\qquad
+        s_j = \\sqrt{\\sigma_j^2 + \\epsilon}
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples, n_features)
+        Training data, finite, at least one row. Integers are converted to float64.
+    eps : float, default 0.0
+        Added to the variance *inside* the square root (seed 001; the same place as in
+        batch normalisation). Must be >= 0.
+
+    Conventions
+    -----------
+    * The variance is the **population (biased, ddof=0)** estimator, as in seed 002, seed
+      001, scikit-learn ``StandardScaler`` and every BatchNorm; not ``ddof=1``.
+    * A **constant feature** (variance at or below the rounding bound
+      ``n*eps64*var + (n*mean*eps64)**2``, scikit-learn's ``_is_constant_feature`` test)
+      with ``eps == 0`` gets divisor 1, so its z-score is ``x - mean`` (0 on the training
+      data) instead of NaN/inf. This is scikit-learn's choice (``scale_ = 1``). With
+      ``eps > 0`` the divisor ``sqrt(var + eps)`` is used as it is.
+    * Accumulation is float64 with a corrected two-pass algorithm, and the data are
+      rescaled by exact powers of two, so offsets of 1e9 and magnitudes up to 1e300 are
+      handled to full precision.
+
+    Examples
+    --------
+    >>> stats = fit_zscore([[1.0, 10.0], [3.0, 10.0]])
+    >>> stats.mean.tolist(), stats.std.tolist()
+    ([2.0, 10.0], [1.0, 1.0])
+    """
+    func = "fit_zscore"
+    x = _check_2d(x, func)
+    eps = check_in_range(eps, func, "eps", lo=0.0)
+    m = feature_moments(x)
+    # The constant-feature test of scikit-learn, evaluated on the scaled data.
+    mean_scaled = (m.mean_hi + m.mean_lo) / m.scale
+    bound = m.n * EPS64 * m.var + (m.n * mean_scaled * EPS64) ** 2
+    constant = m.var <= bound
+    var_scaled = np.where(constant, 0.0, m.var)
+    # sqrt(var + eps) in natural units without forming var (whose square of the scale
+    # can overflow or underflow): hypot(sigma, sqrt(eps)).
+    std = np.hypot(np.sqrt(var_scaled) * m.scale, np.sqrt(eps))
+    std = np.where(std == 0, 1.0, std)
+    return ZScoreStats(
+        mean=m.mean_hi + m.mean_lo,
+        std=std,
+        var=var_scaled * m.scale * m.scale,
+        eps=eps,
+        n_samples=m.n,
+        mean_hi=m.mean_hi,
+        mean_lo=m.mean_lo,
+    )
+
+
+def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
+    """Normalise ``x`` with statistics fitted on (other) data: ``(x - mean) / std``.
+
+    The statistics are used unchanged; ``x`` may have any number of rows but must have the
+    fitted number of features. Output dtype: floating input keeps its dtype, integer input
+    gives float64.
+
+    >>> stats = fit_zscore([[0.0], [2.0]])
+    >>> apply_zscore(stats, [[4.0]]).tolist()
+    [[3.0]]
+    """
+    func = "apply_zscore"
+    if not isinstance(stats, ZScoreStats):
+        raise TypeError(f"{func}: stats must be a ZScoreStats from fit_zscore; got {type(stats).__name__}")
+    x = _check_2d(x, func)
+    if x.shape[1] != stats.mean.shape[0]:
+        raise ValueError(f"{func}: x must have {stats.mean.shape[0]} feature(s) (the fitted number); "
+                         f"got shape {x.shape}")
+    x64 = np.asarray(x, dtype=np.float64)
+    scale = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0),
+                                  np.maximum(np.abs(stats.mean_hi), stats.std)))
+    if np.all(scale == 1.0):
+        out = x64 - stats.mean_hi
+        out -= stats.mean_lo
+        out /= stats.std
+    else:
+        out = x64 / scale - stats.mean_hi / scale
+        out -= stats.mean_lo / scale
+        out /= stats.std / scale
+    return out.astype(result_dtype(x), copy=False)
+
+
+def zscore(x, eps: float = 0.0) -> np.ndarray:
+    """Z-score each feature with its own mean and population standard deviation.
+
+    .. math::  z_{ij} = \\frac{x_{ij} - \\mu_j}{\\sqrt{\\sigma_j^2 + \\epsilon}}
+
+    Equal to ``apply_zscore(fit_zscore(x, eps), x)``; see :func:`fit_zscore` for the
+    conventions (biased variance, eps inside the root, constant features -> 0).
+    Also known as standardisation (scikit-learn ``StandardScaler``).
+
+    >>> zscore([[1.0], [3.0]]).ravel().tolist()
+    [-1.0, 1.0]
+    """
+    return apply_zscore(fit_zscore(x, eps), x)
+
+
+def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:
+    """Fit the per-feature minimum and maximum for min-max normalisation (seed 002).
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples, n_features)
+        Training data, finite, at least one row.
+    feature_range : (lo, hi), default (0, 1)
+        Finite target interval with ``lo < hi``.
+
+    >>> fit_minmax([[1.0], [5.0]]).data_max.tolist()
+    [5.0]
+    """
+    func = "fit_minmax"
+    x = _check_2d(x, func)
+    lo, hi = _check_range(feature_range, func)
+    return MinMaxStats(np.min(x, axis=0).astype(np.float64), np.max(x, axis=0).astype(np.float64), (lo, hi))
+
+
+def _check_range(feature_range, func: str) -> tuple[float, float]:
+    try:
+        lo, hi = feature_range
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: feature_range must be a pair (lo, hi); got {feature_range!r}") from None
+    lo = check_finite_scalar(lo, func, "feature_range[0]")
+    hi = check_finite_scalar(hi, func, "feature_range[1]")
+    if not lo < hi:
+        raise ValueError(f"{func}: feature_range must satisfy lo < hi; got ({lo!r}, {hi!r})")
+    return lo, hi
+
+
+def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
+    """Map ``x`` with fitted statistics: ``t = (x - min) / (max - min)``, ``(1 - t)*lo + t*hi``.
+
+    The convex-combination form maps the fitted minimum to ``lo`` and the fitted maximum to
+    ``hi`` exactly. New data outside the fitted range map outside ``[lo, hi]`` (no clipping,
+    as scikit-learn's default ``clip=False``); training data always land in ``[lo, hi]``.
+    A **constant feature** (max == min exactly) maps to ``lo``, as in scikit-learn
+    (which uses an absolute threshold ``range < 10*eps`` instead of exact equality).
+
+    >>> apply_minmax(fit_minmax([[0.0], [4.0]]), [[1.0], [8.0]]).ravel().tolist()
+    [0.25, 2.0]
+    """
+    func = "apply_minmax"
+    if not isinstance(stats, MinMaxStats):
+        raise TypeError(f"{func}: stats must be a MinMaxStats from fit_minmax; got {type(stats).__name__}")
+    x = _check_2d(x, func)
+    if x.shape[1] != stats.data_min.shape[0]:
+        raise ValueError(f"{func}: x must have {stats.data_min.shape[0]} feature(s) (the fitted number); "
+                         f"got shape {x.shape}")
+    lo, hi = stats.feature_range
+    x64 = np.asarray(x, dtype=np.float64)
+    scale = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0),
+                                  np.maximum(np.abs(stats.data_min), np.abs(stats.data_max))))
+    width = stats.data_max / scale - stats.data_min / scale
+    t = (x64 / scale - stats.data_min / scale) / np.where(width == 0, 1.0, width)
+    out = (1.0 - t) * lo + t * hi
+    inside = (x64 >= stats.data_min) & (x64 <= stats.data_max)
+    # Rounding of the convex combination can step one ulp outside [lo, hi]; data inside the
+    # fitted range are kept inside the target range.
+    out = np.where(inside, np.clip(out, lo, hi), out)
+    return out.astype(result_dtype(x), copy=False)
+
+
+def minmax(x, feature_range=(0.0, 1.0)) -> np.ndarray:
+    """Min-max normalise each feature to ``feature_range`` (seed 002).
+
+    .. math::  z_{ij} = lo + (hi - lo)\\,\\frac{x_{ij} - \\min_i x_{ij}}{\\max_i x_{ij} - \\min_i x_{ij}}
+
+    Equal to ``apply_minmax(fit_minmax(x, feature_range), x)``. Constant features map to
+    ``lo``. Also known as scikit-learn ``MinMaxScaler``.
+
+    >>> minmax([[1.0, -2.0], [3.0, 2.0], [2.0, 0.0]]).tolist()
+    [[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]]
+    """
+    return apply_minmax(fit_minmax(x, feature_range), x)
+
+
+def center(x) -> np.ndarray:
+    """Subtract each feature's mean (the first step of seeds 003/004 and of z-scoring).
+
+    Uses the same corrected two-pass mean as :func:`zscore`.
+
+    >>> center([[1.0, 5.0], [3.0, 5.0]]).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    """
+    func = "center"
+    x = _check_2d(x, func)
+    m = feature_moments(x)
+    return (m.centered * m.scale).astype(result_dtype(x), copy=False)

@@ -1,0 +1,1 @@
+from properties import _profiles  # noqa: F401  (the same Hypothesis profiles as the laws)
