@@ -18,6 +18,7 @@ Randomness always comes from a seed that Hypothesis draws (``seeds()``), turned 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -45,6 +46,21 @@ def seeds():
 
 def rng_from(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _crit(kind: str, dof: int, alpha: float):
+    """Acceptance-region bounds, cached: scipy's inverse CDFs dominate small checks."""
+    if kind == "norm":
+        return sps.norm.isf(alpha / 2)
+    if kind == "t":
+        return sps.t(dof).isf(alpha / 2)
+    if kind == "chi2":
+        d = sps.chi2(dof)
+        return d.isf(1 - alpha / 2), d.isf(alpha / 2)
+    if kind == "ks":
+        return sps.kstwo(dof).isf(alpha)
+    raise ValueError(kind)
 
 
 def _fail(test: str, what: str, statistic: float, region, pvalue: float, alpha: float, n: int,
@@ -88,12 +104,12 @@ def check_mean(sample, mean: float, *, std: float | None = None, alpha: float = 
         s = math.sqrt(math.fsum((x - xbar) ** 2) / (n - 1))
         stat = (xbar - mean) / (s / math.sqrt(n)) if s > 0 else (0.0 if xbar == mean else math.inf)
         dist, name = sps.t(n - 1), "t-test of the mean"
-    crit = dist.isf(alpha / 2)
-    p = 2 * dist.sf(abs(stat))
+    crit = _crit("norm" if std is not None else "t", n - 1, alpha)
     if not abs(stat) <= crit:
+        p = 2 * dist.sf(abs(stat))
         _fail(name, what, stat, (-crit, crit), p, alpha, n, seed, repro,
               f"sample mean={xbar:.6g}, expected {mean:.6g}")
-    return p
+    return 2 * dist.sf(abs(stat))
 
 
 def check_variance(sample, var: float, *, mean: float | None = None, excess_kurtosis: float | None = 0.0,
@@ -117,12 +133,12 @@ def check_variance(sample, var: float, *, mean: float | None = None, excess_kurt
     if excess_kurtosis == 0.0:
         stat = ss / var
         dist, name = sps.chi2(dof), "chi-square test of the variance"
-        lo, hi = dist.isf(1 - alpha / 2), dist.isf(alpha / 2)
+        lo, hi = _crit("chi2", dof, alpha)
         p = 2 * min(dist.cdf(stat), dist.sf(stat))
     else:
         s2 = ss / dof
         stat = (s2 - var) / (var * math.sqrt((2.0 + excess_kurtosis) / n))
-        crit = sps.norm.isf(alpha / 2)
+        crit = _crit("norm", 0, alpha)
         lo, hi = -crit, crit
         p = 2 * sps.norm.sf(abs(stat))
         name = "asymptotic z-test of the variance"
@@ -142,8 +158,8 @@ def check_distribution(sample, cdf, *, alpha: float = ALPHA, what: str = "", see
     x = _as_sample(sample)
     n = x.size
     f = cdf.cdf if hasattr(cdf, "cdf") else cdf
-    res = sps.kstest(x, f)
-    crit = sps.kstwo(n).isf(alpha)
+    res = sps.kstest(x, f, method="asymp" if n > 10000 else "auto")
+    crit = _crit("ks", n, alpha)
     if not res.statistic <= crit:
         _fail("Kolmogorov-Smirnov test", what, res.statistic, (0.0, crit), res.pvalue, alpha, n, seed, repro)
     return res.pvalue
