@@ -34,13 +34,15 @@ class Control:
 
     It is the reference with the ``overrides`` swapped in (a one-bug mutant), so every law
     can run against it. ``source`` names where the error comes from (a seed document, or
-    "plausible bug").
+    "plausible bug"); ``correct`` states the right formula for the errata catalogue
+    (``docs/make_errata.py``) when the description alone does not.
     """
 
     name: str
     source: str
     description: str
     overrides: dict
+    correct: str = ""
 
     def target(self):
         import reference

@@ -113,13 +113,18 @@ def _center_global(x):
 divide_by_variance = Control(
     "divide_by_variance", "seed 003 pseudo-code; seed 000 figure caption X / sigma^2",
     "z-score dividing by the variance instead of the standard deviation",
-    {"zscore": _zscore_divide_by_variance})
+    {"zscore": _zscore_divide_by_variance},
+    correct="x̂_j = (x_j − μ_j) / σ_j with σ_j = sqrt((1/m) Σ_i (x_ij − μ_j)²) (seed 002); "
+            "seed 001 puts eps inside the root: (x_j − μ_j) / sqrt(σ_j² + ε)")
 frobenius_norm = Control(
     "frobenius_norm", "seed 004", "one global mean, then divide by the Frobenius norm of the whole matrix",
-    {"zscore": _zscore_frobenius})
+    {"zscore": _zscore_frobenius},
+    correct="one mean and one standard deviation per feature (column j): "
+            "x̂_ij = (x_ij − μ_j) / σ_j; ‖X − μ‖_F mixes all features and scales with sqrt(m·k)")
 global_mean = Control(
     "global_mean", "seed 004 (np.mean(X) without axis)", "one mean over all features instead of one per feature",
-    {"zscore": _zscore_global_mean, "center": _center_global})
+    {"zscore": _zscore_global_mean, "center": _center_global},
+    correct="μ_j = (1/m) Σ_i x_ij for each feature j: np.mean(X, axis=0), not np.mean(X)")
 naive_moments = Control(
     "naive_moments", "plausible bug", "variance as E[x^2] - E[x]^2 in one pass",
     {"zscore": _zscore_naive_moments})
@@ -140,7 +145,9 @@ minmax_by_max = Control(
     {"minmax": _minmax_by_max})
 refit_on_new_data = Control(
     "refit_on_new_data", "seeds 003/004 warn against it", "apply_zscore ignores the fitted statistics and refits",
-    {"apply_zscore": _apply_zscore_refits, "apply_minmax": _apply_minmax_refits})
+    {"apply_zscore": _apply_zscore_refits, "apply_minmax": _apply_minmax_refits},
+    correct="fit μ, σ (or min, max) on the training set only and transform every set with them: "
+            "x̂_test = (x_test − μ_train) / σ_train")
 running_stats = Control(
     "running_stats", "plausible bug (streaming normaliser)", "each row standardised with the statistics of the rows before it",
     {"zscore": _zscore_running_stats})
