@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["FeatureMoments", "feature_moments", "pow2_scale", "result_dtype", "EPS64"]
+__all__ = ["FeatureMoments", "feature_moments", "pow2_scale", "result_dtype", "EPS64", "ema_update", "bias_correction"]
 
 #: Unit roundoff of float64 (half the machine epsilon is the bound; we use the epsilon).
 EPS64 = float(np.finfo(np.float64).eps)
@@ -81,3 +81,33 @@ def feature_moments(x: np.ndarray) -> FeatureMoments:
     centered -= mean_lo
     var = np.einsum("ij,ij->j", centered, centered) / n
     return FeatureMoments(n, scale, mean_hi * scale, mean_lo * scale, var, centered)
+
+
+# --- exponential moving averages (shared by reference.averages, batch norm, optimisers) ---
+
+def ema_update(average, value, alpha):
+    """One step of an exponential moving average: ``alpha * value + (1 - alpha) * average``.
+
+    .. math::  \\bar v_t = \\alpha v_t + (1 - \\alpha)\\,\\bar v_{t-1}
+
+    ``alpha`` weights the *new* value (seed 001; PyTorch's BatchNorm ``momentum``; Adam's
+    ``1 - beta``). Written as ``average + alpha * (value - average)``, which is exact for a
+    constant signal and never leaves the segment between ``average`` and ``value`` by more
+    than one rounding; ``alpha = 1`` returns ``value`` exactly. ``alpha`` is a scalar; the
+    magnitudes must stay below half the float64 maximum (``value - average`` must not
+    overflow). No validation: callers validate.
+    """
+    if alpha == 1:
+        return np.broadcast_arrays(np.asarray(value, dtype=np.float64), np.asarray(average, dtype=np.float64))[0].copy()
+    return average + alpha * (value - average)
+
+
+def bias_correction(alpha, t):
+    """The EMA bias-correction divisor ``1 - (1 - alpha)^t`` for a zero-initialised EMA.
+
+    Computed as ``-expm1(t * log1p(-alpha))``, accurate to a few ulps even when
+    ``alpha * t`` is tiny (where ``1 - (1 - alpha)**t`` loses about ``log10(1/(alpha t))``
+    digits). ``alpha = 1`` gives 1; ``t`` may be an array of step counts (t >= 1).
+    """
+    with np.errstate(divide="ignore"):
+        return -np.expm1(np.asarray(t, dtype=np.float64) * np.log1p(-float(alpha)))
