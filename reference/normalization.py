@@ -102,7 +102,11 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
     >>> stats.mean.tolist(), stats.std.tolist()
     ([2.0, 10.0], [1.0, 1.0])
     """
-    func = "fit_zscore"
+    return _fit_zscore(x, eps, "fit_zscore")[0]
+
+
+def _fit_zscore(x, eps, func):
+    """fit_zscore, also returning the moments (whose centred data zscore reuses)."""
     x = _check_2d(x, func)
     eps = check_in_range(eps, func, "eps", lo=0.0)
     m = feature_moments(x)
@@ -115,7 +119,7 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
     # can overflow or underflow): hypot(sigma, sqrt(eps)).
     std = np.hypot(np.sqrt(var_scaled) * m.scale, np.sqrt(eps))
     std = np.where(std == 0, 1.0, std)
-    return ZScoreStats(
+    stats = ZScoreStats(
         mean=m.mean_hi + m.mean_lo,
         std=std,
         var=var_scaled * m.scale * m.scale,
@@ -124,6 +128,7 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
         mean_hi=m.mean_hi,
         mean_lo=m.mean_lo,
     )
+    return stats, m, x
 
 
 def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
@@ -145,14 +150,15 @@ def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
         raise ValueError(f"{func}: x must have {stats.mean.shape[0]} feature(s) (the fitted number); "
                          f"got shape {x.shape}")
     x64 = np.asarray(x, dtype=np.float64)
-    scale = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0),
-                                  np.maximum(np.abs(stats.mean_hi), stats.std)))
+    out = np.abs(x64)
+    scale = pow2_scale(np.maximum(np.max(out, axis=0), np.maximum(np.abs(stats.mean_hi), stats.std)))
     if np.all(scale == 1.0):
-        out = x64 - stats.mean_hi
+        np.subtract(x64, stats.mean_hi, out=out)
         out -= stats.mean_lo
         out /= stats.std
     else:
-        out = x64 / scale - stats.mean_hi / scale
+        np.divide(x64, scale, out=out)
+        out -= stats.mean_hi / scale
         out -= stats.mean_lo / scale
         out /= stats.std / scale
     return out.astype(result_dtype(x), copy=False)
@@ -170,7 +176,12 @@ def zscore(x, eps: float = 0.0) -> np.ndarray:
     >>> zscore([[1.0], [3.0]]).ravel().tolist()
     [-1.0, 1.0]
     """
-    return apply_zscore(fit_zscore(x, eps), x)
+    stats, m, x = _fit_zscore(x, eps, "zscore")
+    # The same operations as apply_zscore(stats, x) -- ((x - mean_hi) - mean_lo) / std in
+    # the power-of-two-scaled frame -- reusing the centred data the fit already computed.
+    out = m.centered
+    out /= stats.std / m.scale
+    return out.astype(result_dtype(x), copy=False)
 
 
 def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:

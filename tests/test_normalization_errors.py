@@ -48,14 +48,14 @@ def test_feature_range_must_be_a_pair(rng_):
 
 @pytest.mark.parametrize("eps,exc", [(-1e-8, ValueError), (np.nan, ValueError), (np.inf, ValueError), ("1", TypeError), (True, TypeError)])
 def test_eps_must_be_a_finite_nonnegative_number(eps, exc):
-    with pytest.raises(exc, match=r"^fit_zscore: eps must be"):
+    with pytest.raises(exc, match=r"^zscore: eps must be"):
         R.zscore(np.ones((3, 2)), eps=eps)
 
 
 def test_negative_eps_message_names_value_and_interval():
     with pytest.raises(ValueError) as info:
         R.zscore(np.ones((3, 2)), eps=-0.5)
-    assert str(info.value) == "fit_zscore: eps must be in [0, inf); got -0.5"
+    assert str(info.value) == "zscore: eps must be in [0, inf); got -0.5"
 
 
 def test_apply_checks_feature_count_and_stats_type():
@@ -83,3 +83,16 @@ def test_constant_feature_gives_zero_not_nan():
 def test_eps_inside_the_root():
     x = np.array([[0.0], [2.0]])  # mean 1, population variance 1
     np.testing.assert_allclose(R.zscore(x, eps=3.0).ravel(), [-0.5, 0.5], rtol=0, atol=1e-15)
+
+
+def test_fit_zscore_names_itself_in_errors():
+    with pytest.raises(ValueError, match=r"^fit_zscore: eps must be in \[0, inf\); got -1.0$"):
+        R.fit_zscore(np.ones((3, 2)), eps=-1.0)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_zscore_does_not_write_into_its_input_even_when_rescaling(dtype):
+    x = (np.arange(12.0).reshape(4, 3) * 1e30).astype(dtype)
+    before = x.copy()
+    R.zscore(x), R.center(x), R.apply_zscore(R.fit_zscore(x), x)
+    assert np.array_equal(x, before)
