@@ -1,0 +1,311 @@
+"""The optimiser interface shared by every first-order technique, and its blocked kernel driver.
+
+An optimiser is a pair of pure functions (optax's ``GradientTransformation``, seen in
+``optax/_src/base.py``), plus a torch-like in-place fast path:
+
+* ``init(params) -> state``: a small NamedTuple whose fields are named after the maths
+  (``count`` is the number of updates done so far; arrays have the shape and floating
+  dtype of ``params``).
+* ``update(grads, state, params=None) -> (updates, new_state)``: pure; never modifies
+  ``grads``, ``state`` or ``params``. ``params + updates`` is the next iterate
+  (:func:`apply_updates`).
+* ``step_(params, grads, state) -> new_state``: the same arithmetic applied in place, the
+  way ``torch.optim.Optimizer.step`` works: ``params`` and the state's arrays are
+  overwritten, ``grads`` is not. ``step_`` followed by nothing gives bit for bit the
+  ``params`` that ``update`` followed by :func:`apply_updates` gives.
+
+Params are one floating numpy array of any shape (no pytrees). Integer params are not
+accepted by ``step_`` (they cannot be updated in place); ``init`` makes float64 state for
+them.
+
+Each technique writes its update arithmetic once, as a *kernel* acting on 1-d chunks of
+at most :data:`BLOCK` elements with ``out=`` ufunc arguments and preallocated scratch, so
+that every intermediate of a chunk stays in the L2 cache and a step streams each array
+through memory once. ``update`` runs the kernel on copies of the state; ``step_`` runs it
+on the state itself.
+
+NaN policy: ``update`` and ``step_`` raise ``ValueError`` for NaN or infinite gradients
+before anything is modified (the check costs one read of ``grads``). Gradients above
+about 1e154 in magnitude overflow ``g**2`` in the adaptive methods; that is not checked.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .._validation import _short, check_in_range
+
+__all__ = ["Optimizer", "apply_updates"]
+
+#: Elements per chunk: 2**14 float64 = 128 KiB per array, so the ~6 arrays a kernel
+#: touches (grads, up to three state arrays, scratch, output) fit in a 1 MiB L2 cache.
+BLOCK = 2**14
+
+#: A kernel ``kernel(out, g, p, arrays, coef, scratch, accumulate)`` on 1-d chunk views:
+#: it advances the state ``arrays`` in place and writes the update into ``out`` (or adds
+#: it to ``out`` when ``accumulate``, the in-place path where ``out is p``).
+Kernel = Callable
+
+
+class Optimizer(NamedTuple):
+    """An optimiser: ``init(params) -> state``, pure ``update(grads, state, params=None) ->
+    (updates, state)``, and the in-place ``step_(params, grads, state) -> state``.
+
+    >>> import numpy as np
+    >>> from reference.optimizers import sgd, apply_updates
+    >>> opt = sgd(0.5)
+    >>> p = np.array([1.0, -2.0]); s = opt.init(p)
+    >>> u, s = opt.update(np.array([2.0, 2.0]), s, p)
+    >>> apply_updates(p, u).tolist()
+    [0.0, -3.0]
+    """
+
+    init: Callable
+    update: Callable
+    step_: Callable | None = None
+
+
+def apply_updates(params, updates) -> np.ndarray:
+    """Return ``params + updates`` (a new array; neither argument is modified).
+
+    >>> apply_updates(np.array([1.0, 2.0]), np.array([-0.5, 0.5])).tolist()
+    [0.5, 2.5]
+    """
+    p = _float_array(params, "apply_updates", "params")
+    u = _float_array(updates, "apply_updates", "updates")
+    if p.shape != u.shape:
+        raise ValueError(f"apply_updates: updates must have the shape of params {p.shape}; got {u.shape}")
+    return p + u
+
+
+# --- validation helpers (once per call; never inside a kernel) ---------------------------------
+
+def _float_array(x, func: str, name: str) -> np.ndarray:
+    arr = x if isinstance(x, np.ndarray) else np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{func}: {name} must be a real numeric array; got dtype {arr.dtype}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _state_dtype(params: np.ndarray) -> np.dtype:
+    return params.dtype if params.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _check_finite(g: np.ndarray, func: str) -> None:
+    # A finite sum proves every term finite (a NaN or inf term makes it NaN or inf), in one
+    # fast read; only when it is not finite (possibly a mere overflow) look element-wise.
+    if not math.isfinite(float(np.add.reduce(g, axis=None))):
+        bad = int(g.size - np.count_nonzero(np.isfinite(g)))
+        if bad:
+            raise ValueError(f"{func}: grads must be finite; got {bad} NaN/inf value(s) in an array of shape {g.shape}")
+
+
+def check_lr(lr, func: str):
+    """A positive finite float, or a schedule (callable ``step -> lr``)."""
+    if callable(lr):
+        return lr
+    return check_in_range(lr, func, "lr", lo=0.0, lo_open=True)
+
+
+def check_beta(value, func: str, name: str) -> float:
+    return check_in_range(value, func, name, lo=0.0, hi=1.0, hi_open=True)
+
+
+def check_eps(value, func: str, name: str = "eps") -> float:
+    return check_in_range(value, func, name, lo=0.0)
+
+
+def lr_at(lr, count: int, func: str) -> float:
+    """The learning rate of the update that follows ``count`` earlier updates (optax's
+    convention: a schedule is called with the 0-based step count)."""
+    if not callable(lr):
+        return lr
+    value = lr(count)
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)) \
+            or not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{func}: lr schedule must return a positive finite number; got {_short(value)} at step {count}")
+    return float(value)
+
+
+# --- the generic optimiser built from a kernel ---------------------------------------------------
+
+def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coefficients: Callable,
+                   n_scratch: int, needs_params: bool = False) -> Optimizer:
+    """Build an :class:`Optimizer` from one technique's pieces.
+
+    ``state_cls`` is a NamedTuple whose first field is ``count``; ``arrays`` names the
+    array fields that ``init`` allocates as zeros (a field absent from ``arrays`` is None).
+    ``coefficients(t)`` returns the scalars of update number ``t`` (1-based), computed once
+    per call in Python. ``n_scratch`` scratch chunks of :data:`BLOCK` elements are kept per
+    dtype by this optimiser (they hold no state between calls).
+    """
+    fields = state_cls._fields[1:]
+    scratch_by_dtype: dict = {}
+
+    def init(params, *, _init_values: dict | None = None):
+        p = _float_array(params, f"{func}.init", "params")
+        dtype = _state_dtype(p)
+        vals = {f: (np.zeros(p.shape, dtype) if f in arrays else None) for f in fields}
+        if _init_values:
+            for f, fill in _init_values.items():
+                vals[f] = fill(p, dtype)
+        return state_cls(0, **vals)
+
+    def _scratch(dtype):
+        s = scratch_by_dtype.get(dtype)
+        if s is None:
+            s = scratch_by_dtype[dtype] = np.empty((n_scratch, BLOCK), dtype)
+        return s
+
+    def _shape_of(state):
+        for f in fields:
+            a = getattr(state, f)
+            if isinstance(a, np.ndarray):
+                return a.shape, a.dtype
+        return None, None
+
+    def _prepare(name, grads, state, params, inplace):
+        if not isinstance(state, state_cls):
+            raise TypeError(f"{name}: state must be the {state_cls.__name__} made by {func}.init; got {_short(state)}")
+        g = _float_array(grads, name, "grads")
+        shape, dtype = _shape_of(state)
+        if params is not None:
+            p = params if inplace else _float_array(params, name, "params")
+            if p.shape != g.shape:
+                raise ValueError(f"{name}: grads must have the shape of params {p.shape}; got {g.shape}")
+        elif needs_params:
+            raise ValueError(f"{name}: params must be given (this configuration uses them); got None")
+        else:
+            p = None
+        if shape is not None and g.shape != shape:
+            raise ValueError(f"{name}: grads must have the shape of the state {shape}; got {g.shape}")
+        if dtype is None:
+            dtype = p.dtype if p is not None and p.dtype.kind == "f" else _state_dtype(g)
+        _check_finite(g, name)
+        return g, p, dtype
+
+    def _run(out, g, p, arrs, coef, dtype, accumulate):
+        n = out.size
+        scratch = _scratch(dtype)
+        of, gf = out.reshape(-1), g.reshape(-1)
+        pf = None if p is None else p.reshape(-1)
+        af = [None if a is None else a.reshape(-1) for a in arrs]
+        if n <= BLOCK:
+            kernel(of, gf, pf, af, coef, [s[:n] for s in scratch], accumulate)
+            return
+        for lo in range(0, n, BLOCK):
+            hi = min(lo + BLOCK, n)
+            sl = slice(lo, hi)
+            kernel(of[sl], gf[sl], None if pf is None else pf[sl], [None if a is None else a[sl] for a in af],
+                   coef, [s[: hi - lo] for s in scratch], accumulate)
+
+    def update(grads, state, params=None):
+        name = f"{func}.update"
+        g, p, dtype = _prepare(name, grads, state, params, False)
+        t = state.count + 1
+        coef = coefficients(t)
+        new = {f: (a.copy() if isinstance(a := getattr(state, f), np.ndarray) else a) for f in fields}
+        out = np.empty(g.shape, dtype)
+        _run(out, g, p, [new[f] if isinstance(new[f], np.ndarray) else None for f in fields], coef, dtype, False)
+        return out, state_cls(t, **new)
+
+    def step_(params, grads, state):
+        name = f"{func}.step_"
+        if not (isinstance(params, np.ndarray) and params.dtype.kind == "f" and params.flags.c_contiguous
+                and params.flags.writeable):
+            raise TypeError(f"{name}: params must be a writeable C-contiguous floating numpy array "
+                            f"(it is updated in place); got {_short(params)}")
+        g, p, dtype = _prepare(name, grads, state, params, True)
+        if p.dtype != dtype:
+            raise TypeError(f"{name}: params must have the state's dtype {dtype}; got {p.dtype}")
+        t = state.count + 1
+        coef = coefficients(t)
+        _run(p, g, p, [a if isinstance(a := getattr(state, f), np.ndarray) else None for f in fields],
+             coef, dtype, True)
+        return state._replace(count=t)
+
+    init.__name__, update.__name__, step_.__name__ = "init", "update", "step_"
+    init.__qualname__, update.__qualname__, step_.__qualname__ = f"{func}.init", f"{func}.update", f"{func}.step_"
+    return Optimizer(init, update, step_)
+
+
+def emit(out, d, scale: float, accumulate: bool, tmp) -> None:
+    """Write ``scale * d`` into ``out`` (pure path), or add it to ``out`` (in place), using
+    the scratch chunk ``tmp`` (which may be ``d`` itself when ``d`` is scratch).
+
+    Both paths round ``scale * d`` identically, so ``step_`` and ``update`` followed by
+    :func:`apply_updates` agree bit for bit.
+    """
+    if accumulate:
+        np.multiply(d, scale, out=tmp)
+        np.add(out, tmp, out=out)
+    else:
+        np.multiply(d, scale, out=out)
+
+
+def emit_raw(out, d, accumulate: bool) -> None:
+    """Write ``d`` into ``out``, or add it to ``out`` in place."""
+    if accumulate:
+        np.add(out, d, out=out)
+    else:
+        np.copyto(out, d)
+
+
+def check_bool(value, func: str, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {name} must be True or False; got {_short(value)}")
+    return bool(value)
+
+
+# --- shared numerics of the adaptive methods (written once, used by every kernel) -----------------
+
+_TINY = {np.dtype(d): np.finfo(d).tiny for d in (np.float16, np.float32, np.float64)}
+
+
+def ema_(avg, x, decay: float, tmp) -> None:
+    """``avg <- decay * avg + (1 - decay) * x`` in place (``decay`` weights the OLD value:
+    torch's ``alpha``/``betas``, optax's ``decay``/``b1``/``b2``, Keras's ``rho``/``beta_1``).
+
+    Seed 001 writes ``beta * new + (1 - beta) * old``: its ``beta`` is ``1 - decay`` here,
+    and its correction ``1 - (1 - beta)**t`` is this convention's ``1 - decay**t``.
+    """
+    np.multiply(x, 1.0 - decay, out=tmp)
+    np.multiply(avg, decay, out=avg)
+    np.add(avg, tmp, out=avg)
+
+
+def ema_sq_(avg, x, decay: float, tmp) -> None:
+    """``avg <- decay * avg + (1 - decay) * x**2`` in place (see :func:`ema_`)."""
+    np.multiply(x, 1.0 - decay, out=tmp)
+    np.multiply(tmp, x, out=tmp)
+    np.multiply(avg, decay, out=avg)
+    np.add(avg, tmp, out=avg)
+
+
+def rms_denominator(v, scale: float, eps_root: float, eps: float, guard: bool, out) -> None:
+    """``out <- sqrt(scale * v + eps_root) + eps``, the adaptive methods' denominator.
+
+    ``scale`` is a bias correction ``1 / (1 - decay**t)`` (or 1). eps inside the root is
+    ``eps_root`` (optax/Keras RMSprop and Adagrad put their eps there), outside is ``eps``
+    (torch). With ``guard`` (only needed when both eps are 0) the result is raised to the
+    smallest normal number, so a coordinate with ``v = 0`` (hence ``g = 0``) divides 0 by
+    it and gets update 0 instead of 0/0.
+    """
+    src = v
+    if scale != 1.0:
+        np.multiply(v, scale, out=out)
+        src = out
+    if eps_root:
+        np.add(src, eps_root, out=out)
+        src = out
+    np.sqrt(src, out=out)
+    if eps:
+        np.add(out, eps, out=out)
+    if guard:
+        np.maximum(out, _TINY[out.dtype], out=out)

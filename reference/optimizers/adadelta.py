@@ -1,0 +1,80 @@
+"""AdaDelta: RMSprop with the learning rate replaced by the RMS of past updates.
+
+Source: seed 001 ("AdaDelta approximation": ``D = sqrt(EMA(Delta theta^2))`` multiplies
+``G^-1``); Zeiler (2012), Algorithm 1. Seed 001 still multiplies by ``eta``; Zeiler's
+Algorithm 1 has no learning rate, which is ``lr = 1`` here (torch's default).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._base import Optimizer, check_beta, check_eps, check_lr, ema_sq_, emit, lr_at, make_optimizer
+
+__all__ = ["AdadeltaState", "adadelta"]
+
+
+class AdadeltaState(NamedTuple):
+    """``count``: updates done; ``e_g``: EMA of ``g**2``; ``e_x``: EMA of ``Delta**2``
+    (the squared updates before ``lr``)."""
+
+    count: int
+    e_g: np.ndarray
+    e_x: np.ndarray
+
+
+def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
+    """AdaDelta (Zeiler 2012, Algorithm 1, times an optional ``lr``).
+
+    .. math::
+
+        E[g^2]_t = \\rho E[g^2]_{t-1} + (1-\\rho) g_t^2,\\qquad
+        \\Delta_t = \\sqrt{\\frac{E[\\Delta^2]_{t-1} + \\epsilon}{E[g^2]_t + \\epsilon}}\\; g_t
+
+        E[\\Delta^2]_t = \\rho E[\\Delta^2]_{t-1} + (1-\\rho) \\Delta_t^2,\\qquad
+        \\theta_t = \\theta_{t-1} - \\eta_t \\Delta_t
+
+    Parameters
+    ----------
+    lr : float > 0 or schedule, default 1.0
+        ``eta``: torch 1.0 (Zeiler's method has none); Keras 1e-3; optax requires it.
+        ``E[Delta^2]`` accumulates ``Delta`` *before* ``lr`` in all three.
+    rho : float in [0, 1), default 0.9
+        Weight of the old value: torch and optax 0.9, Keras 0.95.
+    eps : float >= 0, default 1e-6
+        Inside both roots (all three frameworks): torch and optax 1e-6, Keras 1e-7. With
+        ``eps = 0`` the first step is 0 (``E[Delta^2]_0 = 0``) and the method never moves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = adadelta()
+    >>> s = opt.init(np.zeros(1))
+    >>> u, s = opt.update(np.array([1.0]), s); u.round(9).tolist()
+    [-0.003162262]
+    """
+    func = "adadelta"
+    lr = check_lr(lr, func)
+    rho = check_beta(rho, func, "rho")
+    eps = check_eps(eps, func)
+    guard = eps == 0.0
+
+    def coefficients(t):
+        return lr_at(lr, t - 1, func)
+
+    def kernel(out, g, p, arrays, eta, scratch, acc):
+        (e_g, e_x), (s0, s1) = arrays, scratch
+        ema_sq_(e_g, g, rho, s0)
+        np.add(e_x, eps, out=s0)
+        np.add(e_g, eps, out=s1)
+        if guard:                              # 0/0 only where e_g = 0, i.e. g = 0: give 0
+            np.maximum(s1, np.finfo(s1.dtype).tiny, out=s1)
+        np.divide(s0, s1, out=s0)
+        np.sqrt(s0, out=s0)
+        np.multiply(s0, g, out=s0)             # Delta
+        ema_sq_(e_x, s0, rho, s1)
+        emit(out, s0, -eta, acc, s0)
+
+    return make_optimizer(func, AdadeltaState, ("e_g", "e_x"), kernel, coefficients, 2)

@@ -1,0 +1,121 @@
+"""Adam and its variants AdamW (decoupled weight decay) and AMSGrad.
+
+Source: seed 001 ("Adam: combining Hessian approximation and momentum"); Kingma & Ba
+(2015), Algorithm 1 and section 2.1; Loshchilov & Hutter (2019), Algorithm 2 (AdamW);
+Reddi, Kale & Kumar (2018), Algorithm 2 (AMSGrad).
+
+Seed 001 writes ``m = beta1 g + (1 - beta1) m`` (its ``beta1`` weights the NEW value) and
+corrects with ``1 - (1 - beta1)**t``: with ``b1 = 1 - beta1`` that is exactly the form here,
+``m = b1 m + (1 - b1) g`` with correction ``1 - b1**t``. Seed 001 then steps with
+``m_hat^(t-1) / sqrt(r_hat^(t-1))``, the moments of the *previous* step; Algorithm 1 (and
+every framework) uses the moments that include ``g_t``, as this reference does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ._base import (Optimizer, check_beta, check_bool, check_eps, check_lr, ema_, ema_sq_, emit, emit_raw, lr_at,
+                    make_optimizer, rms_denominator)
+from .._validation import check_choice, check_in_range
+
+__all__ = ["AdamState", "adam"]
+
+
+class AdamState(NamedTuple):
+    """``count``: updates done ``t``; ``mu``: EMA of ``g`` (``m``); ``nu``: EMA of ``g**2``
+    (``v``, seed 001's ``r``); ``nu_max``: running max of ``nu`` (``amsgrad`` only)."""
+
+    count: int
+    mu: np.ndarray
+    nu: np.ndarray
+    nu_max: np.ndarray | None
+
+
+def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0,
+         eps_form: str = "sqrt_vhat", amsgrad: bool = False, weight_decay: float = 0.0) -> Optimizer:
+    """Adam with bias correction (Kingma & Ba, Algorithm 1), optionally AdamW and AMSGrad.
+
+    .. math::
+
+        m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t,\\qquad
+        v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2,\\qquad
+        \\hat m_t = \\frac{m_t}{1-\\beta_1^t},\\quad \\hat v_t = \\frac{v_t}{1-\\beta_2^t}
+
+        \\theta_t = \\theta_{t-1} - \\eta_t\\Big(\\frac{\\hat m_t}{\\sqrt{\\hat v_t + \\epsilon_{root}} + \\epsilon}
+        + \\lambda\\,\\theta_{t-1}\\Big)
+
+    Parameters
+    ----------
+    lr : float > 0 or schedule, default 1e-3
+        ``eta`` (torch and Keras 1e-3; optax requires it).
+    b1, b2 : float in [0, 1), default 0.9, 0.999
+        Weights of the OLD moment (all frameworks). Seed 001's ``beta`` is ``1 - b``.
+    eps : float >= 0, default 1e-8
+        torch and optax 1e-8, Keras 1e-7.
+    eps_root : float >= 0, default 0
+        optax's eps inside the root; torch and Keras have none. Only with ``"sqrt_vhat"``.
+    eps_form : {"sqrt_vhat", "eps_hat"}, default "sqrt_vhat"
+        ``"sqrt_vhat"``: eps added to ``sqrt(v_hat)`` (Algorithm 1; torch, optax).
+        ``"eps_hat"``: Kingma & Ba's section-2 "epsilon hat" form used by Keras,
+        ``eta sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``: eps added to the root of
+        the *uncorrected* ``v`` (equal to Algorithm 1 with ``eps_t = eps / sqrt(1 - b2^t)``).
+    amsgrad : bool, default False
+        Divide by the running max of the raw ``v`` (torch and Keras); optax takes the max
+        of ``v_hat`` instead, which gives other trajectories.
+    weight_decay : float >= 0, default 0
+        ``lambda``, decoupled (AdamW: torch ``AdamW`` default 1e-2, optax ``adamw`` 1e-4,
+        Keras ``AdamW`` 4e-3). torch ``Adam(weight_decay=...)`` is coupled L2 instead
+        (add ``lambda theta`` to the gradient yourself to get it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = adam(0.1, eps=0.0)
+    >>> s = opt.init(np.zeros(2))
+    >>> u, s = opt.update(np.array([3.0, -1e-3]), s); u.tolist()
+    [-0.1, 0.1]
+    """
+    func = "adam"
+    lr = check_lr(lr, func)
+    b1 = check_beta(b1, func, "b1")
+    b2 = check_beta(b2, func, "b2")
+    eps = check_eps(eps, func)
+    eps_root = check_eps(eps_root, func, "eps_root")
+    check_choice(eps_form, func, "eps_form", ("sqrt_vhat", "eps_hat"))
+    hat = eps_form == "eps_hat"
+    if hat and eps_root:
+        raise ValueError(f"{func}: eps_root must be 0 with eps_form='eps_hat'; got {eps_root!r}")
+    amsgrad = check_bool(amsgrad, func, "amsgrad")
+    wd = check_in_range(weight_decay, func, "weight_decay", lo=0.0)
+    guard = eps == 0.0 and eps_root == 0.0
+
+    def coefficients(t):
+        eta = lr_at(lr, t - 1, func)
+        bc1, bc2 = 1.0 - b1**t, 1.0 - b2**t
+        if hat:
+            return eta, -eta * math.sqrt(bc2) / bc1, 1.0
+        return eta, -eta / bc1, 1.0 / bc2
+
+    def kernel(out, g, p, arrays, coef, scratch, acc):
+        eta, step, c2 = coef
+        (m, v, vmax), (s0, s1) = arrays, scratch
+        ema_(m, g, b1, s0)
+        ema_sq_(v, g, b2, s0)
+        if amsgrad:
+            np.maximum(vmax, v, out=vmax)
+        rms_denominator(vmax if amsgrad else v, c2, eps_root, eps, guard, s0)
+        np.divide(m, s0, out=s0)
+        if wd:                                 # decoupled: -eta (m_hat / den + wd p)
+            np.multiply(p, -eta * wd, out=s1)
+            np.multiply(s0, step, out=s0)
+            np.add(s0, s1, out=s0)
+            emit_raw(out, s0, acc)
+        else:
+            emit(out, s0, step, acc, s0)
+
+    arrays = ("mu", "nu") + (("nu_max",) if amsgrad else ())
+    return make_optimizer(func, AdamState, arrays, kernel, coefficients, 2, needs_params=bool(wd))
