@@ -22,3 +22,4 @@ def _export(module) -> None:
 from . import normalization  # noqa: E402
 
 _export(normalization)
+from . import optimizers; _export(optimizers)  # noqa: E402,E702
