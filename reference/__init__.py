@@ -23,3 +23,4 @@ from . import normalization  # noqa: E402
 
 _export(normalization)
 from . import optimizers; _export(optimizers)  # noqa: E402,E702
+from . import problems; _export(problems)  # noqa: E402,E702

@@ -29,3 +29,5 @@ __all__ = [
 
 # Further modules (PART B: newton, driver) re-export here with one line each:
 # from .newton import *; __all__ += newton.__all__   (style: see below)
+from . import newton as _newton_module; from .newton import *; __all__ += _newton_module.__all__  # noqa: E402,E702,F403
+from . import driver as _driver_module; from .driver import *; __all__ += _driver_module.__all__  # noqa: E402,E702,F403
