@@ -24,3 +24,5 @@ from . import normalization  # noqa: E402
 _export(normalization)
 from . import optimizers; _export(optimizers)  # noqa: E402,E702
 from . import problems; _export(problems)  # noqa: E402,E702
+from . import gradcheck; _export(gradcheck)  # noqa: E402,E702
+from . import landscape; _export(landscape)  # noqa: E402,E702
