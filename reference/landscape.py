@@ -57,8 +57,8 @@ def _square_symmetric(H, func: str, name: str = "H", symmetric: bool = True) -> 
     if H.shape[0] != H.shape[1]:
         raise ValueError(f"{func}: {name} must be square; got shape {H.shape}")
     if symmetric:
-        asym = float(np.max(np.abs(H - H.T)))
-        bound = _EIG_FACTOR * H.shape[0] * EPS64 * float(np.max(np.abs(H)))
+        asym = float(np.abs(H - H.T).max())
+        bound = _EIG_FACTOR * H.shape[0] * EPS64 * float(np.abs(H).max())
         if asym > bound:
             raise ValueError(f"{func}: {name} must be symmetric; got max |H - H.T| = {asym:.3g} > {bound:.3g} "
                              f"(symmetrise a numerical Hessian with (H + H.T) / 2)")
@@ -116,15 +116,16 @@ def classify_critical_point(H, tol: float | None = None) -> str:
     """
     func = "classify_critical_point"
     H = _square_symmetric(H, func)
-    lam = np.linalg.eigvalsh(H)
+    lam = np.linalg.eigvalsh(H)  # ascending
+    lo, hi = float(lam[0]), float(lam[-1])
     if tol is None:
-        tol = _EIG_FACTOR * H.shape[0] * EPS64 * float(np.max(np.abs(lam)))
+        tol = _EIG_FACTOR * H.shape[0] * EPS64 * max(-lo, hi)
     else:
         tol = check_in_range(tol, func, "tol", lo=0.0)
-    pos, neg = bool(np.any(lam > tol)), bool(np.any(lam < -tol))
+    pos, neg = hi > tol, lo < -tol
     if pos and neg:
         return "saddle"
-    if np.any(np.abs(lam) <= tol):
+    if float(np.abs(lam).min()) <= tol:
         return "degenerate"
     return "minimum" if pos else "maximum"
 

@@ -1,0 +1,82 @@
+"""Negative controls for the loss landscape (seed 000): Hessian classification and conditioning."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from properties._law import Control
+
+
+def _kind(pos: bool, neg: bool, zero: bool) -> str:
+    if pos and neg:
+        return "saddle"
+    if zero:
+        return "degenerate"
+    return "minimum" if pos else "maximum"
+
+
+def _classify_by_diagonal(H, tol=None):
+    # The seed's reasoning made code: the d curvatures along the coordinate axes, read off the
+    # diagonal, as if they were the eigenvalues (independent signs: P(minimum) = 2^-d on GOE).
+    d = np.diag(np.asarray(H, dtype=np.float64))
+    t = 0.0 if tol is None else tol
+    return _kind(bool(np.any(d > t)), bool(np.any(d < -t)), bool(np.any(np.abs(d) <= t)))
+
+
+def _classify_exact_zero(H, tol=None):
+    # Eigenvalues compared with 0 exactly: a singular Hessian formed in floating point has
+    # eigenvalues of order eps ||H|| of either sign and is called a minimum, maximum or saddle.
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
+    return _kind(bool(np.any(lam > 0)), bool(np.any(lam < 0)), bool(np.any(lam == 0)))
+
+
+def _goe_two_to_minus_d(d):
+    # seed 000: "the probability of each point to be in a local minimum is 2^-d"
+    return 2.0 ** -int(d)
+
+
+def _cond_diagonal_ratio(A, spd=False):
+    d = np.abs(np.diag(np.asarray(A, dtype=np.float64)))
+    return math.inf if d.min() == 0 else float(d.max() / d.min())
+
+
+def _cond_eigenvalue_ratio(A, spd=False):
+    # |lambda|_max / |lambda|_min: the 2-norm condition number only for normal matrices
+    lam = np.abs(np.linalg.eigvals(np.asarray(A, dtype=np.float64)))
+    return math.inf if lam.min() == 0 else float(lam.max() / lam.min())
+
+
+def _cond_squared(A, spd=False):
+    # cond(A^T A) = cond(A)^2: the normal equations' condition, not A's
+    s = np.linalg.svd(np.asarray(A, dtype=np.float64), compute_uv=False)
+    return math.inf if s[-1] == 0 else float((s[0] / s[-1]) ** 2)
+
+
+classify_by_diagonal = Control(
+    "classify_by_diagonal", "seed 000 (independent curvature signs)",
+    "classifies a critical point by the signs of the Hessian's diagonal instead of its eigenvalues",
+    {"classify_critical_point": _classify_by_diagonal},
+    correct="classify by the signs of the eigenvalues of H (numpy.linalg.eigvalsh); the diagonal "
+            "entries are the curvatures along the axes only, and their signs are what 2^-d counts")
+classify_exact_zero = Control(
+    "classify_exact_zero", "plausible bug", "eigenvalues tested against 0 with == instead of an n eps ||H|| bound",
+    {"classify_critical_point": _classify_exact_zero})
+minima_fraction_two_to_minus_d = Control(
+    "minima_fraction_two_to_minus_d", "seed 000 (\"the probability ... is 2^-d\")",
+    "probability that a random d x d Hessian is a minimum taken as 2^-d (independent eigenvalue signs)",
+    {"goe_minimum_probability": _goe_two_to_minus_d},
+    correct="for random symmetric Gaussian (GOE) Hessians P(all eigenvalues > 0) is 1/2, 0.146, 0.0249, "
+            "0.00245 for d = 1..4 and ≈ exp(−(ln 3 / 4) d²) for large d (Dean & Majumdar 2006): far "
+            "below 2^-d, the eigenvalue signs are not independent")
+cond_diagonal_ratio = Control(
+    "cond_diagonal_ratio", "plausible bug", "condition number as max|A_ii| / min|A_ii|",
+    {"condition_number": _cond_diagonal_ratio})
+cond_eigenvalue_ratio = Control(
+    "cond_eigenvalue_ratio", "plausible bug",
+    "condition number as |lambda|_max / |lambda|_min (right only for normal matrices)",
+    {"condition_number": _cond_eigenvalue_ratio})
+cond_squared = Control(
+    "cond_squared", "plausible bug", "condition number of A^T A (the square) reported for A",
+    {"condition_number": _cond_squared})

@@ -1,0 +1,6 @@
+"""Loss-landscape laws (one pytest test per law; the laws are in properties/laws)."""
+
+from properties._law import pytest_tests
+from properties.laws import landscape
+
+pytest_tests(globals(), landscape)
