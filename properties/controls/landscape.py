@@ -55,7 +55,7 @@ def _cond_squared(A, spd=False):
 
 
 classify_by_diagonal = Control(
-    "classify_by_diagonal", "seed 000 (independent curvature signs)",
+    "classify_by_diagonal", "plausible bug (the saddle-point notes' independent-signs argument, made code)",
     "classifies a critical point by the signs of the Hessian's diagonal instead of its eigenvalues",
     {"classify_critical_point": _classify_by_diagonal},
     correct="classify by the signs of the eigenvalues of H (numpy.linalg.eigvalsh); the diagonal "
