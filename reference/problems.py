@@ -19,6 +19,7 @@ and every mini-batch loss in PyTorch (``reduction="mean"``).
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -63,6 +64,11 @@ class Problem(NamedTuple):
 
 
 def _point(x, dim: int, func: str) -> np.ndarray:
+    # Fast path for the common case (optimiser loops call this every step): a float64
+    # vector of the right length whose sum is finite (a NaN or inf entry makes it NaN/inf).
+    if (type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (dim,)
+            and math.isfinite(float(np.add.reduce(x)))):
+        return x
     p = as_float_array(x, func, "x", ndim=1)
     if p.shape != (dim,):
         raise ValueError(f"{func}: x must have shape ({dim},); got {p.shape}")
@@ -165,7 +171,7 @@ def quadratic_form(A) -> Problem:
     arr = as_float_array(A, func, "A", ndim=(1, 2))
     if arr.ndim == 1:
         if not np.all(arr > 0):
-            raise ValueError(f"{func}: A (the diagonal) must be positive; got minimum {np.min(arr)!r}")
+            raise ValueError(f"{func}: A (the diagonal) must be positive; got minimum {float(np.min(arr))!r}")
         arr = np.diag(np.asarray(arr, dtype=np.float64))
     a, evals, evecs = _spd(arr, func)
     h = 2.0 * a

@@ -99,7 +99,7 @@ def minimize(optimizer: Optimizer, grad_fn: Callable, x0, *, steps: int, tol: fl
                 return _result(x, k, True, gn, hist)
             updates, state = optimizer.update(g, state, x.copy())
             new = apply_updates(x, updates)
-            if not np.all(np.isfinite(new)):
+            if not math.isfinite(float(np.add.reduce(new, axis=None))) and not np.all(np.isfinite(new)):
                 return _result(x, k, False, math.inf, hist)
             x = new
             if hist is not None:

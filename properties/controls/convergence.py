@@ -1,0 +1,182 @@
+"""Negative controls for Newton-Raphson, gradient-descent rates, test problems, mini-batches,
+the ``minimize`` driver and input normalisation as a conditioning device (seed 001)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from properties._law import Control
+from properties.controls.normalization import divide_by_variance, frobenius_norm  # noqa: F401 (re-used)
+
+
+def _ref():
+    import reference
+    return reference
+
+
+# --- Newton ------------------------------------------------------------------------------------
+
+def _newton_step_times_hessian(params, grad, hessian, lr=1.0):
+    # theta - eta H g: the Hessian where its inverse belongs.
+    p = np.asarray(params, dtype=np.float64)
+    return p - lr * (np.asarray(hessian, dtype=np.float64) @ np.asarray(grad, dtype=np.float64))
+
+
+def _newton_times_hessian(hessian_fn, lr=1.0):
+    R = _ref()
+
+    def init(params):
+        return R.NewtonState(0)
+
+    def update(grads, state, params=None):
+        h = np.asarray(hessian_fn(np.asarray(params, dtype=np.float64)), dtype=np.float64)
+        return -lr * (h @ np.asarray(grads, dtype=np.float64)), R.NewtonState(state.count + 1)
+
+    return R.Optimizer(init, update)
+
+
+def _newton_ignores_lr(hessian_fn, lr=1.0):
+    return _ref().newton(hessian_fn, lr=1.0)
+
+
+def _newton_step_ignores_lr(params, grad, hessian, lr=1.0):
+    return _ref().newton_step(params, grad, hessian, lr=1.0)
+
+
+# --- gradient descent / heavy ball -------------------------------------------------------------
+
+def _sgd_half_lr(lr, *args, **kwargs):
+    # Seed 001's quadratic form theta.A.theta has gradient 2 A theta; dropping the 2 (or
+    # mixing the 1/2-convention with the seed's) is a step of eta/2.
+    R = _ref()
+    if callable(lr):
+        return R.sgd(lambda k: 0.5 * lr(k), *args, **kwargs)
+    return R.sgd(0.5 * lr, *args, **kwargs)
+
+
+def _sgd_momentum_sign_flipped(lr, momentum=0.0, nesterov=False, dampening=0.0, weight_decay=0.0,
+                               lr_inside_velocity=False):
+    # u = -gamma u - eta g: the friction term with the wrong sign (seed 001: u = gamma u - eta g).
+    R = _ref()
+    if not momentum:
+        return R.sgd(lr, 0.0, nesterov, dampening, weight_decay, lr_inside_velocity)
+
+    def init(params):
+        return (0, np.zeros(np.shape(params)))
+
+    def update(grads, state, params=None):
+        count, u = state
+        eta = lr(count) if callable(lr) else lr
+        g = np.asarray(grads, dtype=np.float64)
+        u = -momentum * u - eta * g
+        step = (-momentum * u - eta * g) if nesterov else u
+        return step, (count + 1, u)
+
+    return R.Optimizer(init, update)
+
+
+# --- problems ----------------------------------------------------------------------------------
+
+def _quadratic_form_forgets_two(A):
+    # Seed 001: L = theta . A theta has gradient 2 A theta and Hessian 2 A; this one drops the 2.
+    p = _ref().quadratic_form(A)
+    return p._replace(grad=lambda x: 0.5 * p.grad(x), hessian=lambda x: 0.5 * p.hessian(x))
+
+
+def _least_squares_sum_hessian(X, y):
+    # Hessian X^T X (the sum) with the mean loss 1/(2n)||Xw - y||^2 (whose Hessian is X^T X / n).
+    p = _ref().least_squares(X, y)
+    n = np.shape(X)[0]
+    return p._replace(hessian=lambda w: n * p.hessian(w))
+
+
+def _conditioned_quadratic_sqrt_kappa(d, kappa, rng, minimizer=None):
+    # kappa taken as the condition number of the square root (a data matrix X) instead of
+    # the Hessian X^T X: the eigenvalues only reach sqrt(kappa).
+    p = _ref().conditioned_quadratic(d, float(np.sqrt(kappa)), rng, minimizer)
+    return p._replace(eigenvalues=p.eigenvalues ** 2)
+
+
+# --- mini-batches ------------------------------------------------------------------------------
+
+def _minibatch_sum(problem, params, batch_idx):
+    return len(batch_idx) * _ref().minibatch_gradient(problem, params, batch_idx)
+
+
+def _minibatch_fixed_batch(problem, params, batch_idx):
+    # Always the first |B| samples (a loader that never shuffles), whatever batch was drawn.
+    return _ref().minibatch_gradient(problem, params, np.arange(len(batch_idx)))
+
+
+# --- minimize ----------------------------------------------------------------------------------
+
+def _minimize_one_step_late(optimizer, grad_fn, x0, *, steps, tol=None, history=False):
+    # Tests the tolerance only after updating: one step too many once converged.
+    R = _ref()
+    res = R.minimize(optimizer, grad_fn, x0, steps=steps, tol=tol, history=history)
+    if not res.converged or res.steps >= steps:
+        return res
+    more = R.minimize(optimizer, grad_fn, res.x, steps=1, tol=None, history=history)
+    hist = None if res.history is None else np.concatenate([res.history, more.history[1:]])
+    gn = float(np.linalg.norm(grad_fn(more.x)))
+    return R.MinimizeResult(more.x, res.steps + 1, gn <= tol, gn, hist)
+
+
+def _minimize_in_place(optimizer, grad_fn, x0, *, steps, tol=None, history=False):
+    res = _ref().minimize(optimizer, grad_fn, x0, steps=steps, tol=tol, history=history)
+    if isinstance(x0, np.ndarray) and x0.dtype == np.float64:
+        x0[...] = res.x  # writes the result into the caller's starting point
+    return res
+
+
+# --- normalisation as conditioning -------------------------------------------------------------
+
+def _zscore_without_centering(x, eps=0.0):
+    # scikit-learn StandardScaler(with_mean=False): divide by the std without subtracting the mean.
+    x = np.asarray(x, dtype=np.float64)
+    sd = np.sqrt(((x - x.mean(axis=0)) ** 2).mean(axis=0) + eps)
+    return x / np.where(sd == 0, 1.0, sd)
+
+
+newton_times_hessian = Control(
+    "newton_times_hessian", "issue 4 (seed 001 writes H^-1)", "Newton step theta - eta H g instead of theta - eta H^-1 g",
+    {"newton_step": _newton_step_times_hessian, "newton": _newton_times_hessian},
+    correct="theta_t = theta_{t-1} - eta H^-1 grad L, computed by solving H d = grad L")
+newton_ignores_lr = Control(
+    "newton_ignores_lr", "plausible bug", "always the full Newton step (eta = 1) whatever eta is given",
+    {"newton_step": _newton_step_ignores_lr, "newton": _newton_ignores_lr})
+gd_half_lr = Control(
+    "gd_half_lr", "seed 001 (the factor 2 of grad theta.A.theta = 2 A theta dropped)",
+    "gradient descent taking the step eta/2 instead of eta", {"sgd": _sgd_half_lr},
+    correct="theta_t = theta_{t-1} - eta grad L with grad(theta.A.theta) = 2 A theta")
+momentum_sign_flipped = Control(
+    "momentum_sign_flipped", "issue 4 (seed 001: u = gamma u - eta grad)",
+    "heavy ball with the sign of the momentum term flipped: u = -gamma u - eta grad",
+    {"sgd": _sgd_momentum_sign_flipped}, correct="u_t = gamma u_{t-1} - eta grad L, theta_t = theta_{t-1} + u_t")
+quadratic_form_forgets_two = Control(
+    "quadratic_form_forgets_two", "seed 001 (L = theta . A theta, grad = 2 A theta)",
+    "gradient A theta and Hessian A for theta . A theta (the factor 2 dropped)",
+    {"quadratic_form": _quadratic_form_forgets_two}, correct="grad(theta . A theta) = 2 A theta, Hessian 2 A")
+least_squares_sum_hessian = Control(
+    "least_squares_sum_hessian", "plausible bug", "Hessian X^T X for the mean loss 1/(2n)||Xw - y||^2",
+    {"least_squares": _least_squares_sum_hessian})
+conditioned_quadratic_sqrt_kappa = Control(
+    "conditioned_quadratic_sqrt_kappa", "plausible bug (cond(X) vs cond(X^T X))",
+    "eigenvalues spread to sqrt(kappa) only, while claiming [1, kappa]",
+    {"conditioned_quadratic": _conditioned_quadratic_sqrt_kappa})
+minibatch_sum = Control(
+    "minibatch_sum", "plausible bug", "mini-batch gradient summed over the batch instead of averaged",
+    {"minibatch_gradient": _minibatch_sum})
+minibatch_fixed_batch = Control(
+    "minibatch_fixed_batch", "plausible bug (a loader that never shuffles)",
+    "the gradient of the first |B| samples whatever batch was drawn", {"minibatch_gradient": _minibatch_fixed_batch})
+minimize_one_step_late = Control(
+    "minimize_one_step_late", "plausible bug", "checks the gradient tolerance after the update: one step too many",
+    {"minimize": _minimize_one_step_late})
+minimize_in_place = Control(
+    "minimize_in_place", "plausible bug", "writes the final iterate into the caller's x0",
+    {"minimize": _minimize_in_place})
+zscore_without_centering = Control(
+    "zscore_without_centering", "plausible bug (StandardScaler(with_mean=False) used for dense data)",
+    "divides each feature by its standard deviation without subtracting the mean",
+    {"zscore": _zscore_without_centering})
