@@ -1,0 +1,216 @@
+"""Negative controls for gradient checking (seed 003) and for the hand-written backwards.
+
+Each is a one-bug mutant: the seed's ``/ 2*eps`` precedence error, the seed's own forward
+difference, the seed's "Euclidean distance" ``sqrt(sum (b_i^2 - a_i^2)^2)``, a relative error
+without the 0/0 case, and wrong backward passes (a missing factor, a transposed weight, a
+dropped term) for the laws that check every backward of the target.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+
+from properties._law import Control
+
+
+def _numgrad(f, x, h=1e-6, *, kind="centred"):
+    x0 = np.array(x, dtype=np.float64)
+    g = np.empty_like(x0)
+    w = x0.copy()
+    wf, gf, xf = w.reshape(-1), g.reshape(-1), x0.reshape(-1)
+    for i in range(wf.size):
+        wf[i] = xf[i] + h
+        fp = float(f(w))
+        if kind == "forward":
+            wf[i] = xf[i]
+            gf[i] = (fp - float(f(w))) / h
+            continue
+        wf[i] = xf[i] - h
+        fm = float(f(w))
+        wf[i] = xf[i]
+        # seed 003: "(J(+eps) - J(-eps)) / 2*eps" parses as ((J+ - J-) / 2) * eps.
+        gf[i] = (fp - fm) / 2 * h if kind == "slash_2_times" else (fp - fm) / (2 * h)
+    return g
+
+
+def _numgrad_forward(f, x, h=1e-6):
+    return _numgrad(f, x, h, kind="forward")
+
+
+def _numgrad_slash(f, x, h=1e-6):
+    return _numgrad(f, x, h, kind="slash_2_times")
+
+
+def _relerr(a, b, *, numerator="difference", zero_case=True):
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    if numerator == "squares":
+        # seed 003: ||a, b|| = sqrt(sum (b_i^2 - a_i^2)^2)
+        num = float(np.sqrt(np.sum((b**2 - a**2) ** 2)))
+    else:
+        num = float(np.linalg.norm(a - b))
+    den = float(np.linalg.norm(a) + np.linalg.norm(b))
+    if den == 0 and zero_case:
+        return 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.float64(num) / np.float64(den))
+
+
+def _relerr_squares(a, b):
+    return _relerr(a, b, numerator="squares")
+
+
+def _relerr_no_zero_case(a, b):
+    return _relerr(a, b, zero_case=False)
+
+
+def _gradient_check_with(numgrad, relerr):
+    """``gradient_check`` built from a (possibly wrong) numerical gradient and relative error."""
+    import reference
+
+    def gradient_check(f, grad_f, x, h=1e-6, good=1e-7, wrong=1e-3):
+        x0 = np.array(x, dtype=np.float64)
+        a = np.asarray(grad_f(x0.copy()), dtype=np.float64)
+        n = numgrad(f, x0, h)
+        r = relerr(a, n)
+        verdict = "ok" if r <= good else ("wrong" if not r <= wrong else "suspicious")
+        worst = np.unravel_index(int(np.argmax(np.abs(a - n))), x0.shape) if x0.ndim else ()
+        return reference.GradCheckResult(r, verdict, tuple(int(i) for i in worst), a, n)
+
+    return gradient_check
+
+
+def _ref(name):
+    import reference
+    return getattr(reference, name)
+
+
+slash_2_times_eps = Control(
+    "slash_2_times_eps", "seed 003 pseudo-code `(J(+eps) - J(-eps)) / 2*eps`",
+    "operator precedence: multiplies the difference by eps/2 instead of dividing by 2 eps",
+    {"numerical_gradient": _numgrad_slash,
+     "gradient_check": _gradient_check_with(_numgrad_slash, lambda a, b: _ref("relative_error")(a, b))},
+    correct="(J(θ + ε e_i) − J(θ − ε e_i)) / (2ε): the parentheses matter; `/ 2*eps` multiplies by ε/2")
+forward_difference = Control(
+    "forward_difference", "seed 003's definition of the derivative (f(x+h) - f(x)) / h",
+    "forward difference: error h f''/2 = O(h), not O(h^2)",
+    {"numerical_gradient": _numgrad_forward,
+     "gradient_check": _gradient_check_with(_numgrad_forward, lambda a, b: _ref("relative_error")(a, b))},
+    correct="centred difference (f(x + h) − f(x − h)) / (2h), error h² f'''/6")
+squared_difference_norm = Control(
+    "squared_difference_norm", "seed 003 (\"the || is the Euclidean distance\")",
+    "relative error with numerator sqrt(sum (b_i^2 - a_i^2)^2): zero for b = -a, wrong scale",
+    {"relative_error": _relerr_squares,
+     "gradient_check": _gradient_check_with(lambda f, x, h: _ref("numerical_gradient")(f, x, h), _relerr_squares)},
+    correct="‖a − b‖₂ = sqrt(Σ_i (a_i − b_i)²), not sqrt(Σ_i (b_i² − a_i²)²)")
+relative_error_nan_at_zero = Control(
+    "relative_error_nan_at_zero", "plausible bug",
+    "relative error 0/0 = NaN for two zero gradients (and a verdict that cannot be 'ok')",
+    {"relative_error": _relerr_no_zero_case})
+
+
+# --- wrong backward passes ------------------------------------------------------------------
+
+def _sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _sigmoid_grad_missing_one_minus(x, *args, **kwargs):
+    # sigma(x) instead of sigma(x) (1 - sigma(x))
+    return _sigmoid(x)
+
+
+def _tanh_grad_missing_square(x, *args, **kwargs):
+    # 1 - tanh(x) instead of 1 - tanh(x)^2
+    return 1.0 - np.tanh(np.asarray(x, dtype=np.float64))
+
+
+def _relu_grad_leaky(x, *args, **kwargs):
+    # slope 0.01 on the negative side: the gradient of a leaky ReLU, not of ReLU
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x > 0, 1.0, 0.01)
+
+
+def _batchnorm_backward_no_mean_terms(dy, cache):
+    # treats the batch mean and variance as constants: dx = gamma / sqrt(var + eps) * dy
+    dy = np.asarray(dy, dtype=np.float64)
+    shape = (1, -1) + (1,) * (dy.ndim - 2)
+    dx = dy * (cache.gamma * cache.inv_std).reshape(shape)
+    axes = (0,) + tuple(range(2, dy.ndim))
+    return dx, np.sum(dy * cache.x_hat, axis=axes), np.sum(dy, axis=axes)
+
+
+sigmoid_grad_missing_factor = Control(
+    "sigmoid_grad_missing_factor", "plausible bug", "sigmoid'(x) written as sigma(x), without the factor (1 - sigma(x))",
+    {"sigmoid_grad": _sigmoid_grad_missing_one_minus})
+tanh_grad_missing_square = Control(
+    "tanh_grad_missing_square", "plausible bug", "tanh'(x) written as 1 - tanh(x) instead of 1 - tanh(x)^2",
+    {"tanh_grad": _tanh_grad_missing_square})
+relu_grad_leaky = Control(
+    "relu_grad_leaky", "plausible bug", "ReLU backward with slope 0.01 for x < 0 (a leaky ReLU's)",
+    {"relu_grad": _relu_grad_leaky})
+batchnorm_backward_constant_statistics = Control(
+    "batchnorm_backward_constant_statistics", "plausible bug",
+    "batch-norm backward that ignores the dependence of the batch mean and variance on x",
+    {"batchnorm_backward": _batchnorm_backward_no_mean_terms})
+
+
+
+# --- dense network and losses ----------------------------------------------------------------
+
+def _dense_backward_mutant(bug):
+    def dense_backward(weights, cache, grad_output, activation="tanh", output_activation="linear"):
+        import reference
+        from reference.networks import DenseGrads
+
+        def deriv(name, z, a):
+            if bug == "derivative_at_output":
+                z = a  # f'(a) instead of f'(z): the derivative evaluated at the activation's output
+            return np.ones_like(z) if name == "linear" else getattr(reference, name + "_grad")(z)
+
+        ws = [np.asarray(w, dtype=np.float64) for w in weights]
+        zs, acts = cache.pre_activations, cache.activations
+        delta = np.asarray(grad_output, dtype=np.float64) * deriv(output_activation, zs[-1], acts[-1])
+        gws, gbs = [], []
+        for i in range(len(ws) - 1, -1, -1):
+            gws.append(delta.T @ acts[i])
+            gbs.append(delta.sum(axis=0))
+            w = ws[i]
+            if bug == "transposed_weight" and w.shape[0] == w.shape[1]:
+                w = w.T  # (only expressible for square layers; the shapes would catch the others)
+            grad_a = delta @ w
+            if i > 0:
+                delta = grad_a * deriv(activation, zs[i - 1], acts[i])
+        return DenseGrads(tuple(reversed(gws)), tuple(reversed(gbs)), grad_a)
+
+    return dense_backward
+
+
+def _mse_loss_grad_no_two(pred, y):
+    # d/dp mean((p - y)^2) written as (p - y) / size, dropping the 2 of the square
+    p, t = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return (p - t) / p.size
+
+
+def _bce_grad_no_mean(logits, y):
+    # the per-element gradient sigmoid(z) - y, without the 1/size of the mean
+    z, t = np.asarray(logits, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return 0.5 * (1.0 + np.tanh(0.5 * z)) - t
+
+
+dense_backward_transposed_weight = Control(
+    "dense_backward_transposed_weight", "plausible bug",
+    "dense backward propagating delta through W^T instead of W (delta @ W.T on square layers)",
+    {"dense_backward": _dense_backward_mutant("transposed_weight")})
+dense_backward_derivative_at_output = Control(
+    "dense_backward_derivative_at_output", "plausible bug",
+    "dense backward evaluating f' at the activation a = f(z) instead of at z",
+    {"dense_backward": _dense_backward_mutant("derivative_at_output")})
+mse_loss_grad_missing_two = Control(
+    "mse_loss_grad_missing_two", "plausible bug", "gradient of mean((p - y)^2) without the factor 2",
+    {"mse_loss_grad": _mse_loss_grad_no_two})
+bce_grad_missing_mean = Control(
+    "bce_grad_missing_mean", "plausible bug", "logistic-loss gradient sigmoid(z) - y without the 1/size of the mean",
+    {"bce_with_logits_loss_grad": _bce_grad_no_mean})

@@ -1,0 +1,6 @@
+"""Gradient-checking laws (one pytest test per law; the laws are in properties/laws)."""
+
+from properties._law import pytest_tests
+from properties.laws import gradcheck
+
+pytest_tests(globals(), gradcheck)
