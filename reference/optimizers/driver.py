@@ -59,6 +59,10 @@ def minimize(optimizer: Optimizer, grad_fn: Callable, x0, *, steps: int, tol: fl
     history : bool, default False
         Also return every iterate.
 
+    The gradient is evaluated at the iterate ``x``. ``nesterov_lookahead`` (seed 001's form)
+    wants it at ``state.lookahead`` instead; drive it by hand, or use the equivalent
+    ``sgd(lr, momentum, nesterov=True)``, whose iterates are that look-ahead point.
+
     NaN policy: a run that produces a non-finite iterate or gradient *stops* there and
     returns ``converged=False`` and ``grad_norm=inf``; ``x`` and ``history`` end at the last
     finite iterate (``steps`` counts the updates that gave finite iterates). Overflow
