@@ -2,7 +2,7 @@
 
 One timed call is ``newton_step(theta, g, H)``: a dense solve of ``H d = g`` (plus the
 reference's singularity check). ``python -m benchmarks.report`` fits the exponent of the
-time against d over d = 100..1000; the solve is O(d^3), so the fit should approach 3 once
+time against d over d = 300..2000; the solve is O(d^3), so the fit should approach 3 once
 the O(d^2) work and the call overhead stop dominating.
 """
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from ._data import reference_name, spd_matrix, vector
 
-DIMS = [10, 30, 100, 300, 1000]
+DIMS = [10, 30, 100, 300, 1000, 2000]
 
 
 class NewtonStep:

@@ -123,7 +123,7 @@ def newton_table(res, lines, goals):
               "|---|---|---|---|"]
     for d in ds:
         lines.append(f"| {d} | {_t(t[(d,)])} | {_t(solve.get((d,)))} | {_r(_ratio(t[(d,)], solve.get((d,))))} |")
-    big = [d for d in ds if d >= 100]
+    big = [d for d in ds if d >= 300]
     s = _slope(big, [t[(d,)] for d in big])
     lines.append(f"\nExponent of newton_step time in d, fitted on d = {big[0]}..{big[-1]}: {_r(s)} (O(d^3) is 3)")
     if s is not None:
