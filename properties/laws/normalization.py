@@ -64,7 +64,8 @@ def zscore_standardises_each_feature(t, x):
 
 
 @law(needs=("minmax",), x=feature_matrices(), feature_range=_ranges(),
-     controls=(ctl.minmax_global, ctl.minmax_by_max, ctl.minmax_divide_by_max))
+     controls=(ctl.minmax_global, ctl.minmax_by_max, ctl.minmax_divide_by_max),
+     examples=({"x": np.array([[2.0**-600], [0.0]]), "feature_range": (0.0, 1.0)},))
 def minmax_maps_extremes_onto_feature_range(t, x, feature_range):
     """``minmax(x, (lo, hi))`` lies in [lo, hi]; each feature's min maps to lo and max to hi.
 

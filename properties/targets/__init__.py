@@ -1,0 +1,33 @@
+"""Built-in adapters that expose real frameworks under the reference's public names.
+
+``--target sklearn`` -> :mod:`properties.targets.sklearn` (``StandardScaler``, ``MinMaxScaler``),
+``--target torch`` -> :mod:`properties.targets.torch` (``nn.init``, ``optim``, ``BatchNorm1d``,
+autograd), ``--target optax`` -> :mod:`properties.targets.optax` (optax optimisers,
+``jax.nn.initializers``).
+
+Each adapter calls the framework with its **default** arguments wherever a law allows it and
+declares, in one module-level ``CONVENTIONS`` dict, every convention in which the framework
+differs from the reference's defaults, with a link to the framework source line it was read
+from (``/work/shared/conventions.md``, re-checked against the installed version). Laws that
+fail because of a real difference (not a convention the adapter can state) are listed with
+their reason in ``properties/deviations/<target>.txt``.
+
+Importing an adapter whose framework is not installed raises :class:`ImportError` naming
+the framework and the install command (``properties._target`` turns it into one clear
+error).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["require"]
+
+
+def require(module: str, target: str, install: str):
+    """Import ``module`` for adapter ``target`` or raise one ImportError that says how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(f"the {target} target needs {module!r}, which is not importable ({exc}); "
+                          f"install it with: {install}") from exc
