@@ -1,0 +1,493 @@
+"""PyTorch as a trainspec target: ``torch.optim``, ``nn.BatchNorm1d``, ``nn.init``, autograd.
+
+Run: ``pytest properties/ --target torch`` (needs ``pip install torch==2.13.0``, a CPU build).
+
+Names exposed, with the reference's signatures, each calling PyTorch with its *default*
+arguments unless the reference signature passes a value:
+
+* optimisers ``sgd``, ``adagrad``, ``rmsprop``, ``adadelta``, ``adam`` -> ``torch.optim.SGD``,
+  ``Adagrad``, ``RMSprop``, ``Adadelta``, ``Adam`` / ``AdamW``, wrapped into the reference's
+  optax-style ``Optimizer(init, update)`` (:func:`torch_optimizer`): each ``update`` builds a
+  fresh torch optimiser on one parameter tensor, loads the torch state stored in the
+  trainspec state, calls ``step()`` once and returns the parameter change. A schedule (a
+  callable ``step -> lr``) sets ``param_groups[0]["lr"]`` before the step.
+* batch norm ``batchnorm_forward`` / ``batchnorm_backward`` (``aten.native_batch_norm`` in
+  training mode + autograd), ``batchnorm_running_init`` / ``_update`` / ``_stats`` (the
+  buffers of ``nn.BatchNorm1d`` in training mode), ``batchnorm_inference`` (eval mode).
+* initialisers ``glorot_uniform``/``glorot_normal`` (``xavier_*_``), ``he_uniform``/``he_normal``
+  (``kaiming_*_``), ``lecun_uniform``/``lecun_normal`` (``kaiming_*_(nonlinearity="linear")``),
+  ``zeros_init``, ``constant_init``, ``calculate_gain``, ``fan_in_fan_out``. The numpy ``rng``
+  seeds a ``torch.Generator`` (``rng.integers(2**63)``), so a trainspec seed replays.
+* activations ``sigmoid``/``tanh``/``relu`` (``torch.*``) and their ``*_grad`` (autograd).
+
+**Harness borrowed from the reference** (:data:`BORROWED`): ``minimize``, ``apply_updates``,
+the learning-rate schedules and the test problems are *not* techniques torch is checked on;
+the adapter re-exports them so that laws like "SGD converges at the eigen-rate" can drive
+torch's optimisers. A law whose names are all borrowed is skipped (conftest), so the report
+never counts the reference's own code as a torch result.
+
+Every convention in which torch differs from the reference's defaults is declared in
+:data:`CONVENTIONS` with the torch source line (checked against the installed 2.13.0).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from properties.targets import require
+
+torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
+import torch.nn.functional as F  # noqa: E402
+
+import reference as _ref  # noqa: E402  (only the borrowed harness and the Optimizer container)
+
+VERSION = f"torch {torch.__version__}"
+_V = "v" + torch.__version__.split("+")[0]
+_GH = f"https://github.com/pytorch/pytorch/blob/{_V}/"
+
+#: Harness names re-exported from the reference (not under test; see the module docstring).
+BORROWED = ("minimize", "apply_updates", "constant_schedule", "step_decay", "exponential_decay",
+            "inverse_time_decay", "Problem", "quadratic", "quadratic_form", "conditioned_quadratic",
+            "rosenbrock", "least_squares", "minibatch_gradient")
+for _name in BORROWED:
+    globals()[_name] = getattr(_ref, _name)
+Optimizer = _ref.Optimizer
+
+CONVENTIONS = {
+    "SGD first step": {
+        "framework": "momentum buffer b_1 = g (clone), so dampening is not applied on step 1",
+        "reference": "sgd(..., dampening) does the same", "adapter": "nothing to do",
+        "source": _GH + "torch/optim/sgd.py#L361"},
+    "SGD lr position": {
+        "framework": "lr outside the velocity: p -= lr * b (a schedule rescales the whole velocity)",
+        "reference": "sgd(lr_inside_velocity=False) (the default)",
+        "adapter": "lr_inside_velocity=True raises NotImplementedError (no torch argument)",
+        "source": _GH + "torch/optim/sgd.py#L377"},
+    "SGD weight decay": {
+        "framework": "weight_decay is coupled L2: g += wd * p before the momentum",
+        "reference": "sgd(weight_decay) is coupled L2 too", "adapter": "passed through (needs params)",
+        "source": _GH + "torch/optim/sgd.py#L350"},
+    "Adagrad": {
+        "framework": "G_0 = initial_accumulator_value (default 0), eps=1e-10 added outside sqrt(G), "
+                     "clr = lr / (1 + (t-1) lr_decay)",
+        "reference": "adagrad defaults are torch's (G_0=0, eps=1e-10, eps_inside_sqrt=False)",
+        "adapter": "eps_inside_sqrt=True raises NotImplementedError (optax/Keras form)",
+        "source": _GH + "torch/optim/adagrad.py#L35 (defaults), #L96, #L402, #L425"},
+    "RMSprop": {
+        "framework": "alpha=0.99 weights the old v; eps=1e-8 outside sqrt(v); momentum buffer holds g/den "
+                     "with lr outside; centered subtracts the EMA of g squared",
+        "reference": "rmsprop(rho=0.99, eps_inside_sqrt=False) -- torch's form; rho -> alpha",
+        "adapter": "rho is passed as alpha; eps_inside_sqrt=True or bias_correction=True raise "
+                   "NotImplementedError (optax-only options)",
+        "source": _GH + "torch/optim/rmsprop.py#L35, #L316, #L336"},
+    "Adadelta": {
+        "framework": "lr=1.0, rho=0.9, eps=1e-6 inside both square roots; E_x accumulates the step before lr",
+        "reference": "adadelta defaults are torch's", "adapter": "nothing to do",
+        "source": _GH + "torch/optim/adadelta.py#L293-L294"},
+    "Adam eps": {
+        "framework": "eps=1e-8 added to sqrt(v)/sqrt(1-b2^t) (Algorithm 1 form); no eps_root",
+        "reference": "adam(eps_form='sqrt_vhat', eps_root=0)",
+        "adapter": "eps_form='eps_hat' (Keras) or eps_root != 0 (optax) raise NotImplementedError",
+        "source": _GH + "torch/optim/adam.py#L544-L546"},
+    "Adam weight decay": {
+        "framework": "Adam(weight_decay) is coupled L2; AdamW(weight_decay) is decoupled p *= 1 - lr wd",
+        "reference": "adam(weight_decay) is decoupled (AdamW)",
+        "adapter": "weight_decay > 0 uses torch.optim.AdamW(weight_decay=...), else torch.optim.Adam",
+        "source": _GH + "torch/optim/adamw.py"},
+    "Adam AMSGrad": {
+        "framework": "max over the raw v, divided by the current sqrt(1 - b2^t)",
+        "reference": "adam(amsgrad=True): the same", "adapter": "passed through",
+        "source": _GH + "torch/optim/adam.py#L530-L540"},
+    "optimiser step counter": {
+        "framework": "Adam/Adagrad/Adadelta/RMSprop keep state['step'] as a float32 tensor by default",
+        "reference": "count is a Python int", "adapter": "state stored as numpy copies of torch's state",
+        "source": _GH + "torch/optim/optimizer.py (_get_scalar_dtype)"},
+    "NaN gradients": {
+        "framework": "no check: NaN propagates into parameters and state",
+        "reference": "update raises ValueError before modifying anything",
+        "adapter": "nothing (a law requiring the error is a deviation)",
+        "source": _GH + "torch/optim/sgd.py"},
+    "BatchNorm": {
+        "framework": "normalises with the biased batch variance, eps=1e-5 inside the sqrt; running_var "
+                     "folds in the UNBIASED variance; momentum=0.1 weights the new batch; running "
+                     "statistics start at (0, 1)",
+        "reference": "batchnorm_running_update(momentum_weights='new', unbiased=True) -- torch's form",
+        "adapter": "momentum_weights='old' (Keras) passes 1 - momentum; running=None (start from the "
+                   "first batch) uses torch momentum 1.0 for that batch; unbiased=False raises "
+                   "NotImplementedError",
+        "source": _GH + "torch/nn/modules/batchnorm.py#L41-L42, #L183-L210; "
+                        "aten/src/ATen/native/Normalization.cpp (unbiased_var = var_sum / (n - 1))"},
+    "init layout": {
+        "framework": "weights are [out, in, *kernel]; fan_in = size(1) prod(k), fan_out = size(0) prod(k)",
+        "reference": "layout='torch' (default); layout='keras' is [*kernel, in, out]",
+        "adapter": "layout='keras' draws the torch-layout tensor and permutes it to [*k, in, out]",
+        "source": _GH + "torch/nn/init.py#L458"},
+    "init normal family": {
+        "framework": "xavier_normal_/kaiming_normal_ are UNTRUNCATED normals; trunc_normal_ takes absolute "
+                     "bounds and does not correct the std",
+        "reference": "truncated=False (default) is torch's; truncated=True is Keras/JAX (truncate at 2 sigma_0, "
+                     "sigma_0 = sigma / 0.8796...)",
+        "adapter": "truncated=True calls trunc_normal_(std=s0, a=-2 s0, b=2 s0) with s0 = sigma / 0.87962566",
+        "source": _GH + "torch/nn/init.py#L301 (trunc_normal_), #L512, #L619"},
+    "init He default": {
+        "framework": "kaiming_*_(a=0, mode='fan_in', nonlinearity='leaky_relu'): gain sqrt(2) at a=0",
+        "reference": "he_*(mode='fan_in', nonlinearity='relu', negative_slope=0): gain sqrt(2)",
+        "adapter": "nonlinearity and negative_slope passed as nonlinearity, a",
+        "source": _GH + "torch/nn/init.py#L554, #L619"},
+    "LeCun": {
+        "framework": "no lecun_* in torch.nn.init",
+        "reference": "lecun_normal/lecun_uniform: Var = gain^2/fan_in",
+        "adapter": "kaiming_*_(mode='fan_in', nonlinearity='linear') (gain 1), times gain when gain != 1",
+        "source": _GH + "torch/nn/init.py#L173 (calculate_gain)"},
+    "relu'(0)": {
+        "framework": "relu backward passes the gradient where x > 0 only: relu'(0) = 0",
+        "reference": "relu_grad(0) = 0", "adapter": "autograd", "source": _GH + "tools/autograd/derivatives.yaml"},
+}
+
+__all__ = sorted(set(BORROWED) | {
+    "Optimizer", "sgd", "adagrad", "rmsprop", "adadelta", "adam", "torch_optimizer",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_running_init", "batchnorm_running_update",
+    "batchnorm_running_stats", "batchnorm_inference",
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+    "zeros_init", "constant_init", "calculate_gain", "fan_in_fan_out",
+    "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
+    "CONVENTIONS", "VERSION", "BORROWED"})
+
+
+def _unsupported(func: str, what: str):
+    raise NotImplementedError(f"torch target: {func}: {what} has no torch equivalent (see CONVENTIONS)")
+
+
+def _float(x) -> np.ndarray:
+    a = np.array(x, copy=True)
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    return a
+
+
+def _t(x) -> "torch.Tensor":
+    return torch.from_numpy(_float(x))
+
+
+# --- optimisers ----------------------------------------------------------------------------------
+
+class TorchOptState(NamedTuple):
+    """``count`` updates done; ``torch_state`` the optimiser's per-parameter state as numpy copies."""
+
+    count: int
+    torch_state: dict
+
+
+def torch_optimizer(func: str, cls, needs_params: bool = False, lr=1e-3, **kwargs) -> Optimizer:
+    """Wrap ``cls(params, lr=lr, **kwargs)`` into an optax-style ``Optimizer(init, update)``.
+
+    ``update`` is pure: it rebuilds the torch optimiser on a fresh tensor, loads the stored
+    state, steps once and copies the state out. Without weight decay the step is taken from a
+    zero parameter, so ``updates`` is exactly the ``-lr * direction`` torch adds to ``p``
+    (and ``params + updates`` rounds like torch's in-place add); with weight decay it is taken
+    from ``params`` and ``updates = p_new - params``.
+    """
+
+    def init(params):
+        return TorchOptState(0, {})
+
+    def update(grads, state, params=None):
+        g = _float(grads)
+        if params is not None:
+            g = g.astype(np.result_type(np.asarray(params).dtype if np.asarray(params).dtype.kind == "f"
+                                        else np.float64, g.dtype), copy=False)
+        use_p = needs_params and params is not None
+        p0 = _float(params).astype(g.dtype) if use_p else np.zeros_like(g)
+        p = torch.from_numpy(p0.copy())
+        rate = lr(state.count) if callable(lr) else lr
+        opt = cls([p], lr=float(rate), **kwargs)
+        if state.torch_state:
+            opt.state[p] = {k: (torch.from_numpy(np.array(v, copy=True)) if isinstance(v, np.ndarray) else v)
+                            for k, v in state.torch_state.items()}
+        p.grad = torch.from_numpy(g.copy())
+        with torch.no_grad():
+            opt.step()
+        new = {k: (v.detach().numpy().copy() if isinstance(v, torch.Tensor) else v) for k, v in opt.state[p].items()}
+        out = p.detach().numpy()
+        updates = out - p0 if use_p else out.copy()
+        return updates, TorchOptState(state.count + 1, new)
+
+    update.__qualname__ = f"{func}.update"
+    return Optimizer(init, update)
+
+
+def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.0,
+        weight_decay: float = 0.0, lr_inside_velocity: bool = False) -> Optimizer:
+    """``torch.optim.SGD(lr, momentum, dampening, weight_decay, nesterov)``."""
+    if lr_inside_velocity:
+        _unsupported("sgd", "lr_inside_velocity=True (Keras / seed 001)")
+    return torch_optimizer("sgd", torch.optim.SGD, weight_decay > 0, lr, momentum=momentum, dampening=dampening,
+                           weight_decay=weight_decay, nesterov=nesterov)
+
+
+def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
+            eps_inside_sqrt: bool = False, lr_decay: float = 0.0) -> Optimizer:
+    """``torch.optim.Adagrad(lr, lr_decay, initial_accumulator_value, eps)``."""
+    if eps_inside_sqrt:
+        _unsupported("adagrad", "eps_inside_sqrt=True (optax / Keras)")
+    return torch_optimizer("adagrad", torch.optim.Adagrad, False, lr, lr_decay=lr_decay,
+                           initial_accumulator_value=initial_accumulator_value, eps=eps)
+
+
+def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool = False,
+            centered: bool = False, momentum: float = 0.0, bias_correction: bool = False) -> Optimizer:
+    """``torch.optim.RMSprop(lr, alpha=rho, eps, momentum, centered)``."""
+    if eps_inside_sqrt:
+        _unsupported("rmsprop", "eps_inside_sqrt=True (optax default / Keras)")
+    if bias_correction:
+        _unsupported("rmsprop", "bias_correction=True (optax)")
+    return torch_optimizer("rmsprop", torch.optim.RMSprop, False, lr, alpha=rho, eps=eps, momentum=momentum,
+                           centered=centered)
+
+
+def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
+    """``torch.optim.Adadelta(lr, rho, eps)``."""
+    return torch_optimizer("adadelta", torch.optim.Adadelta, False, lr, rho=rho, eps=eps)
+
+
+def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0,
+         eps_form: str = "sqrt_vhat", amsgrad: bool = False, weight_decay: float = 0.0) -> Optimizer:
+    """``torch.optim.Adam(lr, betas, eps, amsgrad)``, or ``AdamW(..., weight_decay)`` when weight_decay > 0."""
+    if eps_form != "sqrt_vhat":
+        _unsupported("adam", f"eps_form={eps_form!r} (Keras)")
+    if eps_root != 0.0:
+        _unsupported("adam", "eps_root != 0 (optax)")
+    if weight_decay > 0:
+        return torch_optimizer("adam", torch.optim.AdamW, True, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad,
+                               weight_decay=weight_decay)
+    return torch_optimizer("adam", torch.optim.Adam, False, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad)
+
+
+# --- batch normalisation ---------------------------------------------------------------------------
+
+class BatchNormCache(NamedTuple):
+    """The reference's cache fields, plus the autograd graph ``graph = (x, gamma, beta, y)``."""
+
+    x_hat: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    m: int
+    eps: float
+    graph: tuple
+
+
+class BatchNormRunning(NamedTuple):
+    mean: np.ndarray
+    var: np.ndarray
+    count: int
+
+
+def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
+    """Training-mode ``aten.native_batch_norm`` (what ``F.batch_norm(training=True)`` calls)."""
+    xt = _t(x).requires_grad_(True)
+    g = torch.from_numpy(_float(gamma).astype(np.float64)).to(xt.dtype).requires_grad_(True)
+    b = torch.from_numpy(_float(beta).astype(np.float64)).to(xt.dtype).requires_grad_(True)
+    y, mean, invstd = torch.ops.aten.native_batch_norm(xt, g, b, None, None, True, 0.1, float(eps))
+    shape = (1, -1) + (1,) * (xt.dim() - 2)
+    with torch.no_grad():
+        xhat = (xt - mean.reshape(shape)) * invstd.reshape(shape)
+    m = xt.numel() // xt.shape[1]
+    inv = invstd.detach().numpy().astype(np.float64)
+    cache = BatchNormCache(x_hat=xhat.numpy().astype(np.float64), inv_std=inv, gamma=g.detach().numpy().astype(np.float64),
+                           mean=mean.detach().numpy().astype(np.float64), var=1.0 / inv**2 - eps, m=m, eps=float(eps),
+                           graph=(xt, g, b, y))
+    return y.detach().numpy().copy(), cache
+
+
+def batchnorm_backward(dy, cache: BatchNormCache):
+    """``torch.autograd.grad(y, (x, gamma, beta), dy)`` through the forward's graph."""
+    xt, g, b, y = cache.graph
+    dx, dg, db = torch.autograd.grad(y, (xt, g, b), torch.from_numpy(_float(dy)).to(y.dtype), retain_graph=True)
+    return (dx.numpy().astype(np.float64), dg.numpy().astype(np.float64), db.numpy().astype(np.float64))
+
+
+def _bn_module(c: int, momentum):
+    return torch.nn.BatchNorm1d(c, momentum=momentum, affine=False, dtype=torch.float64)
+
+
+def batchnorm_running_init(num_features: int) -> BatchNormRunning:
+    """The buffers of a fresh ``nn.BatchNorm1d(num_features)``: mean 0, var 1, count 0."""
+    bn = _bn_module(int(num_features), 0.1)
+    return BatchNormRunning(bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(),
+                            int(bn.num_batches_tracked))
+
+
+def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weights: str = "new",
+                             unbiased: bool = True) -> BatchNormRunning:
+    """One training-mode forward of ``nn.BatchNorm1d(C, momentum)`` starting from ``running``."""
+    if not unbiased:
+        _unsupported("batchnorm_running_update", "unbiased=False (Keras's biased running variance)")
+    if momentum_weights not in ("new", "old"):
+        raise ValueError(f"batchnorm_running_update: momentum_weights must be 'new' or 'old'; got {momentum_weights!r}")
+    xt = torch.from_numpy(_float(x).astype(np.float64))
+    delta = momentum if momentum_weights == "new" else 1.0 - momentum
+    if running is None:
+        bn, count = _bn_module(xt.shape[1], 1.0), 0  # torch momentum 1.0: the first batch's statistics
+    else:
+        bn, count = _bn_module(xt.shape[1], float(delta)), int(running.count)
+        bn.running_mean.copy_(torch.from_numpy(np.asarray(running.mean, dtype=np.float64)))
+        bn.running_var.copy_(torch.from_numpy(np.asarray(running.var, dtype=np.float64)))
+    bn.train()
+    with torch.no_grad():
+        bn(xt)
+    return BatchNormRunning(bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(), count + 1)
+
+
+def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
+                            unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
+    """Fold ``batches`` through one ``nn.BatchNorm1d`` (``init='zeros_ones'`` is torch's own start)."""
+    batches = list(batches)
+    running = batchnorm_running_init(np.asarray(batches[0]).shape[1]) if init == "zeros_ones" else None
+    for b in batches:
+        running = batchnorm_running_update(running, b, momentum, momentum_weights=momentum_weights, unbiased=unbiased)
+    return running
+
+
+def batchnorm_inference(x, running_mean, running_var, gamma, beta, eps: float = 1e-5) -> np.ndarray:
+    """``F.batch_norm(x, running_mean, running_var, gamma, beta, training=False, eps=eps)``."""
+    xt = _t(x)
+    args = [torch.from_numpy(_float(a).astype(np.float64)).to(xt.dtype) for a in (running_mean, running_var, gamma, beta)]
+    return F.batch_norm(xt, args[0], args[1], args[2], args[3], training=False, eps=float(eps)).numpy().copy()
+
+
+# --- initialisers ------------------------------------------------------------------------------------
+
+TRUNC_STD = 0.87962566103423978  # std of N(0, 1) truncated to [-2, 2]
+
+
+def _gen(rng) -> "torch.Generator":
+    return torch.Generator().manual_seed(int(rng.integers(2**63)))
+
+
+def _init(shape, rng, layout, fill):
+    shape = tuple(int(s) for s in shape)
+    if layout not in ("torch", "keras"):
+        raise ValueError(f"layout must be 'torch' or 'keras'; got {layout!r}")
+    if layout == "keras" and len(shape) >= 2:
+        tshape = (shape[-1], shape[-2], *shape[:-2])
+        w = torch.empty(tshape, dtype=torch.float64)
+        fill(w, _gen(rng))
+        nd = len(shape)
+        return w.permute(*range(2, nd), 1, 0).contiguous().numpy()
+    w = torch.empty(shape, dtype=torch.float64)
+    fill(w, _gen(rng))
+    return w.numpy()
+
+
+def _fan(w, mode):
+    fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(w)
+    return {"fan_in": fi, "fan_out": fo, "fan_avg": (fi + fo) / 2}[mode]
+
+
+def _normal(w, gen, std, truncated):
+    if truncated:
+        s0 = std / TRUNC_STD
+        return torch.nn.init.trunc_normal_(w, 0.0, s0, -2 * s0, 2 * s0, generator=gen)
+    return torch.nn.init.normal_(w, 0.0, std, generator=gen)
+
+
+def glorot_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
+    """``nn.init.xavier_uniform_(w, gain)``."""
+    return _init(shape, rng, layout, lambda w, g: torch.nn.init.xavier_uniform_(w, gain=gain, generator=g))
+
+
+def glorot_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """``nn.init.xavier_normal_(w, gain)`` (untruncated); truncated=True: ``trunc_normal_`` (see CONVENTIONS)."""
+    if not truncated:
+        return _init(shape, rng, layout, lambda w, g: torch.nn.init.xavier_normal_(w, gain=gain, generator=g))
+    return _init(shape, rng, layout, lambda w, g: _normal(w, g, gain * math.sqrt(1.0 / _fan(w, "fan_avg")), True))
+
+
+def he_uniform(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", negative_slope: float = 0.0,
+               layout: str = "torch") -> np.ndarray:
+    """``nn.init.kaiming_uniform_(w, a=negative_slope, mode, nonlinearity)``."""
+    return _init(shape, rng, layout, lambda w, g: torch.nn.init.kaiming_uniform_(
+        w, a=negative_slope, mode=mode, nonlinearity=nonlinearity, generator=g))
+
+
+def he_normal(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", negative_slope: float = 0.0,
+              layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """``nn.init.kaiming_normal_(w, a=negative_slope, mode, nonlinearity)``; truncated: ``trunc_normal_``."""
+    if not truncated:
+        return _init(shape, rng, layout, lambda w, g: torch.nn.init.kaiming_normal_(
+            w, a=negative_slope, mode=mode, nonlinearity=nonlinearity, generator=g))
+    gain = torch.nn.init.calculate_gain(nonlinearity, negative_slope)
+    return _init(shape, rng, layout, lambda w, g: _normal(w, g, gain / math.sqrt(_fan(w, mode)), True))
+
+
+def lecun_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
+    """``nn.init.kaiming_uniform_(w, nonlinearity="linear")`` (times gain)."""
+    def fill(w, g):
+        torch.nn.init.kaiming_uniform_(w, mode="fan_in", nonlinearity="linear", generator=g)
+        if gain != 1.0:
+            w.mul_(gain)
+    return _init(shape, rng, layout, fill)
+
+
+def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """``nn.init.kaiming_normal_(w, nonlinearity="linear")`` (times gain); truncated: ``trunc_normal_``."""
+    def fill(w, g):
+        if truncated:
+            return _normal(w, g, gain / math.sqrt(_fan(w, "fan_in")), True)
+        torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="linear", generator=g)
+        if gain != 1.0:
+            w.mul_(gain)
+    return _init(shape, rng, layout, fill)
+
+
+def zeros_init(shape, rng) -> np.ndarray:
+    """``nn.init.zeros_``."""
+    return torch.nn.init.zeros_(torch.empty(tuple(shape), dtype=torch.float64)).numpy()
+
+
+def constant_init(shape, rng, *, value: float) -> np.ndarray:
+    """``nn.init.constant_(w, value)``."""
+    return torch.nn.init.constant_(torch.empty(tuple(shape), dtype=torch.float64), value).numpy()
+
+
+def calculate_gain(nonlinearity: str, param=None) -> float:
+    """``nn.init.calculate_gain``."""
+    return torch.nn.init.calculate_gain(nonlinearity, param)
+
+
+def fan_in_fan_out(shape, layout: str = "torch") -> tuple[int, int]:
+    """``nn.init._calculate_fan_in_and_fan_out`` on the torch-layout shape."""
+    shape = tuple(int(s) for s in shape)
+    if layout == "keras" and len(shape) >= 2:
+        shape = (shape[-1], shape[-2], *shape[:-2])
+    fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape, device="meta"))
+    return int(fi), int(fo)
+
+
+# --- activations ---------------------------------------------------------------------------------------
+
+def _act(fn):
+    def f(x):
+        return fn(_t(x)).numpy().copy()
+    return f
+
+
+def _grad(fn):
+    def f(x):
+        xt = _t(x).requires_grad_(True)
+        (g,) = torch.autograd.grad(fn(xt).sum(), xt)
+        return g.numpy().copy()
+    return f
+
+
+sigmoid, tanh, relu = _act(torch.sigmoid), _act(torch.tanh), _act(torch.relu)
+sigmoid_grad, tanh_grad, relu_grad = _grad(torch.sigmoid), _grad(torch.tanh), _grad(torch.relu)
+for _f, _n in ((sigmoid, "sigmoid"), (tanh, "tanh"), (relu, "relu"), (sigmoid_grad, "sigmoid_grad"),
+               (tanh_grad, "tanh_grad"), (relu_grad, "relu_grad")):
+    _f.__name__ = _f.__qualname__ = _n
+    _f.__doc__ = f"torch.{_n.removesuffix('_grad')}" + (" differentiated by autograd" if _n.endswith("_grad") else "")
