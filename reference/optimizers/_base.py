@@ -37,6 +37,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._numerics import bias_correction
 from .._validation import _short, check_in_range
 
 __all__ = ["Optimizer", "apply_updates"]
@@ -98,12 +99,19 @@ def _state_dtype(params: np.ndarray) -> np.dtype:
 
 
 def _check_finite(g: np.ndarray, func: str) -> None:
-    # A finite sum proves every term finite (a NaN or inf term makes it NaN or inf), in one
-    # fast read; only when it is not finite (possibly a mere overflow) look element-wise.
-    if not math.isfinite(float(np.add.reduce(g, axis=None))):
-        bad = int(g.size - np.count_nonzero(np.isfinite(g)))
-        if bad:
-            raise ValueError(f"{func}: grads must be finite; got {bad} NaN/inf value(s) in an array of shape {g.shape}")
+    # Large arrays: a finite sum proves every term finite (a NaN or inf term makes it NaN or
+    # inf) in one fast read without a temporary; only when it is not finite (possibly a
+    # mere overflow) look element-wise. Small arrays: isfinite directly (no errstate cost).
+    if g.size <= BLOCK:
+        if np.isfinite(g).all():
+            return
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(float(np.add.reduce(g, axis=None))):
+                return
+    bad = int(g.size - np.count_nonzero(np.isfinite(g)))
+    if bad:
+        raise ValueError(f"{func}: grads must be finite; got {bad} NaN/inf value(s) in an array of shape {g.shape}")
 
 
 def check_lr(lr, func: str):
@@ -273,15 +281,27 @@ def ema_(avg, x, decay: float, tmp) -> None:
     torch's ``alpha``/``betas``, optax's ``decay``/``b1``/``b2``, Keras's ``rho``/``beta_1``).
 
     Seed 001 writes ``beta * new + (1 - beta) * old``: its ``beta`` is ``1 - decay`` here,
-    and its correction ``1 - (1 - beta)**t`` is this convention's ``1 - decay**t``.
+    and its correction ``1 - (1 - beta)**t`` is ``1 - decay**t``. Evaluated as two products
+    and a sum, which is exact at ``decay = 0`` (``avg <- x``; Adam with ``b1 = 0`` is then
+    RMSprop bit for bit). :func:`reference._numerics.ema_update`'s form
+    ``avg + alpha (x - avg)`` is not: ``avg + (x - avg)`` rounds when ``x`` is much smaller
+    than ``avg``.
     """
     np.multiply(x, 1.0 - decay, out=tmp)
     np.multiply(avg, decay, out=avg)
     np.add(avg, tmp, out=avg)
 
 
+def correction(decay: float, t: int) -> float:
+    """``1 - decay**t``, the bias-correction divisor of a zero-initialised EMA, via the shared
+    :func:`reference._numerics.bias_correction` (``-expm1(t log1p(-alpha))``, accurate
+    when ``decay**t`` is close to 1)."""
+    return float(bias_correction(1.0 - decay, t))
+
+
 def ema_sq_(avg, x, decay: float, tmp) -> None:
-    """``avg <- decay * avg + (1 - decay) * x**2`` in place (see :func:`ema_`)."""
+    """``avg <- decay * avg + (1 - decay) * x**2`` in place, evaluated as torch does
+    (``mul_(decay).addcmul_(x, x, value=1 - decay)``); see :func:`ema_`."""
     np.multiply(x, 1.0 - decay, out=tmp)
     np.multiply(tmp, x, out=tmp)
     np.multiply(avg, decay, out=avg)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._base import (Optimizer, check_beta, check_bool, check_eps, check_lr, ema_, ema_sq_, emit, emit_raw, lr_at,
-                    make_optimizer, rms_denominator)
+                    correction, make_optimizer, rms_denominator)
 from .._validation import check_choice, check_in_range
 
 __all__ = ["AdamState", "adam"]
@@ -95,7 +95,7 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
 
     def coefficients(t):
         eta = lr_at(lr, t - 1, func)
-        bc1, bc2 = 1.0 - b1**t, 1.0 - b2**t
+        bc1, bc2 = correction(b1, t), correction(b2, t)
         if hat:
             return eta, -eta * math.sqrt(bc2) / bc1, 1.0
         return eta, -eta / bc1, 1.0 / bc2

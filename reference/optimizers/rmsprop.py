@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._base import (Optimizer, check_beta, check_bool, check_eps, check_lr, ema_, ema_sq_, emit, lr_at,
-                    make_optimizer, rms_denominator)
+                    correction, make_optimizer, rms_denominator)
 
 __all__ = ["RMSpropState", "rmsprop"]
 
@@ -85,7 +85,7 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
     guard = eps == 0.0
 
     def coefficients(t):
-        return lr_at(lr, t - 1, func), (1.0 / (1.0 - rho**t) if bias else 1.0)
+        return lr_at(lr, t - 1, func), (1.0 / correction(rho, t) if bias else 1.0)
 
     def kernel(out, g, p, arrays, coef, scratch, acc):
         eta, c = coef

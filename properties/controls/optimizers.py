@@ -1,0 +1,298 @@
+"""Negative controls for the first-order optimisers (seed 001's errata and plausible bugs).
+
+Each mutant is a small plain-numpy optimiser with the reference's interface and exactly one
+bug; configurations the bug does not touch are delegated to the reference.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from properties._law import Control
+
+
+class _S(NamedTuple):
+    count: int
+    mu: object = None
+    nu: object = None
+    velocity: object = None
+    lookahead: object = None
+    nu_max: object = None
+    sum_of_squares: object = None
+
+
+def _ref():
+    import reference
+    return reference
+
+
+def _naive(step, fields=("mu", "nu"), lookahead=False):
+    """An Optimizer from ``step(g, state: dict, t, params) -> update`` (state arrays start at 0)."""
+    R = _ref()
+
+    def init(params):
+        p = np.asarray(params, dtype=np.float64)
+        vals = {f: np.zeros(p.shape) for f in fields}
+        if lookahead:
+            vals["lookahead"] = p.copy()
+        return _S(0, **vals)
+
+    def update(grads, state, params=None):
+        g = np.asarray(grads, dtype=np.float64)
+        st = {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in state._asdict().items()}
+        t = state.count + 1
+        u = step(g, st, t, None if params is None else np.asarray(params, dtype=np.float64))
+        st["count"] = t
+        return u, _S(**st)
+
+    return R.Optimizer(init, update)
+
+
+# --- SGD / momentum / Nesterov ----------------------------------------------------------------
+
+def _sgd_with(bug):
+    def sgd(lr, momentum=0.0, nesterov=False, dampening=0.0, weight_decay=0.0, lr_inside_velocity=False):
+        def step(g, st, t, p):
+            return bug(g, st, lr, momentum, nesterov)
+        return _naive(step, ("velocity",))
+    return sgd
+
+
+def _momentum_sign_flipped(g, st, lr, mu, nesterov):
+    st["velocity"] = -mu * st["velocity"] - lr * g          # u = -gamma u - eta g
+    return st["velocity"]
+
+
+def _momentum_weights_new(g, st, lr, mu, nesterov):
+    # seed 001's EMA convention misapplied: gamma weights the NEW term, 1 - gamma the old.
+    st["velocity"] = (1 - mu) * st["velocity"] - lr * g
+    return st["velocity"]
+
+
+def _nesterov_heavy_ball(g, st, lr, mu, nesterov):
+    # nesterov=True silently ignored: the gradient stays at theta (plain heavy ball).
+    st["velocity"] = mu * st["velocity"] - lr * g
+    return st["velocity"]
+
+
+def _nesterov_correction_without_mu(g, st, lr, mu, nesterov):
+    b = st["velocity"] = mu * st["velocity"] + g
+    return -lr * (g + b) if nesterov else -lr * b
+
+
+def _lookahead_at_theta(lr, momentum=0.9):
+    """nesterov_lookahead whose look-ahead point is theta itself: the gradient at theta."""
+    def step(g, st, t, p):
+        st["velocity"] = momentum * st["velocity"] - lr * g
+        st["lookahead"] = p + st["velocity"]                   # theta_t, not theta_t + gamma u_t
+        return st["velocity"]
+    return _naive(step, ("velocity",), lookahead=True)
+
+
+# --- AdaGrad -------------------------------------------------------------------------------------
+
+def _adagrad_with(accumulate, use_previous=False):
+    def adagrad(lr=1e-2, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False, lr_decay=0.0):
+        def step(g, st, t, p):
+            old = st["sum_of_squares"].copy()
+            st["sum_of_squares"] = st["sum_of_squares"] + accumulate(g)
+            G = old if use_previous else st["sum_of_squares"]
+            with np.errstate(all="ignore"):
+                return -lr * g / (np.sqrt(G) + eps)
+        return _naive(step, ("sum_of_squares",))
+    return adagrad
+
+
+# --- RMSprop -------------------------------------------------------------------------------------
+
+def _rmsprop_variant(no_sqrt=False, swap_weights=False, eps_in_sqrt_always=False):
+    def rmsprop(lr=1e-2, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
+                bias_correction=False):
+        if centered or momentum:
+            return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
+
+        def step(g, st, t, p):
+            a = 1 - rho if swap_weights else rho
+            st["nu"] = a * st["nu"] + (1 - a) * g * g
+            v = st["nu"] / (1 - a**t) if bias_correction else st["nu"]
+            with np.errstate(all="ignore"):
+                if no_sqrt:
+                    return -lr * g / (v + eps)
+                if eps_inside_sqrt or eps_in_sqrt_always:
+                    return -lr * g / np.sqrt(v + eps)
+                return -lr * g / (np.sqrt(v) + eps)
+        return _naive(step)
+    return rmsprop
+
+
+# --- AdaDelta ------------------------------------------------------------------------------------
+
+def _adadelta_variant(no_sqrt=False, lr_default=1.0, accumulate_after_lr=False):
+    def adadelta(lr=lr_default, rho=0.9, eps=1e-6):
+        def step(g, st, t, p):
+            st["mu"] = rho * st["mu"] + (1 - rho) * g * g
+            if no_sqrt:
+                d = np.sqrt(st["nu"] + eps) / (st["mu"] + eps) * g
+            else:
+                d = np.sqrt(st["nu"] + eps) / np.sqrt(st["mu"] + eps) * g
+            st["nu"] = rho * st["nu"] + (1 - rho) * ((lr * d) ** 2 if accumulate_after_lr else d * d)
+            return -lr * d
+        return _naive(step)
+    return adadelta
+
+
+# --- Adam ----------------------------------------------------------------------------------------
+
+def _adam_variant(correction="exact", eps_inside=False, no_sqrt=False, previous_moments=False,
+                  momentum_sum=False):
+    def adam(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat", amsgrad=False,
+             weight_decay=0.0):
+        if amsgrad or weight_decay or eps_form != "sqrt_vhat":
+            return _ref().adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, weight_decay)
+
+        def step(g, st, t, p):
+            old_m, old_v = st["mu"], st["nu"]
+            st["mu"] = b1 * st["mu"] + (1.0 if momentum_sum else 1 - b1) * g
+            st["nu"] = b2 * st["nu"] + (1 - b2) * g * g
+            m, v, tt = (old_m, old_v, t - 1) if previous_moments else (st["mu"], st["nu"], t)
+            with np.errstate(all="ignore"):
+                if correction == "none":
+                    c1 = c2 = 1.0
+                elif correction == "t-1":
+                    c1, c2 = 1 - b1 ** (t - 1), 1 - b2 ** (t - 1)
+                elif correction == "seed":
+                    c1, c2 = 1 - (1 - b1) ** tt, 1 - (1 - b2) ** tt
+                else:
+                    c1, c2 = 1 - b1**tt, 1 - b2**tt
+                mh, vh = m / c1, v / c2
+                if no_sqrt:
+                    return -lr * mh / (vh + eps)
+                if eps_inside:
+                    return -lr * mh / np.sqrt(vh + eps + eps_root)
+                return -lr * mh / (np.sqrt(vh + eps_root) + eps)
+        return _naive(step, ("mu", "nu"))
+    return adam
+
+
+# --- interface-level bugs ------------------------------------------------------------------------
+
+def _adam_modifies_state(*args, **kwargs):
+    opt = _ref().adam(*args, **kwargs)
+
+    def update(grads, state, params=None):
+        u, new = opt.update(grads, state, params)
+        state.mu[...] = new.mu                                   # writes into the caller's state
+        state.nu[...] = new.nu
+        return u, new
+
+    return opt._replace(update=update)
+
+
+def _adam_shared_output(*args, **kwargs):
+    opt = _ref().adam(*args, **kwargs)
+    buffers: dict = {}
+
+    def update(grads, state, params=None):
+        u, new = opt.update(grads, state, params)
+        out = buffers.setdefault(u.shape, np.empty_like(u))      # one output buffer reused by every call
+        out[...] = u
+        return out, new
+
+    return opt._replace(update=update)
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+def _step_decay_off_by_one(init_lr, decay_rate, step_size):
+    return lambda step: init_lr * decay_rate ** ((step + 1) // step_size)
+
+
+def _exponential_decay_one_step_ahead(init_lr, decay_rate, decay_steps=1):
+    return lambda step: init_lr * decay_rate ** ((step + 1) / decay_steps)
+
+
+def _inverse_time_without_one(init_lr, decay_rate, decay_steps=1):
+    return lambda step: init_lr / max(decay_rate * step / decay_steps, 1.0)
+
+
+# --- the controls --------------------------------------------------------------------------------
+
+momentum_sign_flipped = Control(
+    "momentum_sign_flipped", "issue 4 (plausible bug)", "velocity update u = -gamma u - eta g (friction sign flipped)",
+    {"sgd": _sgd_with(_momentum_sign_flipped)})
+momentum_weights_new = Control(
+    "momentum_weights_new", "seed 001's EMA convention applied to momentum", "u = (1 - gamma) u - eta g",
+    {"sgd": _sgd_with(_momentum_weights_new)})
+nesterov_gradient_at_theta = Control(
+    "nesterov_gradient_at_theta", "issue 4", "NAG evaluates the gradient at theta instead of theta + gamma u",
+    {"nesterov_lookahead": _lookahead_at_theta})
+nesterov_ignored = Control(
+    "nesterov_ignored", "plausible bug", "sgd(nesterov=True) silently runs heavy-ball momentum (gradient at theta)",
+    {"sgd": _sgd_with(_nesterov_heavy_ball)})
+nesterov_correction_without_mu = Control(
+    "nesterov_correction_without_mu", "plausible bug", "reformulated Nesterov d = g + b instead of g + mu b",
+    {"sgd": _sgd_with(_nesterov_correction_without_mu)})
+adagrad_sums_g = Control(
+    "adagrad_sums_g", "issue 4", "AdaGrad accumulates g instead of g**2",
+    {"adagrad": _adagrad_with(lambda g: g)})
+adagrad_previous_accumulator = Control(
+    "adagrad_previous_accumulator", "seed 001 (divides by G^(t-1))", "step t divides by the accumulator before g_t",
+    {"adagrad": _adagrad_with(lambda g: g * g, use_previous=True)})
+rmsprop_no_sqrt = Control(
+    "rmsprop_no_sqrt", "plausible bug", "RMSprop divides by the EMA of g**2 itself, not its root",
+    {"rmsprop": _rmsprop_variant(no_sqrt=True)})
+rmsprop_weights_swapped = Control(
+    "rmsprop_weights_swapped", "seed 001's beta (weight of the new value) passed as torch's alpha",
+    "nu = (1 - rho) nu + rho g**2", {"rmsprop": _rmsprop_variant(swap_weights=True)})
+rmsprop_eps_inside_sqrt = Control(
+    "rmsprop_eps_inside_sqrt", "issue 4 (eps at the wrong place)", "eps inside the root although eps_inside_sqrt=False",
+    {"rmsprop": _rmsprop_variant(eps_in_sqrt_always=True)})
+adadelta_no_sqrt = Control(
+    "adadelta_no_sqrt", "plausible bug", "AdaDelta divides by E[g^2] + eps, not its root",
+    {"adadelta": _adadelta_variant(no_sqrt=True)})
+adadelta_keras_lr_default = Control(
+    "adadelta_keras_lr_default", "Keras default learning_rate=0.001", "AdaDelta's default lr is 1e-3, not Zeiler's 1",
+    {"adadelta": _adadelta_variant(lr_default=1e-3)})
+adadelta_accumulates_after_lr = Control(
+    "adadelta_accumulates_after_lr", "plausible bug", "E[Delta^2] accumulates lr * Delta instead of Delta",
+    {"adadelta": _adadelta_variant(accumulate_after_lr=True)})
+adam_no_bias_correction = Control(
+    "adam_no_bias_correction", "issue 4", "Adam without bias correction",
+    {"adam": _adam_variant(correction="none")})
+adam_correction_t_minus_1 = Control(
+    "adam_correction_t_minus_1", "seed 001 (m_hat^(t-1))", "bias correction with t - 1 instead of t",
+    {"adam": _adam_variant(correction="t-1")})
+adam_previous_moments = Control(
+    "adam_previous_moments", "seed 001 (theta^t uses m_hat^(t-1) / sqrt(r_hat^(t-1)))",
+    "step t uses the moments of step t - 1", {"adam": _adam_variant(previous_moments=True)})
+adam_seed_correction = Control(
+    "adam_seed_correction", "seed 001's 1 - (1 - beta)^t applied to old-value betas",
+    "correction 1 - (1 - b)^t with b weighting the old value", {"adam": _adam_variant(correction="seed")})
+adam_eps_inside_sqrt = Control(
+    "adam_eps_inside_sqrt", "issue 4 (eps at the wrong place)", "eps added to v_hat inside the root",
+    {"adam": _adam_variant(eps_inside=True)})
+adam_no_sqrt = Control(
+    "adam_no_sqrt", "plausible bug", "Adam divides by v_hat instead of sqrt(v_hat)",
+    {"adam": _adam_variant(no_sqrt=True)})
+adam_momentum_sum = Control(
+    "adam_momentum_sum", "plausible bug (optax trace form)", "m = b1 m + g, without the (1 - b1) factor",
+    {"adam": _adam_variant(momentum_sum=True)})
+modifies_state = Control(
+    "modifies_state", "plausible bug", "update writes the new moments into the caller's state",
+    {"adam": _adam_modifies_state})
+shared_output_buffer = Control(
+    "shared_output_buffer", "plausible bug (a fast path leaking its preallocated buffer)",
+    "update returns the same buffer every call, so a later call changes earlier results",
+    {"adam": _adam_shared_output})
+step_decay_off_by_one = Control(
+    "step_decay_off_by_one", "plausible bug", "step decay counts from 1: decays one step early",
+    {"step_decay": _step_decay_off_by_one})
+exponential_decay_ahead = Control(
+    "exponential_decay_ahead", "plausible bug", "exponential decay evaluated at step + 1",
+    {"exponential_decay": _exponential_decay_one_step_ahead})
+inverse_time_without_one = Control(
+    "inverse_time_without_one", "plausible bug", "lr / (rate t) instead of lr / (1 + rate t)",
+    {"inverse_time_decay": _inverse_time_without_one})

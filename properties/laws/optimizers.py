@@ -1,0 +1,595 @@
+"""Laws of the first-order optimisers and their learning-rate schedules (seed 001, issue 4).
+
+Target names used (optax-style, see reference/optimizers/_base.py): ``sgd(lr, momentum,
+nesterov, dampening, weight_decay, lr_inside_velocity)``, ``nesterov_lookahead(lr, momentum)``
+(state field ``lookahead``), ``adagrad(lr, eps, initial_accumulator_value, eps_inside_sqrt,
+lr_decay)`` (state field ``sum_of_squares``), ``rmsprop(lr, rho, eps, eps_inside_sqrt,
+centered, momentum, bias_correction)``, ``adadelta(lr, rho, eps)``, ``adam(lr, b1, b2, eps,
+eps_root, eps_form, amsgrad, weight_decay)`` (state fields ``mu``, ``nu``) and the schedules
+``constant_schedule``, ``step_decay``, ``exponential_decay``, ``inverse_time_decay``. Each
+optimiser returns an object with ``init(params)`` and ``update(grads, state, params)``
+returning ``(updates, state)``; ``params + updates`` is the next iterate.
+
+Oracles are closed forms or plain-Python loops over floats written here; tolerances are
+multiples of the float64 machine epsilon times the number of steps (each step of these
+recursions rounds a bounded number of times, and the recursions are contractions in the
+moments, so errors grow at most linearly in t).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from properties._law import LawViolation, law
+from properties.controls import optimizers as ctl
+from properties.laws._tolerance import EPS64
+
+#: Powers of two: multiplying gradients by them is exact, so a scale-invariance law sees
+#: only the target's own rounding.
+POW2 = st.sampled_from([2.0**-20, 0.25, 4.0, 2.0**10, 2.0**30])
+LRS = st.sampled_from([1e-3, 0.01, 0.1, 0.5, 1.0])
+BETAS = st.sampled_from([0.0, 0.5, 0.9, 0.99, 0.999])
+
+
+def _grads(max_steps=6, max_dim=4, bound=1e3, min_abs=1e-6, nonzero=False):
+    """``(steps, dim)`` gradient sequences; magnitudes in [min_abs, bound] or exactly 0.
+
+    Tiny magnitudes are mapped to 0 (or to ``min_abs`` when ``nonzero``) so that ``g**2``
+    neither underflows nor, with the bound 1e3 (times at most 2**30), overflows.
+    """
+    def fix(x):
+        if abs(x) >= min_abs:
+            return x
+        return math.copysign(min_abs, x) if nonzero else 0.0
+    elem = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False).map(fix)
+    shapes = st.tuples(st.integers(1, max_steps), st.integers(1, max_dim))
+    return hnp.arrays(np.float64, shapes, elements=elem)
+
+
+def _vectors(max_dim=4, bound=1e3, min_abs=1e-3):
+    elem = st.floats(min_abs, bound) | st.floats(-bound, -min_abs)
+    return hnp.arrays(np.float64, st.integers(1, max_dim), elements=elem)
+
+
+def _run(opt, grads, params=None):
+    """Feed the gradient rows in order; return the updates (as float64 copies) and states."""
+    p = np.zeros(grads.shape[1]) if params is None else np.array(params, dtype=np.float64)
+    state = opt.init(p)
+    updates, states = [], []
+    for g in grads:
+        u, state = opt.update(np.array(g), state, p)
+        u = np.array(u, dtype=np.float64)
+        if u.shape != g.shape:
+            raise LawViolation(f"update shape {u.shape}, but should be the gradient's {g.shape}")
+        if not np.all(np.isfinite(u)):
+            raise LawViolation(f"update {u!r} is not finite for finite gradients {grads!r}")
+        updates.append(u)
+        states.append(state)
+        p = p + u
+    return updates, states
+
+
+def _close(got, want, rtol, what, atol=0.0):
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    err = np.abs(got - want)
+    bound = rtol * np.abs(want) + atol
+    if not np.all(np.isfinite(got)) or np.any(err > bound):
+        i = int(np.argmax(err - bound)) if np.all(np.isfinite(got)) else 0
+        raise LawViolation(f"{what}: got {got!r}, should be {want!r} (max excess at index {i}: "
+                           f"|diff|={err.flat[i]:.3g} > {bound.flat[i]:.3g})")
+
+
+# --- SGD, momentum, Nesterov --------------------------------------------------------------------
+
+@law(needs=("sgd",), grads=_grads(), lr=LRS, inside=st.booleans(),
+     controls=(ctl.momentum_weights_new,))
+def sgd_momentum_zero_is_plain_sgd(t, grads, lr, inside):
+    """Momentum with ``gamma = 0`` is SGD: every update is ``-eta g_t``.
+
+    Seed 001: ``u_t = gamma u_{t-1} - eta g_t``, ``theta_t = theta_{t-1} + u_t``. In either
+    convention (lr inside or outside the velocity) ``gamma = 0`` leaves ``-eta g_t``, one
+    rounding of ``eta g`` (tolerance 2 eps).
+    """
+    updates, _ = _run(t.sgd(lr, momentum=0.0, lr_inside_velocity=inside), grads)
+    for k, (u, g) in enumerate(zip(updates, grads), 1):
+        _close(u, -lr * g, 2 * EPS64, f"sgd(momentum=0, lr_inside_velocity={inside}) step {k}")
+
+
+@law(needs=("sgd",), g=_vectors(), lr=LRS, gamma=st.floats(0.0, 0.95), inside=st.booleans(),
+     controls=(ctl.momentum_sign_flipped, ctl.momentum_weights_new))
+def momentum_velocity_tends_to_terminal_velocity(t, g, lr, gamma, inside):
+    """Under a constant gradient the momentum step tends to ``-eta g / (1 - gamma)``.
+
+    Seed 001's recursion gives exactly ``u_t = -eta g (1 - gamma^t) / (1 - gamma)``, which
+    increases monotonically to the terminal velocity; checked at every step t <= 40. Each
+    step rounds twice and the recursion contracts by gamma, so the error after t steps is
+    below ``4 t eps |eta g| / (1 - gamma)``; tolerance 8 t eps.
+    """
+    steps = 40
+    updates, _ = _run(t.sgd(lr, momentum=gamma, lr_inside_velocity=inside), np.tile(g, (steps, 1)))
+    for k, u in enumerate(updates, 1):
+        want = -lr * g * (1 - gamma**k) / (1 - gamma)
+        _close(u, want, 0.0, f"momentum step {k} (gamma={gamma}, lr_inside_velocity={inside})",
+               atol=8 * k * EPS64 * np.abs(lr * g) / (1 - gamma))
+
+
+@law(needs=("sgd", "nesterov_lookahead"), grads=_grads(), lr=LRS,
+     controls=(ctl.nesterov_correction_without_mu,))
+def nesterov_momentum_zero_is_plain_sgd(t, grads, lr):
+    """Nesterov momentum with ``gamma = 0`` is SGD, in both formulations: ``-eta g_t``.
+
+    Seed 001's NAG with ``gamma = 0`` evaluates the gradient at ``theta`` and steps
+    ``-eta g``; the reformulation ``g + gamma b`` reduces to ``g``. Tolerance 2 eps.
+    """
+    for name, opt in (("sgd(nesterov=True)", t.sgd(lr, momentum=0.0, nesterov=True)),
+                      ("nesterov_lookahead", t.nesterov_lookahead(lr, momentum=0.0))):
+        updates, _ = _run(opt, grads)
+        for k, (u, g) in enumerate(zip(updates, grads), 1):
+            _close(u, -lr * g, 2 * EPS64, f"{name} with momentum 0, step {k}")
+
+
+@law(needs=("sgd", "nesterov_lookahead"), a=hnp.arrays(np.float64, st.integers(1, 3), elements=st.floats(0.1, 10.0)),
+     theta0=hnp.arrays(np.float64, 3, elements=st.floats(-10, 10)), lr_a=st.floats(0.05, 1.0),
+     gamma=st.floats(0.0, 0.95),
+     controls=(ctl.nesterov_gradient_at_theta, ctl.nesterov_ignored, ctl.nesterov_correction_without_mu))
+def nesterov_formulations_agree(t, a, theta0, lr_a, gamma):
+    """Seed 001's NAG (gradient at the look-ahead point) and the framework reformulation agree.
+
+    On ``L(theta) = 1/2 sum a_i theta_i^2``, NAG ``u_t = gamma u_{t-1} - eta grad(theta_{t-1}
+    + gamma u_{t-1})`` and ``sgd(nesterov=True)`` (``b = gamma b + g``, ``phi -= eta (g +
+    gamma b)`` with the gradient at ``phi``) started at the same point satisfy
+    ``phi_t = theta_t + gamma u_t`` for every t (Sutskever et al. 2013; Bengio et al. 2013,
+    eq. 7). ``eta = lr_a / max(a)`` keeps the iteration stable. Both sides round a few times
+    per step and the linear recursion amplifies by at most ``O(t / (1 - gamma))``; tolerance
+    ``64 t^2 eps`` times the largest magnitude seen.
+    """
+    theta0 = theta0[: a.size]
+    lr = lr_a / float(np.max(a))
+    steps = 12
+    A = t.nesterov_lookahead(lr, momentum=gamma)
+    B = t.sgd(lr, momentum=gamma, nesterov=True)
+    theta = theta0.copy()
+    sa = A.init(theta)
+    phi = theta0.copy()
+    sb = B.init(phi)
+    for k in range(1, steps + 1):
+        look = np.array(sa.lookahead, dtype=np.float64)
+        u, sa = A.update(a * look, sa, theta)
+        theta = theta + np.asarray(u)
+        v, sb = B.update(a * phi, sb, phi)
+        phi = phi + np.asarray(v)
+        look = np.array(sa.lookahead, dtype=np.float64)
+        scale = max(np.max(np.abs(theta0)), np.max(np.abs(phi)), np.max(np.abs(look)))
+        _close(phi, look, 0.0, f"step {k}: sgd(nesterov=True) params vs NAG look-ahead theta + gamma u "
+               f"(gamma={gamma}, eta={lr:.3g}, a={a!r})", atol=64 * k * k * EPS64 * scale)
+
+
+# --- AdaGrad -------------------------------------------------------------------------------------
+
+@law(needs=("adagrad",), grads=_grads(), lr=LRS, g0=st.sampled_from([0.0, 0.1]),
+     controls=(ctl.adagrad_sums_g,))
+def adagrad_accumulator_never_decreases(t, grads, lr, g0):
+    """AdaGrad's accumulator ``G_t = G_{t-1} + g_t^2`` never decreases, coordinate-wise.
+
+    Seed 001: ``G_i = sqrt(sum_j g_ij^2)``. A rounded sum of non-negative terms is monotone,
+    so the law is exact (``state.sum_of_squares``).
+    """
+    _, states = _run(t.adagrad(lr, initial_accumulator_value=g0), grads)
+    prev = np.full(grads.shape[1], g0)
+    for k, s in enumerate(states, 1):
+        G = np.asarray(s.sum_of_squares, dtype=np.float64)
+        if np.any(~(G >= prev)):
+            raise LawViolation(f"adagrad accumulator decreased at step {k}: {prev!r} -> {G!r} (grads {grads!r})")
+        prev = G
+
+
+@law(needs=("adagrad",), grads=_grads(), lr=LRS, eps=st.sampled_from([0.0, 1e-10, 1e-3]),
+     g0=st.sampled_from([0.0, 0.1]), inside=st.booleans(),
+     controls=(ctl.adagrad_sums_g,))
+def adagrad_effective_step_never_increases(t, grads, lr, eps, g0, inside):
+    """AdaGrad's effective per-coordinate step ``|u_t| / (eta |g_t|) = 1 / (sqrt(G_t) + eps)``
+    never increases (for every eps placement and initial accumulator).
+
+    ``G_t`` is non-decreasing, so its reciprocal root is non-increasing. Measured from the
+    updates, each ratio carries about 4 roundings: a rise above ``8 eps`` relative is a
+    violation.
+    """
+    updates, _ = _run(t.adagrad(lr, eps=eps, initial_accumulator_value=g0, eps_inside_sqrt=inside), grads)
+    prev = np.full(grads.shape[1], np.inf)
+    for k, (u, g) in enumerate(zip(updates, grads), 1):
+        nz = g != 0
+        r = np.full(g.shape, np.nan)
+        r[nz] = np.abs(u[nz]) / (lr * np.abs(g[nz]))
+        both = nz & np.isfinite(prev)
+        if np.any(r[both] > prev[both] * (1 + 8 * EPS64)):
+            raise LawViolation(f"adagrad effective step rose at step {k}: {prev!r} -> {r!r} (grads {grads!r})")
+        prev = np.where(nz, r, prev)
+
+
+@law(needs=("adagrad",), g=_vectors(), lr=LRS,
+     controls=(ctl.adagrad_sums_g, ctl.adagrad_previous_accumulator))
+def adagrad_first_step_is_lr_times_sign(t, g, lr):
+    """With ``eps = 0`` and ``G_0 = 0``, AdaGrad's first step is ``-eta sign(g)``.
+
+    ``G_1 = g^2`` so ``g / sqrt(G_1) = sign(g)``; ``sqrt(fl(g^2)) = |g|`` holds in binary
+    floating point, so only the final product rounds: tolerance 4 eps.
+    """
+    (u,), _ = _run(t.adagrad(lr, eps=0.0), g[None, :])
+    _close(u, -lr * np.sign(g), 4 * EPS64, "adagrad first step (eps=0)")
+
+
+@law(needs=("adagrad",), grads=_grads(), lr=LRS, data=st.data(),
+     controls=(ctl.adagrad_sums_g,))
+def adagrad_invariant_to_per_coordinate_gradient_rescaling(t, grads, lr, data):
+    """With ``eps = 0``, multiplying coordinate i's gradients by ``c_i > 0`` at every step
+    leaves every AdaGrad update unchanged.
+
+    ``c g / sqrt(sum c^2 g^2) = g / sqrt(sum g^2)``. The ``c_i`` are powers of two, so the
+    scaled computation is the unscaled one shifted in exponent: tolerance ``4 t eps``.
+    """
+    c = np.array(data.draw(st.lists(POW2, min_size=grads.shape[1], max_size=grads.shape[1]), label="c"))
+    u0, _ = _run(t.adagrad(lr, eps=0.0), grads)
+    u1, _ = _run(t.adagrad(lr, eps=0.0), grads * c)
+    for k, (x, y) in enumerate(zip(u1, u0), 1):
+        _close(x, y, 4 * k * EPS64, f"adagrad step {k} with gradients rescaled by {c!r}")
+
+
+# --- RMSprop -------------------------------------------------------------------------------------
+
+@law(needs=("rmsprop",), grads=_grads(), lr=LRS, scale=POW2, rho=BETAS, momentum=st.sampled_from([0.0, 0.9]),
+     bias=st.booleans(),
+     controls=(ctl.rmsprop_no_sqrt,))
+def rmsprop_invariant_to_gradient_scale(t, grads, lr, scale, rho, momentum, bias):
+    """With ``eps = 0``, RMSprop's updates are unchanged when the loss (hence every gradient)
+    is multiplied by ``c > 0``: ``c g / sqrt(EMA(c^2 g^2)) = g / sqrt(EMA(g^2))``.
+
+    Seed 001 (RMSprop as a diagonal Hessian approximation). ``c`` is a power of two, so the
+    two computations differ only in exponents: tolerance ``4 t eps``.
+    """
+    make = lambda: t.rmsprop(lr, rho=rho, eps=0.0, momentum=momentum, bias_correction=bias)  # noqa: E731
+    u0, _ = _run(make(), grads)
+    u1, _ = _run(make(), grads * scale)
+    for k, (x, y) in enumerate(zip(u1, u0), 1):
+        _close(x, y, 4 * k * EPS64, f"rmsprop step {k} with gradients scaled by {scale}")
+
+
+@law(needs=("rmsprop",), g=_vectors(), lr=LRS, rho=st.floats(0.0, 0.99).filter(lambda r: abs(r - 0.5) > 1e-3),
+     controls=(ctl.rmsprop_no_sqrt, ctl.rmsprop_weights_swapped))
+def rmsprop_constant_gradient_step_tends_to_lr_sign(t, g, lr, rho):
+    """Under a constant gradient (eps = 0) RMSprop's step tends to ``-eta sign(g)``.
+
+    ``nu_t = (1 - rho^t) g^2`` exactly, so ``u_t = -eta sign(g) / sqrt(1 - rho^t)``, which
+    decreases to ``eta`` in magnitude; checked at every t <= 40 against this closed form.
+    Tolerance ``(8 + 4 t) eps``: a few roundings per step, the EMA contracting by rho.
+    """
+    steps = 40
+    updates, _ = _run(t.rmsprop(lr, rho=rho, eps=0.0), np.tile(g, (steps, 1)))
+    for k, u in enumerate(updates, 1):
+        want = -lr * np.sign(g) / math.sqrt(-math.expm1(k * math.log(rho))) if rho else -lr * np.sign(g)
+        _close(u, want, (8 + 4 * k) * EPS64, f"rmsprop step {k} under a constant gradient (rho={rho})")
+
+
+@law(needs=("rmsprop", "adam"), grads=_grads(), lr=LRS, rho=BETAS, eps=st.sampled_from([0.0, 1e-8, 0.1, 1.0]),
+     controls=(ctl.rmsprop_eps_inside_sqrt, ctl.adam_eps_inside_sqrt, ctl.adam_no_bias_correction,
+               ctl.adam_correction_t_minus_1))
+def rmsprop_with_bias_correction_equals_adam_beta1_zero(t, grads, lr, rho, eps):
+    """RMSprop with bias correction is Adam with ``beta1 = 0`` (same rho/beta2 and eps).
+
+    With ``b1 = 0``, ``m_t = g_t`` and ``1 - b1^t = 1``, so Adam's step is
+    ``eta g / (sqrt(v_hat) + eps)``, RMSprop's (eps outside the root, optax's
+    ``bias_correction=True``). eps up to 1 makes a misplaced eps visible. Tolerance
+    ``8 t eps`` (both sides round a few times per step, differently ordered).
+    """
+    ur, _ = _run(t.rmsprop(lr, rho=rho, eps=eps, bias_correction=True), grads)
+    ua, _ = _run(t.adam(lr, b1=0.0, b2=rho, eps=eps), grads)
+    for k, (x, y) in enumerate(zip(ur, ua), 1):
+        _close(x, y, 8 * k * EPS64, f"step {k}: rmsprop(bias_correction=True) vs adam(b1=0) (rho={rho}, eps={eps})")
+
+
+# --- AdaDelta ------------------------------------------------------------------------------------
+
+@law(needs=("adadelta",), grads=_grads(min_abs=0.5, bound=100.0, nonzero=True), scale=st.sampled_from([4.0, 2.0**10, 2.0**20]),
+     rho=st.sampled_from([0.5, 0.9, 0.95]), eps=st.sampled_from([1e-6, 1e-8]),
+     controls=(ctl.adadelta_no_sqrt,))
+def adadelta_update_invariant_to_loss_scale(t, grads, scale, rho, eps):
+    """Multiplying the loss by ``c >= 1`` leaves AdaDelta's update unchanged up to eps.
+
+    Zeiler (2012) section 3.2: the update has the units of theta, because
+    ``g / sqrt(E[g^2] + eps)`` is unit-free. With ``c g``, the denominator becomes
+    ``sqrt(E[g^2] + eps / c^2)``: the step changes by a relative ``eps / (2 E[g^2]_t)`` at
+    most, and ``E[Delta^2]`` carries past changes forward, so after t steps the relative
+    change is at most ``sum_k eps / (2 E[g^2]_k)`` (computed here per coordinate), plus
+    ``16 t eps64`` of rounding. Gradients are at least 0.5 in magnitude so the bound is
+    small (about 1e-4 at worst).
+    """
+    u0, _ = _run(t.adadelta(rho=rho, eps=eps), grads)
+    u1, _ = _run(t.adadelta(rho=rho, eps=eps), grads * scale)
+    e_g = np.zeros(grads.shape[1])
+    drift = np.zeros(grads.shape[1])
+    for k, (x, y, g) in enumerate(zip(u1, u0, grads), 1):
+        e_g = rho * e_g + (1 - rho) * g * g
+        drift = drift + eps / (2 * e_g)
+        _close(x, y, drift * 1.01 + 16 * k * EPS64, f"adadelta step {k} with the loss scaled by {scale}")
+
+
+@law(needs=("adadelta",), grads=_grads(), lr=st.sampled_from([None, 0.5, 2.0]), rho=st.sampled_from([0.5, 0.9, 0.95]),
+     eps=st.sampled_from([1e-6, 1e-3]),
+     controls=(ctl.adadelta_keras_lr_default, ctl.adadelta_accumulates_after_lr))
+def adadelta_needs_no_learning_rate(t, grads, lr, rho, eps):
+    """With its default lr AdaDelta is Zeiler's Algorithm 1, which has no learning rate; an
+    explicit lr scales the update without entering ``E[Delta^2]``.
+
+    Oracle: Zeiler (2012) Algorithm 1 in plain Python floats (``E[g^2]``, ``Delta =
+    -RMS[Delta]_{t-1} / RMS[g]_t g``, ``E[Delta^2]``), the update ``lr Delta`` (lr = 1 by
+    default; torch's convention, conventions.md section 4). Tolerance ``16 t eps``.
+    """
+    opt = t.adadelta(rho=rho, eps=eps) if lr is None else t.adadelta(lr, rho=rho, eps=eps)
+    updates, _ = _run(opt, grads)
+    for j in range(grads.shape[1]):
+        eg = ex = 0.0
+        for k, g in enumerate(grads[:, j].tolist(), 1):
+            eg = rho * eg + (1 - rho) * g * g
+            d = -math.sqrt(ex + eps) / math.sqrt(eg + eps) * g
+            ex = rho * ex + (1 - rho) * d * d
+            want = (1.0 if lr is None else lr) * d
+            _close(updates[k - 1][j], want, 16 * k * EPS64, f"adadelta(lr={lr}) step {k}, coordinate {j}")
+
+
+# --- Adam ----------------------------------------------------------------------------------------
+
+@law(needs=("adam",), g=_vectors(), lr=LRS, b1=BETAS, b2=BETAS,
+     controls=(ctl.adam_no_bias_correction, ctl.adam_correction_t_minus_1, ctl.adam_previous_moments,
+               ctl.adam_seed_correction, ctl.adam_momentum_sum))
+def adam_first_step_is_lr_times_sign(t, g, lr, b1, b2):
+    """``m_hat_1 = g_1`` and ``v_hat_1 = g_1^2``, so with ``eps = 0`` Adam's first step is
+    ``-eta sign(g_1)``, whatever the betas (Kingma & Ba, section 3: bias correction).
+
+    The corrections divide ``(1 - b) g`` by ``1 - b``, a few roundings: tolerance 8 eps.
+    """
+    (u,), _ = _run(t.adam(lr, b1=b1, b2=b2, eps=0.0), g[None, :])
+    _close(u, -lr * np.sign(g), 8 * EPS64, f"adam first step (b1={b1}, b2={b2}, eps=0)")
+
+
+@law(needs=("adam",), g=_vectors(), lr=LRS, b1=BETAS, b2=BETAS,
+     controls=(ctl.adam_no_bias_correction, ctl.adam_correction_t_minus_1, ctl.adam_seed_correction,
+               ctl.adam_momentum_sum))
+def adam_constant_gradient_bias_correction_is_exact(t, g, lr, b1, b2):
+    """Under a constant gradient ``m_hat_t = g`` and ``v_hat_t = g^2`` for every t, so with
+    ``eps = 0`` every Adam step is ``-eta sign(g)``.
+
+    ``m_t = (1 - b1^t) g`` exactly, and the correction divides by ``1 - b1^t``. Checked for
+    t <= 30; tolerance ``(8 + 4 t) eps`` (the EMA contracts, so errors grow at most
+    linearly).
+    """
+    steps = 30
+    updates, _ = _run(t.adam(lr, b1=b1, b2=b2, eps=0.0), np.tile(g, (steps, 1)))
+    for k, u in enumerate(updates, 1):
+        _close(u, -lr * np.sign(g), (8 + 4 * k) * EPS64, f"adam step {k} under a constant gradient (b1={b1}, b2={b2})")
+
+
+@law(needs=("adam",), g=_vectors(), b1=st.sampled_from([0.5, 0.9, 0.99]), b2=st.sampled_from([0.9, 0.99, 0.999]),
+     controls=(ctl.adam_momentum_sum,))
+def adam_bias_correction_factors_decrease_to_one(t, g, b1, b2):
+    """The correction factors ``1 / (1 - b^t)`` decrease monotonically to 1; the target's
+    moments (``state.mu``, ``state.nu``) under a constant gradient are ``g / f1_t`` and
+    ``g^2 / f2_t`` with exactly these factors.
+
+    ``1 - b^t`` increases strictly to 1 for ``b in (0, 1)``, so its reciprocal decreases to 1
+    (Kingma & Ba, section 3). The law measures ``f_t = g / m_t`` (and ``g^2 / v_t``) for
+    t <= 60, checks them against ``1 / (1 - b^t)`` (tolerance ``(8 + 4 t) eps``), that they
+    are non-increasing within that tolerance, and that the last is within 1e-2 of 1 when
+    ``b^60 < 1e-2``.
+    """
+    steps = 60
+    _, states = _run(t.adam(0.01, b1=b1, b2=b2, eps=1e-8), np.tile(g, (steps, 1)))
+    prev1 = prev2 = np.inf
+    for k, s in enumerate(states, 1):
+        f1 = g / np.asarray(s.mu, dtype=np.float64)
+        f2 = g * g / np.asarray(s.nu, dtype=np.float64)
+        tol = (8 + 4 * k) * EPS64
+        _close(f1, np.full(g.shape, 1 / -math.expm1(k * math.log(b1))), tol, f"implied first-moment factor at step {k}")
+        _close(f2, np.full(g.shape, 1 / -math.expm1(k * math.log(b2))), tol, f"implied second-moment factor at step {k}")
+        if np.any(f1 > prev1 * (1 + tol)) or np.any(f2 > prev2 * (1 + tol)):
+            raise LawViolation(f"correction factors rose at step {k}: {prev1!r} -> {f1!r}, {prev2!r} -> {f2!r}")
+        prev1, prev2 = np.max(f1), np.max(f2)
+    for b, f in ((b1, prev1), (b2, prev2)):
+        if b**steps < 1e-2 and abs(f - 1) > 1e-2:
+            raise LawViolation(f"correction factor for beta={b} is {f} after {steps} steps; should approach 1")
+
+
+@law(needs=("adam",), grads=_grads(), lr=LRS, scale=POW2, b1=BETAS, b2=st.sampled_from([0.5, 0.9, 0.99, 0.999]),
+     amsgrad=st.booleans(),
+     controls=(ctl.adam_no_sqrt,))
+def adam_invariant_to_gradient_scale(t, grads, lr, scale, b1, b2, amsgrad):
+    """With ``eps = 0``, scaling every gradient by ``c > 0`` leaves Adam's updates unchanged
+    (Kingma & Ba, section 2.1: "invariant to the scale of the gradients").
+
+    ``c m_hat / sqrt(c^2 v_hat) = m_hat / sqrt(v_hat)``; ``c`` a power of two: tolerance
+    ``4 t eps``. ``b2 > 0``: with ``b2 = 0`` a zero gradient after a non-zero one gives
+    ``v = 0`` with ``m != 0``, an infinite step at ``eps = 0`` (Hypothesis found it; the
+    reference then divides by the smallest normal number, which no scaling law can cover).
+    """
+    make = lambda: t.adam(lr, b1=b1, b2=b2, eps=0.0, amsgrad=amsgrad)  # noqa: E731
+    u0, _ = _run(make(), grads)
+    u1, _ = _run(make(), grads * scale)
+    for k, (x, y) in enumerate(zip(u1, u0), 1):
+        _close(x, y, 4 * k * EPS64, f"adam step {k} with gradients scaled by {scale} (amsgrad={amsgrad})")
+
+
+def _cauchy_schwarz_bound(b1: float, b2: float, k: int) -> float:
+    """Tight bound on ``|m_hat_k| / sqrt(v_hat_k)`` over all gradient sequences.
+
+    ``m_hat = sum_j w1_j g_j``, ``v_hat = sum_j w2_j g_j^2`` with ``w1_j = (1-b1) b1^j /
+    (1-b1^k)``, ``w2_j = (1-b2) b2^j / (1-b2^k)`` (j = 0..k-1 steps back). Cauchy-Schwarz:
+    ``|sum w1 g| <= sqrt(sum w1^2 / w2) sqrt(sum w2 g^2)``, with equality for
+    ``g_j ∝ w1_j / w2_j``.
+    """
+    c1 = 1.0 if b1 == 0 else -math.expm1(k * math.log(b1))
+    c2 = -math.expm1(k * math.log(b2))
+    s = math.fsum((b1 * b1 / b2) ** j for j in range(k)) if b1 else 1.0
+    return (1 - b1) / c1 * math.sqrt(c2 / (1 - b2) * s)
+
+
+@law(needs=("adam",), grads=_grads(max_steps=8), lr=LRS, b1=st.sampled_from([0.0, 0.5, 0.9, 0.99]),
+     b2=st.sampled_from([0.5, 0.9, 0.99, 0.999]),
+     controls=(ctl.adam_no_bias_correction, ctl.adam_correction_t_minus_1))
+def adam_effective_step_within_cauchy_schwarz_bound(t, grads, lr, b1, b2):
+    """``|u_t| <= eta (1-b1)/(1-b1^t) sqrt((1-b2^t)/(1-b2) sum_{j<t} (b1^2/b2)^j)`` (eps = 0).
+
+    Proof: Cauchy-Schwarz on ``m_hat = sum w1_j g_j`` against ``v_hat = sum w2_j g_j^2``
+    (see ``_cauchy_schwarz_bound``); equality is reached, so the bound is tight. At t = 1 it
+    is 1 (the first step is ``eta sign(g)``); as t grows it tends to
+    ``(1-b1)/sqrt(1-b2) / sqrt(1 - b1^2/b2)`` when ``b1^2 < b2``, and grows without bound
+    otherwise. This is the law that holds in place of Kingma & Ba's two claimed bounds (see
+    ``adam_kingma_ba_section_2_1_bounds_fail``). Tolerance ``16 t eps`` relative.
+    """
+    updates, _ = _run(t.adam(lr, b1=b1, b2=b2, eps=0.0), grads)
+    for k, u in enumerate(updates, 1):
+        bound = lr * _cauchy_schwarz_bound(b1, b2, k) * (1 + 16 * k * EPS64)
+        if np.any(np.abs(u) > bound):
+            raise LawViolation(f"adam step {k}: |u| = {np.abs(u)!r} exceeds the Cauchy-Schwarz bound {bound!r} "
+                               f"(b1={b1}, b2={b2}, grads {grads!r})")
+
+
+def _adam_oracle(grads, b1, b2):
+    """Kingma & Ba Algorithm 1 (eta = 1, eps = 0) on a scalar gradient list, plain floats."""
+    m = v = 0.0
+    out = []
+    for k, g in enumerate(grads, 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        out.append((m / (1 - b1**k)) / math.sqrt(v / (1 - b2**k)))
+    return out
+
+
+#: Counterexamples to Kingma & Ba's section 2.1 bounds: (b1, b2, gradient list, claimed bound).
+KB_CASES = {
+    # (1 - b1) = 0.5 > sqrt(1 - b2) = 0.316: claimed |step| <= eta (1 - b1)/sqrt(1 - b2) = 1.58 eta.
+    # Gradients growing by b2/b1 per step align with the Cauchy-Schwarz extremal sequence.
+    "first_bound_growing": (0.5, 0.9, [1.8**k for k in range(60)], 0.5 / math.sqrt(0.1)),
+    # (1 - b1) = 0.01 <= sqrt(1 - b2) = 0.316: claimed |step| <= eta. A long run of g = 1
+    # then small gradients: v forgets fast (b2 = 0.9), m remembers (b1 = 0.99).
+    "second_bound_shrinking": (0.99, 0.9, [1.0] * 50 + [1e-3] * 10, 1.0),
+}
+
+
+@law(needs=("adam",), case=st.sampled_from(sorted(KB_CASES)),
+     controls=(ctl.adam_no_bias_correction,))
+def adam_kingma_ba_section_2_1_bounds_fail(t, case):
+    """Kingma & Ba's two claimed bounds on the effective step are false; the target's steps
+    on two pinned sequences match Algorithm 1 and exceed them.
+
+    Claims (section 2.1): ``|Delta_t| <= eta (1-b1)/sqrt(1-b2)`` when
+    ``(1-b1) > sqrt(1-b2)``, and ``|Delta_t| <= eta`` otherwise. Counterexamples (found by
+    the Cauchy-Schwarz analysis of ``adam_effective_step_within_cauchy_schwarz_bound``):
+    ``b1=0.5, b2=0.9, g_k = 1.8^k`` reaches 1.86 eta > 1.58 eta; ``b1=0.99, b2=0.9``, fifty
+    1s then 1e-3 reaches 1.34 eta > eta. The target's steps (eta = 1, eps = 0) must equal
+    the plain-Python Algorithm 1 within ``64 t eps`` relative; the law also checks that the
+    oracle indeed exceeds the claim.
+    """
+    b1, b2, grads, claim = KB_CASES[case]
+    want = _adam_oracle(grads, b1, b2)
+    if not max(abs(w) for w in want) > claim:
+        raise AssertionError(f"oracle no longer exceeds the claimed bound {claim} in case {case}")
+    updates, _ = _run(t.adam(1.0, b1=b1, b2=b2, eps=0.0), np.array(grads)[:, None])
+    for k, (u, w) in enumerate(zip(updates, want), 1):
+        _close(u, [-w], 64 * k * EPS64, f"adam step {k} on the Kingma & Ba counterexample {case!r}")
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+@law(needs=("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay"),
+     kind=st.sampled_from(["constant", "step", "exponential", "inverse_time"]), lr0=st.floats(1e-4, 10.0),
+     rate=st.floats(0.05, 1.0), size=st.integers(1, 5),
+     controls=(ctl.step_decay_off_by_one, ctl.exponential_decay_ahead, ctl.inverse_time_without_one))
+def schedules_non_increasing_with_right_values(t, kind, lr0, rate, size):
+    """Each schedule is non-increasing in the step and has its closed-form value at steps
+    0..30: constant ``lr0``; step ``lr0 rate^floor(k/size)``; exponential
+    ``lr0 rate^(k/size)``; inverse time ``lr0 / (1 + rate k / size)`` (seed 001's
+    decaying learning rate; torch StepLR, optax exponential_decay, Keras InverseTimeDecay).
+    ``schedule(0) = lr0``: the first update uses the initial rate. Tolerance 8 eps relative.
+    """
+    if kind == "constant":
+        sched, f = t.constant_schedule(lr0), lambda k: lr0
+    elif kind == "step":
+        sched, f = t.step_decay(lr0, rate, size), lambda k: lr0 * rate ** (k // size)
+    elif kind == "exponential":
+        sched, f = t.exponential_decay(lr0, rate, size), lambda k: lr0 * rate ** (k / size)
+    else:
+        sched, f = t.inverse_time_decay(lr0, rate, size), lambda k: lr0 / (1 + rate * k / size)
+    prev = math.inf
+    for k in range(31):
+        got = float(sched(k))
+        want = f(k)
+        if not abs(got - want) <= 8 * EPS64 * want:
+            raise LawViolation(f"{kind} schedule at step {k}: got {got!r}, should be {want!r} (lr0={lr0}, rate={rate}, size={size})")
+        if got > prev:
+            raise LawViolation(f"{kind} schedule increased from {prev!r} to {got!r} at step {k}")
+        prev = got
+
+
+# --- every optimiser -----------------------------------------------------------------------------
+
+CONFIGS = [
+    ("sgd", dict(lr=0.1)), ("sgd", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("sgd", dict(lr=0.1, momentum=0.9, lr_inside_velocity=True)), ("nesterov_lookahead", dict(lr=0.1, momentum=0.9)),
+    ("adagrad", dict(lr=0.1)), ("adagrad", dict(lr=0.1, initial_accumulator_value=0.1, eps_inside_sqrt=True)),
+    ("rmsprop", dict(lr=0.01)), ("rmsprop", dict(lr=0.01, centered=True, momentum=0.9, bias_correction=True)),
+    ("adadelta", dict()), ("adam", dict(lr=0.01)), ("adam", dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+    ("adam", dict(lr=0.01, eps_form="eps_hat")),
+]
+_ALL = ("sgd", "nesterov_lookahead", "adagrad", "rmsprop", "adadelta", "adam")
+
+
+def _arrays_of(state):
+    return [np.array(a, copy=True) for a in state if isinstance(a, np.ndarray)]
+
+
+@law(needs=_ALL, config=st.sampled_from(CONFIGS), grads=_grads(max_steps=3), data=st.data(),
+     controls=(ctl.modifies_state,))
+def optimizers_never_modify_their_inputs(t, config, grads, data):
+    """``update(grads, state, params)`` never modifies grads, params or the state's arrays
+    (optax's contract; the reference's in-place variant is the separate ``step_``). Exact.
+    """
+    name, kw = config
+    opt = getattr(t, name)(**kw)
+    p = data.draw(hnp.arrays(np.float64, grads.shape[1], elements=st.floats(-10, 10)), label="params")
+    state = opt.init(p)
+    for g in grads:
+        g = np.array(g)
+        g0, p0, s0 = g.copy(), p.copy(), _arrays_of(state)
+        u, new = opt.update(g, state, p)
+        for what, before, after in [("grads", g0, g), ("params", p0, p)] + [
+                (f"state array {i}", b, a) for i, (b, a) in enumerate(zip(s0, _arrays_of(state)))]:
+            if not np.array_equal(before, after):
+                raise LawViolation(f"{name}({kw}).update modified its {what}: {before!r} -> {after!r}")
+        state, p = new, p + np.asarray(u)
+
+
+@law(needs=_ALL, config=st.sampled_from(CONFIGS), g=_vectors(), h=_vectors(),
+     controls=(ctl.shared_output_buffer,))
+def optimizers_are_deterministic(t, config, g, h):
+    """The same ``(grads, state, params)`` always gives the same update and state, and an
+    update already returned is never changed by later calls. Exact (bitwise).
+    """
+    name, kw = config
+    h = np.resize(h, g.shape)
+    opt = getattr(t, name)(**kw)
+    p = np.linspace(-1.0, 1.0, g.size)
+    state = opt.init(p)
+    u1, s1 = opt.update(g.copy(), state, p)
+    keep_u, keep_s = np.array(u1, copy=True), _arrays_of(s1)
+    opt.update(h.copy(), state, p)
+    if not np.array_equal(np.asarray(u1), keep_u):
+        raise LawViolation(f"{name}({kw}): a later call changed an update already returned: {keep_u!r} now reads "
+                           f"{np.asarray(u1)!r}")
+    u3, s3 = opt.update(g.copy(), state, p)
+    if not np.array_equal(np.asarray(u3), keep_u):
+        raise LawViolation(f"{name}({kw}): the same inputs gave {keep_u!r}, then {np.asarray(u3)!r}")
+    for a, b in zip(keep_s, _arrays_of(s3)):
+        if not np.array_equal(a, b):
+            raise LawViolation(f"{name}({kw}): same inputs gave different states {a!r} and {b!r}")
