@@ -1,14 +1,17 @@
 """Write the errata catalogue ``docs/errata.md`` from the negative controls.
 
 "What the source documents get wrong" is not written by hand: every negative control whose
-``source`` names a seed document is an erratum, and the laws that name it in
-``law.controls`` are the laws that reject it (``tests/meta/test_negative_controls.py``
-shows they do). So the list cannot drift from the tests: ``tests/test_errata.py`` fails when
-the committed ``docs/errata.md`` differs from a fresh run.
+``source`` names a seed document is listed, and the laws that name it in ``law.controls``
+are the laws that reject it (``tests/meta/test_negative_controls.py`` shows they do). So the
+list cannot drift from the tests: ``tests/test_errata.py`` fails when the committed
+``docs/errata.md`` differs from a fresh run.
 
-The right formula comes from the control's ``correct`` field, or else from :data:`CORRECT`
-below (for families whose controls do not fill it). Controls whose source says the seed
-*warns against* the mistake are listed apart: there the seed is right.
+A control is an *erratum* when its source starts with the seed ("seed 003 pseudo-code");
+a *misreading* when the seed is right there (the source starts otherwise, e.g. "plausible
+bug (seed 002's backward-only rule)", or the control is in :data:`MISREADINGS`); and a
+mistake the seed *warns against* when the source says so. The right formula comes from the
+control's ``correct`` field, or else from :data:`CORRECT` below (for families whose control
+files belong to other authors).
 
 Usage::
 
@@ -48,33 +51,49 @@ SEEDS = {
 #: name (controls of families whose files belong to other authors). A ``correct`` field on
 #: the Control wins over this table.
 CORRECT = {
-    # initialisation
-    "rand_instead_of_randn": "W = rng.standard_normal(shape) · sqrt(g / fan_in): zero-mean "
-                             "Gaussian (np.random.randn), not uniform on [0, 1) (np.random.rand)",
-    "xavier_fan_in_plus_one": "Glorot: Var(W) = 2 / (fan_in + fan_out), not 2 / (fan_in + 1)",
-    "glorot_fan_in_plus_one": "Glorot: Var(W) = 2 / (fan_in + fan_out), not 2 / (fan_in + 1)",
-    # gradient checking
-    "div_2_times_eps": "(J(θ + ε e_i) − J(θ − ε e_i)) / (2ε): the parentheses matter; "
-                       "`/ 2*eps` multiplies by ε/2",
-    "slash_2_times_eps": "(J(θ + ε e_i) − J(θ − ε e_i)) / (2ε): the parentheses matter; "
-                         "`/ 2*eps` multiplies by ε/2",
-    "squared_difference_norm": "‖a − b‖₂ = sqrt(Σ_i (a_i − b_i)²), not sqrt(Σ_i (b_i² − a_i²)²)",
-    # optimisers
-    "adam_bias_correction_one_minus_beta": "m̂ = m / (1 − β₁ᵗ), r̂ = r / (1 − β₂ᵗ) with β weighting "
-                                           "the old value (m ← β₁ m + (1 − β₁) g)",
-    "ema_weights_new_value": "m ← β m + (1 − β) g: β weights the old value (Kingma & Ba 2015, Alg. 1)",
-    # averages
-    "sma_n_plus_one_terms": "SMA_n(t) = (1/n) Σ_{k=t−n+1}^{t} v_k: n terms, not n + 1",
-    # batchnorm
-    "variance_without_square": "σ_B² = (1/m) Σ_i (x_i − μ_B)²: the deviations are squared",
-    # landscape
-    "minima_fraction_two_to_minus_d": "for random symmetric Gaussian (GOE) Hessians "
-                                      "P(all eigenvalues > 0) ≈ exp(−(ln 3 / 4) d²) (Dean & Majumdar "
-                                      "2006): far below 2^-d, the eigenvalue signs are not independent",
+    # initialisation (seeds 000, 002, 003, 004)
+    "rand_times_sqrt": "W = rng.standard_normal(shape) · sqrt(k / n_in): zero-mean Gaussian "
+                       "(np.random.randn), not uniform on [0, 1) (np.random.rand)",
+    "seed000_xavier": "Glorot: Var(W) = 2 / (n_in + n_out), i.e. std sqrt(2 / (n^[l-1] + n^[l])), "
+                      "not sqrt(2 / (n^[l-1] + 1))",
+    "lecun_is_he": "He: Var(W) = 2 / n_in (ReLU); LeCun: Var(W) = 1 / n_in; Glorot (Xavier): "
+                   "Var(W) = 2 / (n_in + n_out): three different initialisations",
+    "glorot_fan_out_only": "Glorot: Var(W) = 2 / (n_in + n_out), the compromise between the forward "
+                           "rule 1 / n_in and the backward rule 1 / n_out",
+    "std_is_one_over_fan": "LeCun: Var(W) = 1 / n_in, i.e. std = sqrt(1 / n_in)",
+    # signal propagation (seed 000)
+    "off_by_one_depth": "ŷ = W^[L] W^[L−1] ⋯ W^[1] x: with W^[l] = 1.5 I that is 1.5^L x "
+                        "(L factors), not 1.5^(L−1) x",
+    # optimisers (seed 001)
+    "momentum_weights_new": "u_t = γ u_{t−1} − η g_t: γ (the friction) weights the old velocity "
+                            "and the gradient enters with η, not (1 − γ)",
+    "adagrad_previous_accumulator": "G_t = G_{t−1} + g_t² first, then θ_t = θ_{t−1} − η g_t / "
+                                    "(sqrt(G_t) + ε): the current gradient is in the denominator "
+                                    "(Duchi et al. 2011), so the first step is η·sign(g)",
+    "rmsprop_weights_swapped": "ν_t = ρ ν_{t−1} + (1 − ρ) g_t² with ρ (torch alpha = 0.99) "
+                               "weighting the old value; seed 001's γ is 1 − ρ",
+    "adam_correction_t_minus_1": "m̂_t = m_t / (1 − β₁ᵗ), r̂_t = r_t / (1 − β₂ᵗ) with the same t "
+                                 "as the moments (Kingma & Ba 2015, Algorithm 1)",
+    "adam_previous_moments": "θ_t = θ_{t−1} − η m̂_t / (sqrt(r̂_t) + ε): step t uses the moments "
+                             "updated with g_t (Kingma & Ba 2015, Algorithm 1)",
+    "adam_seed_correction": "divide by 1 − β^t when β weights the old value (m ← β m + (1 − β) g); "
+                            "seed 001's 1 − (1 − β)^t is right only for its β weighting the new value",
+}
+
+#: Controls whose ``source`` starts with a seed but which are misreadings of a seed that is
+#: right or self-consistent there (the reason is printed in the catalogue).
+MISREADINGS = {
+    "quadratic_form_forgets_two": "seed 001 writes grad = 2 A θ correctly",
+    "gd_half_lr": "seed 001 keeps the factor 2 of grad θ·Aθ = 2 A θ",
+    "momentum_weights_new": "seed 001's EMA weights the new value; its momentum rule is right",
+    "rmsprop_weights_swapped": "seed 001 is self-consistent; the bug is mixing its γ with torch's alpha",
+    "adam_seed_correction": "seed 001 is self-consistent; the bug is mixing its β with the frameworks' β",
+    "forward_difference": "seed 003 states the limit definition; its algorithm uses the centred difference",
 }
 
 _SEED = re.compile(r"\bseeds?\b[^;()]*?\b(\d{3}(?:\s*(?:/|,|and|&|-)\s*\d{3})*)", re.I)
 _WARNS = re.compile(r"\bwarns?\b", re.I)
+_STARTS_WITH_SEED = re.compile(r"\s*seeds?\s+\d{3}", re.I)
 
 
 def seeds_of(source: str) -> list[str]:
@@ -118,6 +137,20 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def kind_of(control) -> str:
+    """``"erratum"`` (the seed is wrong), ``"misreading"`` (a wrong reading of a seed that is
+    right there: the source does not start with the seed, e.g. "plausible bug (seed 002's
+    rule)", or the control is listed in :data:`MISREADINGS`), ``"warned"`` (the seed warns
+    against it) or ``""`` (no seed named)."""
+    if not seeds_of(control.source):
+        return ""
+    if _WARNS.search(control.source):
+        return "warned"
+    if control.name in MISREADINGS or not _STARTS_WITH_SEED.match(control.source):
+        return "misreading"
+    return "erratum"
+
+
 def correct_of(control) -> str:
     return getattr(control, "correct", "") or CORRECT.get(control.name, "")
 
@@ -126,16 +159,19 @@ def render() -> str:
     """The Markdown section, deterministic (no dates, no absolute paths)."""
     rows, orphans = collect()
     seeded = [(c, laws) for c, laws in rows if seeds_of(c.source)]
-    errata = [(c, laws) for c, laws in seeded if not _WARNS.search(c.source)]
-    warned = [(c, laws) for c, laws in seeded if _WARNS.search(c.source)]
-    missing = sorted(c.name for c, _ in errata if not correct_of(c))
+    kinds = {c.name: kind_of(c) for c, _ in seeded}
+    errata = [(c, laws) for c, laws in seeded if kinds[c.name] == "erratum"]
+    misread = [(c, laws) for c, laws in seeded if kinds[c.name] == "misreading"]
+    warned = [(c, laws) for c, laws in seeded if kinds[c.name] == "warned"]
+    missing = sorted(c.name for c, _ in seeded if not correct_of(c))
 
-    def table(items):
-        out = ["| erratum | seed | correct | rejected by (law) | control |", "|---|---|---|---|---|"]
+    def table(items, what="erratum"):
+        out = [f"| {what} | source | correct | rejected by (law) | control |", "|---|---|---|---|---|"]
         for c, laws in items:
             names = ", ".join(f"`{lw.family}.{lw.name}`" for lw in laws)
             fix = correct_of(c) or "*(no correction recorded yet)*"
-            out.append(f"| {_cell(c.description)} | {_cell(c.source)} | {_cell(fix)} | {names} | `{c.name}` |")
+            src = c.source + (f" — {MISREADINGS[c.name]}" if c.name in MISREADINGS else "")
+            out.append(f"| {_cell(c.description)} | {_cell(src)} | {_cell(fix)} | {names} | `{c.name}` |")
         return out
 
     used = sorted({s for c, _ in seeded for s in seeds_of(c.source)})
@@ -147,16 +183,20 @@ def render() -> str:
         "disagree. Each erratum is a one-bug mutant of the reference, and each law named here "
         "is shown to reject it (`tests/meta/test_negative_controls.py`).",
         "",
-        f"{len(errata)} errata from {len(used)} seed documents"
-        + (f"; {len(warned)} further {'mistake' if len(warned) == 1 else 'mistakes'} "
-           "the seeds rightly warn against." if warned else "."),
+        f"{len(errata)} errata from {len(used)} seed documents; further below, {len(misread)} plausible "
+        f"misreadings of correct seed formulas and {len(warned)} "
+        f"{'mistake' if len(warned) == 1 else 'mistakes'} the seeds rightly warn against.",
         "",
         *table(errata),
         "",
     ]
+    if misread:
+        lines += ["### Plausible misreadings of the seeds (the seed is right or self-consistent there)", "",
+                  "Controls derived from a seed's notation where the mistake is the reader's, not the seed's.", "",
+                  *table(misread, "mistake"), ""]
     if warned:
         lines += ["### Mistakes the seeds warn against (the seeds are right; the controls check it)", "",
-                  *table(warned), ""]
+                  *table(warned, "mistake"), ""]
     if orphans:
         lines += ["### Seed errors with a control but no law yet", "",
                   *(f"- `{c.name}` ({_cell(c.source)}): {_cell(c.description)}" for c in orphans), ""]

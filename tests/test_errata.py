@@ -48,3 +48,24 @@ def test_every_seed_control_is_rejected_by_some_law(make_errata):
 ])
 def test_seeds_are_read_from_the_control_source(make_errata, source, seeds):
     assert make_errata.seeds_of(source) == seeds
+
+
+@pytest.mark.parametrize("source,name,kind", [
+    ("seed 003 pseudo-code `/ 2*eps`", "x", "erratum"),
+    ("seeds 003/004 warn against it", "x", "warned"),
+    ("plausible bug (seed 002's backward-only rule)", "x", "misreading"),
+    ("issue 4 (seed 001 writes H^-1)", "x", "misreading"),
+    ("seed 001 (L = theta . A theta, grad = 2 A theta)", "quadratic_form_forgets_two", "misreading"),
+    ("plausible bug", "x", ""),
+])
+def test_controls_are_classified_by_their_source(make_errata, source, name, kind):
+    from properties._law import Control
+
+    assert make_errata.kind_of(Control(name, source, "d", {})) == kind
+
+
+def test_correct_table_names_only_existing_controls(make_errata):
+    rows, _ = make_errata.collect()
+    names = {c.name for c, _ in rows}
+    stale = sorted(set(make_errata.CORRECT) - names) + sorted(set(make_errata.MISREADINGS) - names)
+    assert not stale, f"entries in docs/make_errata.py for controls no law names: {stale}"
