@@ -1,0 +1,206 @@
+"""Negative controls for weight initialisation (seeds 000-004, conventions.md section 7).
+
+Each is a one-bug mutant of the reference initialisers; every law of
+``properties/laws/initialization.py`` and of ``properties/laws/signal.py`` names the ones it
+rejects.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from properties._law import Control
+
+_TRUNC = 0.87962566103423978
+
+
+def _fans(shape, layout="torch"):
+    import reference
+    return reference.fan_in_fan_out(shape, layout=layout)
+
+
+def _trunc(rng, shape, sigma0, lo=-2.0, hi=2.0):
+    z = rng.standard_normal(shape) * sigma0
+    bad = (z < lo) | (z > hi)
+    while np.any(bad):
+        z[bad] = rng.standard_normal(int(bad.sum())) * sigma0
+        bad = (z < lo) | (z > hi)
+    return z
+
+
+# --- seed 003: np.random.rand(shape) * sqrt(k / n): uniform on [0, 1), not zero-mean -------
+def _rand_lecun_normal(shape, rng, *, gain=1.0, layout="torch", truncated=False):
+    fi, _ = _fans(shape, layout)
+    return rng.random(tuple(shape)) * math.sqrt(gain**2 / fi)
+
+
+def _rand_he_normal(shape, rng, *, mode="fan_in", nonlinearity="relu", negative_slope=0.0, layout="torch",
+                    truncated=False):
+    fi, fo = _fans(shape, layout)
+    return rng.random(tuple(shape)) * math.sqrt(2.0 / (fi if mode == "fan_in" else fo))
+
+
+# --- He with factor 1 ------------------------------------------------------------------------
+def _he_one_normal(shape, rng, *, mode="fan_in", nonlinearity="relu", negative_slope=0.0, layout="torch",
+                   truncated=False):
+    import reference
+    return reference.lecun_normal(shape, rng, layout=layout, truncated=truncated) if mode == "fan_in" else \
+        reference.variance_scaling(shape, rng, scale=1.0, mode=mode, layout=layout,
+                                   distribution="truncated_normal" if truncated else "normal")
+
+
+def _he_one_uniform(shape, rng, *, mode="fan_in", nonlinearity="relu", negative_slope=0.0, layout="torch"):
+    import reference
+    return reference.variance_scaling(shape, rng, scale=1.0, mode=mode, layout=layout, distribution="uniform")
+
+
+# --- Glorot with n_out only --------------------------------------------------------------------
+def _glorot_out_normal(shape, rng, *, gain=1.0, layout="torch", truncated=False):
+    import reference
+    return reference.variance_scaling(shape, rng, scale=gain**2, mode="fan_out", layout=layout,
+                                      distribution="truncated_normal" if truncated else "normal")
+
+
+def _glorot_out_uniform(shape, rng, *, gain=1.0, layout="torch"):
+    import reference
+    return reference.variance_scaling(shape, rng, scale=gain**2, mode="fan_out", layout=layout,
+                                      distribution="uniform")
+
+
+# --- uniform bound sqrt(3 / (in + out)) (variance halved) ------------------------------------
+def _glorot_uniform_sqrt3(shape, rng, *, gain=1.0, layout="torch"):
+    fi, fo = _fans(shape, layout)
+    b = gain * math.sqrt(3.0 / (fi + fo))
+    return rng.uniform(-b, b, size=tuple(shape))
+
+
+# --- seed 000: std sqrt(2 / (n + 1)) called "Xavier" --------------------------------------------
+def _glorot_seed000(shape, rng, *, gain=1.0, layout="torch", truncated=False):
+    fi, _ = _fans(shape, layout)
+    return rng.standard_normal(tuple(shape)) * gain * math.sqrt(2.0 / (fi + 1))
+
+
+# --- the standard deviation set to 1/n instead of the variance --------------------------------
+def _lecun_std_one_over_n(shape, rng, *, gain=1.0, layout="torch", truncated=False):
+    fi, _ = _fans(shape, layout)
+    return rng.standard_normal(tuple(shape)) * gain / fi
+
+
+def _lecun_uniform_std_one_over_n(shape, rng, *, gain=1.0, layout="torch"):
+    fi, _ = _fans(shape, layout)
+    b = math.sqrt(3.0) * gain / fi
+    return rng.uniform(-b, b, size=tuple(shape))
+
+
+# --- truncated normal without the 0.8796 correction (torch trunc_normal_(std=sigma)) -----------
+def _uncorrected(name):
+    def f(shape, rng, *, truncated=False, **kw):
+        import reference
+        if not truncated:
+            return getattr(reference, name)(shape, rng, **kw)
+        w = getattr(reference, name)(shape, rng, truncated=True, **kw)
+        return w * _TRUNC  # sigma0 = sigma: truncates at 2 sigma, variance 0.774 sigma^2
+    return f
+
+
+# --- truncation at absolute +-2 (torch trunc_normal_(a=-2, b=2) read as multiples of sigma) -----
+def _absolute(name):
+    def f(shape, rng, *, truncated=False, **kw):
+        import reference
+        if not truncated:
+            return getattr(reference, name)(shape, rng, **kw)
+        w = getattr(reference, name)(shape, rng, truncated=False, **kw)
+        sigma0 = float(np.sqrt(np.mean(w * w))) / _TRUNC  # the corrected sigma0, then bounds +-2 (absolute)
+        return _trunc(rng, w.shape, sigma0)
+    return f
+
+
+# --- truncated flag ignored (a plain normal where Keras/JAX truncate) --------------------------
+def _ignored(name):
+    def f(shape, rng, *, truncated=False, **kw):
+        import reference
+        return getattr(reference, name)(shape, rng, truncated=False, **kw)
+    return f
+
+
+# --- fans --------------------------------------------------------------------------------------
+def _fans_ignore_layout(shape, layout="torch"):
+    import reference
+    return reference.fan_in_fan_out(shape, layout="torch")
+
+
+def _fans_no_receptive_field(shape, layout="torch"):
+    import reference
+    shape = tuple(shape)
+    reference.fan_in_fan_out(shape, layout=layout)  # same validation
+    return (shape[1], shape[0]) if layout == "torch" else (shape[-2], shape[-1])
+
+
+def _gain_squared(nonlinearity, param=None):
+    import reference
+    return reference.calculate_gain(nonlinearity, param) ** 2
+
+
+# --- one draw for the whole layer (size= forgotten) ---------------------------------------------
+def _one_draw(name):
+    def f(shape, rng, **kw):
+        import reference
+        w = getattr(reference, name)(shape, rng, **kw)
+        return np.full(w.shape, w.flat[0])
+    return f
+
+
+rand_times_sqrt = Control(
+    "rand_times_sqrt", "seed 003 (np.random.rand(shape) * np.sqrt(1/n[l-1]))",
+    "uniform on [0, 1) times sqrt(k/n): mean 0.5 sqrt(k/n), variance k/(12 n)",
+    {"lecun_normal": _rand_lecun_normal, "he_normal": _rand_he_normal})
+he_factor_one = Control(
+    "he_factor_one", "plausible bug (LeCun's 1/n used for ReLU)", "He normal/uniform with Var = 1/fan instead of 2/fan",
+    {"he_normal": _he_one_normal, "he_uniform": _he_one_uniform})
+glorot_fan_out_only = Control(
+    "glorot_fan_out_only", "plausible bug (seed 002's backward-only rule)", "Glorot with Var = 1/fan_out",
+    {"glorot_normal": _glorot_out_normal, "glorot_uniform": _glorot_out_uniform})
+uniform_bound_sqrt3 = Control(
+    "uniform_bound_sqrt3", "plausible bug (3 for 6 in the bound)", "Glorot uniform bound sqrt(3/(in+out)): variance halved",
+    {"glorot_uniform": _glorot_uniform_sqrt3})
+seed000_xavier = Control(
+    "seed000_xavier", "seed 000 ('also called Xavier initialization: sqrt(2/(n+1))')",
+    "Glorot normal with std sqrt(2/(fan_in + 1))", {"glorot_normal": _glorot_seed000})
+std_is_one_over_fan = Control(
+    "std_is_one_over_fan", "plausible bug (seed 004's 'variance 1/n' read as the std)",
+    "LeCun with standard deviation 1/fan_in instead of variance 1/fan_in",
+    {"lecun_normal": _lecun_std_one_over_n, "lecun_uniform": _lecun_uniform_std_one_over_n})
+truncated_uncorrected = Control(
+    "truncated_uncorrected", "conventions.md 7b (torch trunc_normal_ does not correct sigma)",
+    "truncated normal without dividing sigma by 0.8796: truncates at 2 sigma, variance 0.774x",
+    {n: _uncorrected(n) for n in ("lecun_normal", "glorot_normal", "he_normal")})
+truncation_absolute = Control(
+    "truncation_absolute", "conventions.md 7b (torch trunc_normal_ a, b are absolute values)",
+    "normal with the corrected sigma0 truncated at +-2 absolute instead of +-2 sigma0",
+    {n: _absolute(n) for n in ("lecun_normal", "glorot_normal", "he_normal")})
+truncated_flag_ignored = Control(
+    "truncated_flag_ignored", "conventions.md 7b (torch normal vs Keras/JAX truncated normal)",
+    "truncated=True returns the plain normal", {n: _ignored(n) for n in ("lecun_normal", "glorot_normal", "he_normal")})
+fans_ignore_layout = Control(
+    "fans_ignore_layout", "conventions.md 7a (torch formula on a Keras array gives (6144, 6144))",
+    "fan_in_fan_out always uses the torch layout", {"fan_in_fan_out": _fans_ignore_layout})
+fans_no_receptive_field = Control(
+    "fans_no_receptive_field", "plausible bug", "fans of a convolution without the kernel size",
+    {"fan_in_fan_out": _fans_no_receptive_field})
+gain_squared = Control(
+    "gain_squared", "plausible bug (variance for standard deviation)", "calculate_gain returns gain^2 (relu 2, tanh 25/9)",
+    {"calculate_gain": _gain_squared})
+one_draw_broadcast = Control(
+    "one_draw_broadcast", "plausible bug (size= forgotten)", "one random value broadcast to the whole weight",
+    {n: _one_draw(n) for n in ("lecun_normal", "glorot_normal", "he_normal")})
+lecun_is_he = Control(
+    "lecun_is_he", "seed 003 ('He Initialization / Xavier Initialization' conflated)",
+    "LeCun normal with the ReLU factor 2", {"lecun_normal": lambda shape, rng, *, gain=1.0, layout="torch",
+                                            truncated=False: _he_like(shape, rng, layout, truncated)})
+
+
+def _he_like(shape, rng, layout, truncated):
+    import reference
+    return reference.he_normal(shape, rng, layout=layout, truncated=truncated)

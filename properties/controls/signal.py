@@ -1,0 +1,120 @@
+"""Negative controls for activations, networks and signal propagation (seeds 000-002).
+
+One-bug mutants of ``reference.activations`` and ``reference.networks``; the initialisation
+mutants are in ``properties/controls/initialization.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from properties._law import Control
+
+
+def _ref():
+    import reference
+    return reference
+
+
+# --- deep linear network ------------------------------------------------------------------------
+def _deep_linear_off_by_one(weights, x):
+    # seed 000: y = W^{L-1} x (the last layer forgotten)
+    return _ref().deep_linear_forward(weights[:-1], x) if len(weights) > 1 else np.asarray(x, dtype=float).copy()
+
+
+def _deep_linear_transposed(weights, x):
+    # layout confusion (conventions.md 7a): x @ W instead of x @ W.T, i.e. W^T ... W^T x
+    return _ref().deep_linear_forward([np.asarray(w).T for w in weights], x)
+
+
+# --- activations ---------------------------------------------------------------------------------
+def _sigmoid_grad_on_input(x):
+    # s(1 - s) applied to the input instead of the output: x (1 - x)
+    x = np.asarray(x, dtype=np.float64)
+    return x * (1.0 - x)
+
+
+def _sigmoid_grad_is_sigmoid(x):
+    return _ref().sigmoid(x)
+
+
+def _tanh_grad_on_input(x):
+    x = np.asarray(x, dtype=np.float64)
+    return 1.0 - x * x
+
+
+def _relu_grad_is_relu(x):
+    return _ref().relu(x)
+
+
+def _sigmoid_sign_error(x):
+    x = np.asarray(x, dtype=np.float64)
+    return _ref().sigmoid(-x)
+
+
+# --- backward pass ---------------------------------------------------------------------------------
+def _backward_with(derivative):
+    def f(weights, cache, grad_output, activation="tanh", output_activation="linear"):
+        from reference import networks as N
+        ws = N._check_weights(weights, "dense_backward")
+        g = np.asarray(grad_output, dtype=np.float64)
+        return N._backward(ws, cache, g, derivative, derivative)
+    return f
+
+
+def _bad_sigmoid_derivative_one(z):
+    return np.ones_like(z)  # the activation derivative forgotten
+
+
+def _bad_sigmoid_derivative_value(z):
+    from reference.activations import _sigmoid
+    return _sigmoid(z)  # sigma(z) instead of sigma(z)(1 - sigma(z))
+
+
+# --- training ------------------------------------------------------------------------------------
+def _constant_is_normal(shape, rng, *, value):
+    # constant_ confused with normal_(mean=value): every entry different
+    return value + rng.standard_normal(tuple(np.atleast_1d(shape)) if np.ndim(shape) == 0 else tuple(shape))
+
+
+def _gd_ascent(params, grads, lr):
+    return [np.asarray(p, dtype=float) + lr * np.asarray(g, dtype=float) for p, g in zip(params, grads)]
+
+
+def _mse_grad_residual_sign(pred, y):
+    # (y - pred) instead of (pred - y)
+    return -_ref().mse_loss_grad(pred, y)
+
+
+off_by_one_depth = Control(
+    "off_by_one_depth", "seed 000 (y = [[1.5, 0], [0, 1.5]]^(L-1) x)", "deep linear network skips its last layer",
+    {"deep_linear_forward": _deep_linear_off_by_one})
+transposed_weights = Control(
+    "transposed_weights", "conventions.md 7a (torch [out, in] vs keras [in, out])",
+    "deep linear network multiplies by W^T", {"deep_linear_forward": _deep_linear_transposed})
+sigmoid_grad_on_input = Control(
+    "sigmoid_grad_on_input", "plausible bug (s(1-s) written with the input)", "sigmoid_grad(x) = x (1 - x)",
+    {"sigmoid_grad": _sigmoid_grad_on_input})
+sigmoid_grad_is_sigmoid = Control(
+    "sigmoid_grad_is_sigmoid", "plausible bug", "sigmoid_grad returns sigma(x)", {"sigmoid_grad": _sigmoid_grad_is_sigmoid})
+tanh_grad_on_input = Control(
+    "tanh_grad_on_input", "plausible bug (1 - tanh^2 written with the input)", "tanh_grad(x) = 1 - x^2",
+    {"tanh_grad": _tanh_grad_on_input})
+relu_grad_is_relu = Control(
+    "relu_grad_is_relu", "plausible bug", "relu_grad returns max(x, 0)", {"relu_grad": _relu_grad_is_relu})
+sigmoid_sign_error = Control(
+    "sigmoid_sign_error", "plausible bug", "sigmoid(x) = 1 / (1 + exp(x))", {"sigmoid": _sigmoid_sign_error})
+backward_forgets_derivative = Control(
+    "backward_forgets_derivative", "plausible bug", "dense_backward treats every activation derivative as 1",
+    {"dense_backward": _backward_with(_bad_sigmoid_derivative_one)})
+backward_uses_activation_value = Control(
+    "backward_uses_activation_value", "plausible bug", "dense_backward uses sigma(z) as the derivative of sigma",
+    {"dense_backward": _backward_with(_bad_sigmoid_derivative_value)})
+constant_is_normal = Control(
+    "constant_is_normal", "plausible bug (constant_ vs normal_(mean=value))", "constant_init adds N(0, 1) noise",
+    {"constant_init": _constant_is_normal})
+gd_ascent = Control(
+    "gd_ascent", "plausible bug (sign)", "gradient_descent_step adds lr * g", {"gradient_descent_step": _gd_ascent})
+mse_grad_residual_sign = Control(
+    "mse_grad_residual_sign", "plausible bug (y - pred for pred - y)", "mse_loss_grad has the wrong sign",
+    {"mse_loss_grad": _mse_grad_residual_sign})

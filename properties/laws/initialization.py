@@ -1,0 +1,291 @@
+"""Laws of weight initialisation: fans, gains, and the distribution of every initialiser.
+
+Target names used: ``fan_in_fan_out(shape, layout)``, ``calculate_gain(nonlinearity, param)``,
+and the initialisers ``lecun_normal, lecun_uniform, glorot_normal, glorot_uniform, he_normal,
+he_uniform`` with the signature ``(shape, rng, *, ...)`` (``gain=`` for LeCun / Glorot;
+``mode=, nonlinearity=, negative_slope=`` for He; ``layout=``; ``truncated=`` for the normal
+ones). Layouts: ``"torch"`` = ``[out, in, *k]``, ``"keras"`` = ``[*k, in, out]``.
+
+Oracles (written here, independently of any target): ``fan_in = in * prod(k)``,
+``fan_out = out * prod(k)``; target variances ``gain^2/fan_in`` (LeCun),
+``2 gain^2/(fan_in + fan_out)`` (Glorot), ``g^2/fan`` with torch's gain table (He); uniform
+bound ``sqrt(3 var)``; truncated normals ``N(0, sigma0^2)`` on ``[-2 sigma0, 2 sigma0]`` with
+``sigma0 = sqrt(var) / std(truncnorm(-2, 2))`` (scipy).
+
+Statistics: alpha = 1e-7 per check (properties.stats); sample sizes give power >= 1 - 1e-6
+against the named alternative of each law.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from scipy import optimize
+from scipy import stats as sps
+
+from properties import stats
+from properties._law import LawViolation, law
+from properties.controls import initialization as ctl
+from properties.laws._tolerance import EPS64
+
+TRUNC_STD = float(sps.truncnorm(-2, 2).std())
+TRUNC_KURT = float(sps.truncnorm(-2, 2).stats(moments="k"))
+UNIFORM_KURT = -1.2
+NORMAL_INITS = ("lecun_normal", "glorot_normal", "he_normal")
+UNIFORM_INITS = ("lecun_uniform", "glorot_uniform", "he_uniform")
+GAINS = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "selu": 0.75}
+
+
+def oracle_fans(shape, layout):
+    rec = math.prod(shape[2:]) if layout == "torch" else math.prod(shape[:-2])
+    n_in, n_out = (shape[1], shape[0]) if layout == "torch" else (shape[-2], shape[-1])
+    return n_in * rec, n_out * rec
+
+
+def oracle_gain(nonlinearity, slope=0.0):
+    return math.sqrt(2.0 / (1.0 + slope * slope)) if nonlinearity == "leaky_relu" else GAINS[nonlinearity]
+
+
+def target_variance(case) -> float:
+    """The variance an initialiser call must have (the law's own formula)."""
+    name, shape, kw = case
+    fi, fo = oracle_fans(shape, kw.get("layout", "torch"))
+    if name.startswith("lecun"):
+        return kw.get("gain", 1.0) ** 2 / fi
+    if name.startswith("glorot"):
+        return 2.0 * kw.get("gain", 1.0) ** 2 / (fi + fo)
+    g = oracle_gain(kw.get("nonlinearity", "relu"), kw.get("negative_slope", 0.0))
+    return g * g / (fi if kw.get("mode", "fan_in") == "fan_in" else fo)
+
+
+def kind(case) -> str:
+    name, _, kw = case
+    if name in UNIFORM_INITS:
+        return "uniform"
+    return "truncated" if kw.get("truncated", False) else "normal"
+
+
+def exact_distribution(case):
+    var = target_variance(case)
+    k = kind(case)
+    if k == "uniform":
+        b = math.sqrt(3.0 * var)
+        return sps.uniform(-b, 2 * b)
+    if k == "truncated":
+        return sps.truncnorm(-2, 2, scale=math.sqrt(var) / TRUNC_STD)
+    return sps.norm(scale=math.sqrt(var))
+
+
+def draw(t, case, rng, n) -> np.ndarray:
+    """At least ``n`` i.i.d. weights: repeated calls of the target on the case's shape."""
+    name, shape, kw = case
+    out, got = [], 0
+    while got < n:
+        w = np.asarray(getattr(t, name)(shape, rng, **kw), dtype=np.float64)
+        if w.shape != tuple(shape):
+            raise LawViolation(f"{name}{shape}: out.shape={w.shape}, but should be {tuple(shape)}")
+        out.append(w.ravel())
+        got += w.size
+    return np.concatenate(out)
+
+
+def repro(case, seed) -> str:
+    name, shape, kw = case
+    args = "".join(f", {k}={v!r}" for k, v in kw.items())
+    return f"w = t.{name}({tuple(shape)}, numpy.random.default_rng({seed}){args})  # repeated until n values"
+
+
+@st.composite
+def init_cases(draw_, names=NORMAL_INITS + UNIFORM_INITS, truncated=(False, True)):
+    """(name, shape, kwargs): a dense or conv shape of 128..4096 entries, either layout.
+
+    Shapes are at least 128 entries so that a statistical sample needs at most a few
+    hundred calls (time); fans 1..64 times a kernel of up to 2 dims of 1..3.
+    """
+    name = draw_(st.sampled_from(names))
+    layout = draw_(st.sampled_from(["torch", "keras"]))
+    n_in = draw_(st.integers(1, 64), label="in")
+    n_out = draw_(st.integers(1, 64), label="out")
+    kernel = draw_(st.lists(st.integers(1, 3), max_size=2), label="kernel")
+    while n_in * n_out * math.prod(kernel) < 128:
+        n_out *= 2
+    shape = (n_out, n_in, *kernel) if layout == "torch" else (*kernel, n_in, n_out)
+    kw = {"layout": layout}
+    if name.startswith(("lecun", "glorot")):
+        kw["gain"] = draw_(st.sampled_from([1.0, 0.5, 5.0 / 3.0, math.sqrt(2.0)]))
+    else:
+        kw["mode"] = draw_(st.sampled_from(["fan_in", "fan_out"]))
+        kw["nonlinearity"] = draw_(st.sampled_from(["relu", "leaky_relu", "tanh", "linear"]))
+        if kw["nonlinearity"] == "leaky_relu":
+            kw["negative_slope"] = draw_(st.sampled_from([0.01, 0.2, math.sqrt(5.0)]))
+    if name in NORMAL_INITS:
+        kw["truncated"] = draw_(st.sampled_from(truncated))
+    return name, shape, kw
+
+
+def n_for_ks(distance: float, alpha: float = stats.ALPHA, beta: float = stats.BETA) -> int:
+    """Smallest n at which the KS test rejects a cdf at sup-distance ``distance`` w.p. >= 1 - beta.
+
+    By the Dvoretzky-Kiefer-Wolfowitz inequality the empirical cdf stays within
+    ``sqrt(log(2/beta)/(2n))`` of the true one with probability >= 1 - beta, so D exceeds
+    ``distance - that``; require this to exceed the critical value ``kstwo(n).isf(alpha)``.
+    """
+    def ok(n):
+        return math.sqrt(math.log(2 / beta) / (2 * n)) + sps.kstwo(n).isf(alpha) <= distance
+    lo, hi = 2, 4
+    while not ok(hi):
+        lo, hi = hi, hi * 2
+    while hi - lo > max(1, lo // 1000):
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
+#: KS distance between N(0, 1) and the truncated normal of variance 1 (torch vs Keras/JAX).
+D_TRUNC_VS_NORMAL = float(np.max(np.abs(sps.norm.cdf(np.linspace(-3, 3, 60001))
+                                        - sps.truncnorm(-2, 2, scale=1 / TRUNC_STD).cdf(np.linspace(-3, 3, 60001)))))
+N_KS = n_for_ks(D_TRUNC_VS_NORMAL)
+N_VAR = stats.N_VAR
+
+
+@law(needs=("fan_in_fan_out",),
+     shape=st.lists(st.integers(1, 9), min_size=2, max_size=5), layout=st.sampled_from(["torch", "keras"]),
+     controls=(ctl.fans_ignore_layout, ctl.fans_no_receptive_field))
+def fans_follow_the_layout(t, shape, layout):
+    """``fan_in_fan_out(shape, layout) = (in * prod(k), out * prod(k))``.
+
+    torch layout ``[out, in, *k]``, keras ``[*k, in, out]`` (conventions.md 7a: a 3x3 conv
+    with 32 inputs and 64 outputs has fans (288, 576) on both). Exact integers.
+    """
+    got = tuple(int(v) for v in t.fan_in_fan_out(tuple(shape), layout=layout))
+    want = oracle_fans(tuple(shape), layout)
+    if got != want:
+        raise LawViolation(f"fan_in_fan_out({tuple(shape)}, layout={layout!r}) = {got}; should be {want} "
+                           f"(fan_in = in * prod(kernel), fan_out = out * prod(kernel))")
+
+
+@law(needs=("calculate_gain",),
+     nonlinearity=st.sampled_from(["linear", "sigmoid", "tanh", "relu", "selu", "leaky_relu"]),
+     slope=st.sampled_from([None, 0.0, 0.01, 0.2, math.sqrt(5.0)]),
+     controls=(ctl.gain_squared,))
+def calculate_gain_follows_torch_table(t, nonlinearity, slope):
+    """``calculate_gain``: linear/sigmoid 1, tanh 5/3, relu sqrt 2, selu 3/4,
+    leaky_relu ``sqrt(2/(1 + s^2))`` with ``s = 0.01`` when no slope is given.
+
+    Source: ``torch.nn.init.calculate_gain`` (conventions.md 7b). Tolerance 4 eps (one
+    square root and a division).
+    """
+    want = oracle_gain(nonlinearity, 0.01 if slope is None else slope)
+    got = float(t.calculate_gain(nonlinearity, slope))
+    if abs(got - want) > 4 * EPS64 * want:
+        raise LawViolation(f"calculate_gain({nonlinearity!r}, {slope!r}) = {got!r}; should be {want!r}")
+
+
+@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+     controls=(ctl.he_factor_one, ctl.glorot_fan_out_only, ctl.uniform_bound_sqrt3, ctl.seed000_xavier,
+               ctl.std_is_one_over_fan, ctl.truncated_uncorrected, ctl.rand_times_sqrt))
+def initialiser_variance_matches_target(t, case, seed):
+    """Each initialiser's weights have ``E[w^2] = Var`` of its rule (mean known to be 0).
+
+    LeCun ``gain^2/fan_in``, Glorot ``2 gain^2/(fan_in + fan_out)``, He ``gain^2/fan``
+    (seed 002; papers of LeCun 1998, Glorot & Bengio 2010, He et al. 2015); the truncated
+    normals keep the same variance (Keras/JAX divide sigma by 0.8796). Test: chi-square
+    (normal, exact) or the asymptotic variance z-test with the distribution's excess kurtosis
+    (uniform -1.2, truncated normal -0.634), alpha = 1e-7, n = N_VAR = 22528 values: power
+    >= 1 - 1e-6 against a variance off by 10% either way (every control is off by >= 10% on
+    most shapes: factor 2, 1/fan_out, sqrt(3/...), sqrt(2/(n+1)), std 1/n, 0.774).
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_VAR)
+    k = {"normal": 0.0, "uniform": UNIFORM_KURT, "truncated": TRUNC_KURT}[kind(case)]
+    stats.check_variance(w, target_variance(case), mean=0.0, excess_kurtosis=k, what=f"{case[0]} variance",
+                         seed=seed, repro=repro(case, seed))
+
+
+@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+     controls=(ctl.rand_times_sqrt,))
+def initialiser_mean_is_zero(t, case, seed):
+    """Each initialiser's weights have mean 0 (every rule of seeds 000-004 and the papers).
+
+    z-test with the target standard deviation known, alpha = 1e-7, n = N_MEAN = 10161:
+    power >= 1 - 1e-6 against a mean shift of 0.1 sigma (seed 003's ``rand * sqrt(1/n)`` is
+    shifted by 0.5 sqrt(1/n), i.e. 0.5 sigma).
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, stats.N_MEAN)
+    stats.check_mean(w, 0.0, std=math.sqrt(target_variance(case)), what=f"{case[0]} mean", seed=seed,
+                     repro=repro(case, seed))
+
+
+@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+     controls=(ctl.rand_times_sqrt, ctl.truncated_flag_ignored))
+def initialiser_distribution_is_exact(t, case, seed):
+    """Each initialiser draws from its exact distribution (Kolmogorov-Smirnov).
+
+    Normal ``N(0, var)`` (torch; ``truncated=False``), truncated normal on +-2 sigma0 with
+    ``sigma0 = sqrt(var)/0.8796`` (Keras/JAX; ``truncated=True``), uniform on
+    ``+-sqrt(3 var)``. alpha = 1e-7; n = N_KS (~1.1e5) gives power >= 1 - 1e-6 against the
+    closest named alternative, the plain normal where the truncated one is specified (or
+    vice versa; sup-distance 0.0167), by the DKW inequality (see :func:`n_for_ks`).
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_KS)
+    stats.check_distribution(w, exact_distribution(case), what=f"{case[0]} ({kind(case)}) distribution",
+                             seed=seed, repro=repro(case, seed))
+
+
+def _fill_margin(n: int, p_edge) -> float:
+    """Smallest delta with P(no |w| in the top delta fraction of the support) <= alpha."""
+    return optimize.brentq(lambda d: n * math.log1p(-p_edge(d)) - math.log(stats.ALPHA), 1e-12, 0.5)
+
+
+@functools.lru_cache(maxsize=None)
+def _margins(n):
+    uni = _fill_margin(n, lambda d: d)  # P(|U| > b (1 - d)) = d
+    tr = sps.truncnorm(-2, 2)
+    trunc = _fill_margin(n, lambda d: 2 * tr.sf(2 * (1 - d)))
+    return uni, trunc
+
+
+@law(needs=UNIFORM_INITS, statistical=True, case=init_cases(names=UNIFORM_INITS), seed=stats.seeds(),
+     controls=(ctl.uniform_bound_sqrt3, ctl.he_factor_one, ctl.glorot_fan_out_only))
+def uniform_initialiser_fills_its_bound(t, case, seed):
+    """Uniform initialisers stay within ``b = sqrt(3 var)`` and reach it.
+
+    ``|w| <= b (1 + 4 eps)`` always (rounding of ``-b + 2 b u``), and the largest of n =
+    N_VAR draws exceeds ``b (1 - delta)`` where ``(1 - delta)^n = alpha = 1e-7``
+    (delta ~ 7e-4): a bound that is too small (``sqrt(3/(in+out))``: 0.71 b) fails with
+    probability 1.
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_VAR)
+    b = math.sqrt(3.0 * target_variance(case))
+    delta = _margins(w.size)[0]
+    m = float(np.max(np.abs(w)))
+    if m > b * (1 + 4 * EPS64) or m < b * (1 - delta):
+        raise LawViolation(f"{case[0]}: max|w| = {m!r}; should be in [{b * (1 - delta)!r}, {b!r}] (bound "
+                           f"b = sqrt(3 var), false-alarm probability 1e-7); seed={seed}\n    {repro(case, seed)}")
+
+
+@law(needs=NORMAL_INITS, statistical=True, case=init_cases(names=NORMAL_INITS, truncated=(True,)),
+     seed=stats.seeds(),
+     controls=(ctl.truncated_flag_ignored, ctl.truncated_uncorrected, ctl.truncation_absolute))
+def truncated_normal_stays_within_two_sigma0(t, case, seed):
+    """``truncated=True``: every ``|w| <= 2 sigma0`` and the sample reaches ``2 sigma0 (1 - delta)``.
+
+    ``sigma0 = sqrt(var) / 0.87962566`` (Keras / JAX variance scaling, conventions.md 7b).
+    delta solves ``(1 - P(|Z| > 2 (1 - delta)))^n = 1e-7`` for Z ~ truncnorm(-2, 2),
+    n = N_VAR. A plain normal exceeds 2 sigma0 = 2.27 sigma (w.p. 0.023 per draw); an
+    uncorrected sigma0 = sigma never reaches 2.27 sigma; absolute bounds +-2 rarely truncate.
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_VAR)
+    s0 = math.sqrt(target_variance(case)) / TRUNC_STD
+    delta = _margins(w.size)[1]
+    m = float(np.max(np.abs(w)))
+    if m > 2 * s0 * (1 + 4 * EPS64) or m < 2 * s0 * (1 - delta):
+        raise LawViolation(f"{case[0]}(truncated=True): max|w| = {m!r}; should be in [{2 * s0 * (1 - delta)!r}, "
+                           f"{2 * s0!r}] (2 sigma0); seed={seed}\n    {repro(case, seed)}")

@@ -1,0 +1,593 @@
+"""Laws of signal propagation with depth, activation derivatives, and the symmetry of
+constant initialisation (seeds 000-004; seed 002 has the derivations).
+
+Target names used: the initialisers (``lecun_normal``, ``lecun_uniform``, ``glorot_normal``,
+``glorot_uniform``, ``he_normal``, ``he_uniform``, ``constant_init``, ``zeros_init``; shape
+``(n_out, n_in)`` in the default torch layout), ``sigmoid, tanh, relu`` and
+``sigmoid_grad, tanh_grad, relu_grad`` (derivative w.r.t. the input, elementwise),
+``deep_linear_forward(weights, x)`` (``W_L ... W_1 x``, rows of ``x`` are samples),
+``dense_forward(weights, biases, x, activation, output_activation)`` returning an object with
+``.output``, ``dense_backward(weights, cache, grad_output, activation, output_activation)``
+returning ``.weights, .biases, .x``, ``mse_loss_grad``, ``bce_with_logits_loss_grad``,
+``gradient_descent_step(params, grads, lr)``.
+
+The forward-variance laws use the independence structure of seed 002's derivation: the j-th
+output ``y_j = sum_i W_ji x_ji`` is built from row j of a fresh weight matrix and its own
+input vector, so the samples are i.i.d. and the calibrated tests of properties.stats apply.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from scipy import optimize
+from scipy import stats as sps
+from scipy.special import gammaln, logsumexp
+
+from properties import stats
+from properties._law import LawViolation, law
+from properties.controls import initialization as ictl
+from properties.controls import signal as ctl
+from properties.laws._tolerance import EPS64
+
+#: Sample size catching a 10% variance error with power 1 - 1e-6 at alpha 1e-7 when the
+#: samples' excess kurtosis is up to 1 (every forward-variance law below stays under it: the
+#: fans are >= 8, >= 16 for the ReLU layer).
+N_VAR_K1 = stats.n_for_variance_ratio(1.1, excess_kurtosis=1.0)
+#: relu(x) for x ~ N(0, 1) has excess kurtosis 3 about 0.
+N_VAR_K3 = stats.n_for_variance_ratio(1.1, excess_kurtosis=3.0)
+
+
+def _rows_sample(t, name, n_in, rows, rng, n, kw, x_fn):
+    """i.i.d. ``y_j = W[j] . x_j`` from fresh ``(rows, n_in)`` weights and fresh inputs."""
+    out, got = [], 0
+    while got < n:
+        w = np.asarray(getattr(t, name)((rows, n_in), rng, **kw), dtype=np.float64)
+        x = x_fn(rng, (rows, n_in))
+        out.append(np.einsum("ij,ij->i", w, x))
+        got += rows
+    return np.concatenate(out)
+
+
+def _normal_inputs(rng, shape):
+    return rng.standard_normal(shape)
+
+
+@law(needs=("lecun_normal", "lecun_uniform"), statistical=True, seed=stats.seeds(),
+     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 32), rows=st.integers(256, 1024),
+     controls=(ictl.std_is_one_over_fan, ictl.rand_times_sqrt))
+def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
+    """LeCun init keeps ``Var(W x) = Var(x)`` for zero-mean i.i.d. x (seed 002).
+
+    ``Var(Y) = n Var(W) Var(X)`` for ``Y = sum_i W_i X_i`` with independent zero-mean terms,
+    and ``Var(W) = 1/n``. x ~ N(0, 1); the test is the variance z-test about the known mean 0
+    with the excess kurtosis of Y, ``((k_W + 3) 3 - 3) / n`` (k_W = 0 normal, -1.2 uniform),
+    alpha = 1e-7, n = N_VAR_K1 samples: power >= 1 - 1e-6 against a 10% variance error.
+    """
+    rng = stats.rng_from(seed)
+    y = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, {}, _normal_inputs)
+    kw = 0.0 if name == "lecun_normal" else -1.2
+    stats.check_variance(y, 1.0, mean=0.0, excess_kurtosis=((kw + 3) * 3 - 3) / n_in,
+                         what=f"Var(W x)/Var(x) with W = {name}", seed=seed,
+                         repro=f"W = t.{name}(({rows}, {n_in}), rng); y_j = W[j] @ x_j, x_j ~ N(0, I)")
+
+
+@law(needs=("glorot_normal", "glorot_uniform"), statistical=True, seed=stats.seeds(),
+     name=st.sampled_from(["glorot_normal", "glorot_uniform"]), direction=st.sampled_from(["forward", "backward"]),
+     n_small=st.integers(8, 32), n_big=st.integers(256, 1024),
+     controls=(ictl.glorot_fan_out_only, ictl.seed000_xavier, ictl.uniform_bound_sqrt3))
+def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n_big, seed):
+    """Glorot init scales the forward variance by ``2 n_in/(n_in + n_out)`` and the backward
+    (gradient) variance by ``2 n_out/(n_in + n_out)``: both 1 when ``n_in = n_out``.
+
+    Seed 002: keeping the forward variance needs ``Var(W) = 1/n_in``, keeping the backward
+    one ``1/n_out``; Glorot & Bengio's ``2/(n_in + n_out)`` is the compromise (the two
+    factors sum to 2). Forward: ``y_j = W[j] . x_j``; backward: ``(W^T g)_i = W[:, i] . g_i``,
+    x, g ~ N(0, I). Variance z-test about the known mean 0 with the sample's excess kurtosis,
+    alpha = 1e-7, n = N_VAR_K1: power >= 1 - 1e-6 against a 10% variance error.
+    """
+    rng = stats.rng_from(seed)
+    n_in, n_out = (n_small, n_big) if direction == "forward" else (n_big, n_small)
+    out, got = [], 0
+    while got < N_VAR_K1:
+        w = np.asarray(getattr(t, name)((n_out, n_in), rng), dtype=np.float64)
+        v = rng.standard_normal(w.shape)
+        out.append(np.einsum("ij,ij->i", w, v) if direction == "forward" else np.einsum("ij,ij->j", w, v))
+        got += out[-1].size
+    fan = n_in if direction == "forward" else n_out
+    ratio = 2.0 * fan / (n_in + n_out)
+    kw = 0.0 if name == "glorot_normal" else -1.2
+    stats.check_variance(np.concatenate(out), ratio, mean=0.0, excess_kurtosis=((kw + 3) * 3 - 3) / fan,
+                         what=f"{direction} variance factor of {name} ({n_out}x{n_in}), expected 2*{fan}/({n_in}+{n_out})",
+                         seed=seed, repro=f"W = t.{name}(({n_out}, {n_in}), rng)")
+
+
+@law(needs=("he_normal", "he_uniform", "relu"), statistical=True, seed=stats.seeds(),
+     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 32), rows=st.integers(256, 1024),
+     controls=(ictl.he_factor_one, ictl.rand_times_sqrt))
+def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
+    """A ReLU halves the second moment of a symmetric input; He's factor 2 restores it.
+
+    ``E[relu(x)^2] = Var(x)/2`` for x ~ N(0, 1), and with ``Var(W) = 2/n``,
+    ``E[(W relu(x))_j^2] = n (2/n) (1/2) = 1 = E[x^2]`` (He et al. 2015; seed 002: "a ReLU is
+    zero for half of its input, so you need to double the weight variance"). Both are tested
+    with the variance z-test about 0 (excess kurtosis 3 for relu(x), ``((k_W + 3) 6 - 3)/n``
+    for the layer output), alpha = 1e-7 each, n = N_VAR_K3 and N_VAR_K1: power >= 1 - 1e-6 against a 10% error.
+    """
+    rng = stats.rng_from(seed)
+    x = rng.standard_normal(N_VAR_K3)
+    h = np.asarray(t.relu(x), dtype=np.float64)
+    stats.check_variance(h, 0.5, mean=0.0, excess_kurtosis=3.0, what="E[relu(x)^2] for x ~ N(0, 1)", seed=seed,
+                         repro="h = t.relu(rng.standard_normal(n)); mean(h**2) should be 1/2")
+    z = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, {},
+                     lambda r, s: np.asarray(t.relu(r.standard_normal(s)), dtype=np.float64))
+    kw = 0.0 if name == "he_normal" else -1.2
+    stats.check_variance(z, 1.0, mean=0.0, excess_kurtosis=((kw + 3) * 6 - 3) / n_in,
+                         what=f"E[(W relu(x))^2] with W = {name}", seed=seed,
+                         repro=f"W = t.{name}(({rows}, {n_in}), rng); z_j = W[j] @ relu(x_j)")
+
+
+# --- the 50-layer ReLU network ---------------------------------------------------------------------
+WIDTH, DEPTH = 64, 50
+
+
+@functools.lru_cache(maxsize=None)
+def relu_depth_band(width: int = WIDTH, depth: int = DEPTH, alpha: float = stats.ALPHA):
+    """Acceptance band ``[lo, hi]`` for ``S = log(mean h_L^2 / mean x^2)`` of a He network.
+
+    With Gaussian ``Var(W) = 2/w`` weights, each layer multiplies ``||h||^2`` by an
+    independent ``q = (2/w) chi2_K``, ``K ~ Binomial(w, 1/2)`` (the number of active units),
+    whatever the input; so ``S = sum_l log q_l``. Chernoff bounds with
+    ``E[q^theta] = (4/w)^theta E[Gamma(K/2 + theta)/Gamma(K/2)]`` give
+    ``P(S > hi) <= alpha/2`` and ``P(S < lo) <= alpha/2`` (the lower one conditioned on every
+    ``K >= k_min``, whose complement has probability <= alpha/20). Returns (lo, hi, power)
+    where power is a lower bound on rejecting a network whose per-layer factor is halved
+    (LeCun's ``1/w``), i.e. whose S is shifted by ``-depth log 2``.
+    """
+    L = depth
+    kmin = 1
+    while L * sps.binom.cdf(kmin, width, 0.5) < alpha / 20:
+        kmin += 1
+    tail = L * sps.binom.cdf(kmin - 1, width, 0.5)
+    k = np.arange(kmin, width + 1)
+    lp = sps.binom.logpmf(k, width, 0.5) - math.log(sps.binom.sf(kmin - 1, width, 0.5))
+
+    def log_m(theta):
+        return float(logsumexp(lp + theta * math.log(4 / width) + gammaln(k / 2 + theta) - gammaln(k / 2)))
+
+    def best(f, top):  # any theta gives a valid bound; minimise over a grid, then refine
+        grid = np.linspace(1e-3, top, 60)
+        th0 = min(grid, key=f)
+        res = optimize.minimize_scalar(f, bounds=(max(1e-3, th0 - top / 60), min(top, th0 + top / 60)),
+                                       method="bounded")
+        return min(f(th0), float(res.fun))
+
+    hi = best(lambda th: (L * log_m(th) + math.log(2 / alpha)) / th, 20.0)
+    lo = -best(lambda th: (L * log_m(-th) + math.log(1 / (alpha / 2 - tail))) / th, kmin / 2 - 1e-3)
+    shift = L * math.log(2)
+    miss = math.exp(best(lambda th: L * log_m(th) - th * (shift + lo), 20.0))  # P(S_he - shift >= lo)
+    return lo, hi, 1 - miss
+
+
+def _deep_relu_log_ratio(t, init, rng, shift_per_layer=0.0):
+    x = rng.standard_normal(WIDTH)
+    h = x
+    for _ in range(DEPTH):
+        w = np.asarray(getattr(t, init)((WIDTH, WIDTH), rng), dtype=np.float64)
+        h = np.asarray(t.relu(w @ h), dtype=np.float64)
+    num = math.fsum(h * h)
+    if num == 0.0:
+        return -math.inf
+    return math.log(num / math.fsum(x * x)) + DEPTH * shift_per_layer
+
+
+@law(needs=("he_normal", "relu"), statistical=True, seed=stats.seeds(),
+     controls=(ictl.he_factor_one, ictl.rand_times_sqrt))
+def he_keeps_a_deep_relu_signal_in_band(t, seed):
+    """Through a 50-layer, width-64 ReLU network with He-normal weights (no biases), the mean
+    squared activation stays within a calibrated band around the input's.
+
+    He et al. 2015 (Fig. 2/3 as a law). The band for ``S = log(mean h_50^2 / mean x^2)`` is
+    exact-tailed (Chernoff, see :func:`relu_depth_band`): about [-14.5, 9.2], false alarm
+    <= 1e-7; with LeCun's ``1/n`` (He with factor 1) S shifts by ``-50 log 2 = -34.7`` and is
+    rejected with probability >= 1 - 1e-30. Needs untruncated normal weights (the band uses
+    the chi-square law of a Gaussian layer).
+    """
+    lo, hi, _ = relu_depth_band()
+    s = _deep_relu_log_ratio(t, "he_normal", stats.rng_from(seed))
+    if not lo <= s <= hi:
+        raise LawViolation(f"50-layer ReLU network with he_normal: log(mean h^2 / mean x^2) = {s:.4g} outside the "
+                           f"band [{lo:.4g}, {hi:.4g}] (false alarm 1e-7); seed={seed}")
+
+
+@law(needs=("lecun_normal", "relu"), statistical=True, seed=stats.seeds(),
+     controls=(ictl.lecun_is_he, ictl.std_is_one_over_fan))
+def lecun_shrinks_a_deep_relu_signal_by_two_per_layer(t, seed):
+    """With LeCun-normal weights (``Var = 1/n``) the same 50-layer ReLU network shrinks the
+    mean squared activation by ``2^-50`` times a factor in the He band.
+
+    Each layer's factor is exactly half of the He network's (in distribution), so
+    ``S + 50 log 2`` lies in the band of :func:`relu_depth_band` (false alarm <= 1e-7); a
+    LeCun with the ReLU factor 2 (seed 003's "He / Xavier" conflation) is rejected with
+    probability >= 1 - 1e-8.
+    """
+    lo, hi, _ = relu_depth_band()
+    s = _deep_relu_log_ratio(t, "lecun_normal", stats.rng_from(seed), shift_per_layer=math.log(2))
+    if not lo <= s <= hi:
+        raise LawViolation(f"50-layer ReLU network with lecun_normal: log(mean h^2 / mean x^2) + 50 log 2 = {s:.4g} "
+                           f"outside the band [{lo:.4g}, {hi:.4g}] (false alarm 1e-7); seed={seed}")
+
+
+# --- deep linear networks ---------------------------------------------------------------------------
+def _as_out(y, what):
+    y = np.asarray(y, dtype=np.float64)
+    return y
+
+
+@law(needs=("deep_linear_forward",),
+     c=st.one_of(st.sampled_from([1.5, 0.5, -2.0, 0.25, -1.0, 2.0]), st.floats(0.3, 1.7)),
+     depth=st.integers(1, 50), x=st.lists(st.floats(-1e3, 1e3, allow_subnormal=False), min_size=1, max_size=5),
+     controls=(ctl.off_by_one_depth,))
+def deep_linear_scaled_identity_gives_c_to_the_L_times_x(t, c, depth, x):
+    """``deep_linear_forward([c I] * L, x) = c^L x`` (seeds 000, 003, 004: ``1.5^L`` explodes,
+    ``0.5^L`` vanishes).
+
+    Exact (tolerance 0) when c is a power of two; otherwise each layer rounds ``c x_i`` once,
+    so the relative error is at most ``(1 + u)^L - 1 <= 1.01 L u``; tolerance
+    ``2 (L + 1) eps |c^L x_i|``. Seed 000 writes ``W^(L-1) x`` for an L-layer network: that
+    off-by-one is the negative control.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    d = x.size
+    y = np.asarray(t.deep_linear_forward([c * np.eye(d)] * depth, x), dtype=np.float64)
+    want = np.array([xi * c**depth for xi in x.tolist()])
+    exact = math.frexp(abs(c))[0] == 0.5
+    tol = 0.0 if exact else 2 * (depth + 1) * EPS64
+    if y.shape != x.shape or np.any(np.abs(y - want) > tol * np.abs(want)):
+        raise LawViolation(f"deep_linear_forward([{c!r} * I] * {depth}, x) = {y!r}; should be c^L x = {want!r} "
+                           f"(relative tolerance {tol:.2g})")
+
+
+@st.composite
+def _diagonalisable(draw_):
+    """(W, Q, lambdas): ``W = Q diag(lambda) Q^-1`` with a well-conditioned Q (cond <= ~3).
+
+    ``symmetric`` draws an orthogonal Q (so W = W^T and seed 001's formula with ``e_i . x``
+    applies literally); otherwise ``Q = I + 0.3 R`` rescaled, a non-orthogonal eigenbasis.
+    """
+    d = draw_(st.integers(2, 5), label="d")
+    seed = draw_(stats.seeds(), label="seed")
+    symmetric = draw_(st.booleans(), label="symmetric")
+    lam = draw_(st.lists(st.floats(0.3, 1.6) | st.floats(-1.6, -0.3), min_size=d, max_size=d), label="lambdas")
+    rng = stats.rng_from(seed)
+    if symmetric:
+        q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    else:
+        q = np.eye(d) + 0.3 * rng.standard_normal((d, d)) / math.sqrt(d)
+    q = q / np.linalg.norm(q, axis=0)
+    return q, np.array(lam), symmetric
+
+
+@law(needs=("deep_linear_forward",), case=_diagonalisable(), k=st.integers(1, 30),
+     xs=st.lists(st.floats(-10, 10, allow_subnormal=False), min_size=5, max_size=5),
+     controls=(ctl.off_by_one_depth, ctl.transposed_weights))
+def deep_linear_power_follows_the_eigendecomposition(t, case, k, xs):
+    """``W^k x = sum_i lambda_i^k (f_i . x) e_i`` for diagonalisable ``W = Q diag(lambda) Q^-1``
+    (``e_i`` the columns of Q, ``f_i`` the rows of ``Q^-1``).
+
+    Seed 001 writes ``(e_i . x)``: that holds for an orthonormal eigenbasis (symmetric W,
+    ``f_i = e_i``) only; for a non-orthogonal eigenbasis the coordinates of x are ``f_i . x``
+    (e.g. ``W = [[1, 1], [0, 2]]``, ``x = e_1 = (1, 0)``: ``W^k x = x`` while the seed's
+    formula gives ``x + 2^k (1/sqrt 2) (1/sqrt 2)(1, 1)``). Tolerance
+    ``32 (k + 2) d kappa(Q)^3 eps rho^k ||x||``: the rounding of W (relative ``d kappa eps``),
+    amplified at most ``k kappa^2 rho^(k-1)`` times through k products, plus the products' own.
+    """
+    q, lam, symmetric = case
+    d = lam.size
+    x = np.asarray(xs[:d], dtype=np.float64)
+    qinv = q.T if symmetric else np.linalg.inv(q)
+    w = (q * lam) @ qinv
+    y = np.asarray(t.deep_linear_forward([w] * k, x), dtype=np.float64)
+    coords = [math.fsum(qinv[i] * x) for i in range(d)]
+    want = np.array([math.fsum(lam[i] ** k * coords[i] * q[j, i] for i in range(d)) for j in range(d)])
+    kappa = np.linalg.cond(q)
+    rho = float(np.max(np.abs(lam)))
+    tol = 32 * (k + 2) * d * kappa**3 * EPS64 * rho**k * max(float(np.linalg.norm(x)), 1e-300)
+    err = float(np.linalg.norm(y - want)) if y.shape == want.shape else math.inf
+    if not err <= tol:
+        raise LawViolation(f"deep_linear_forward([W] * {k}, x) differs from sum_i lambda_i^k (f_i . x) e_i by {err:.3g} "
+                           f"> {tol:.3g}; lambdas={lam.tolist()}, symmetric={symmetric}, x={x.tolist()}, got {y.tolist()}, "
+                           f"want {want.tolist()}")
+
+
+@law(needs=("deep_linear_forward",), case=_diagonalisable().filter(lambda c: c[2]), k=st.integers(1, 40),
+     aligned=st.booleans(), xs=st.lists(st.floats(-10, 10, allow_subnormal=False), min_size=5, max_size=5),
+     controls=(ctl.off_by_one_depth,))
+def deep_linear_norm_follows_spectral_radius_power(t, case, k, aligned, xs):
+    """For symmetric W with spectral radius rho: ``|e_max . x| rho^k <= ||W^k x|| <= rho^k ||x||``.
+
+    So rho > 1 explodes and rho < 1 vanishes geometrically, and the norm ratio equals
+    ``rho^k`` when x lies along the top eigenvector (``aligned``), seed 001's "any
+    lambda_i > 1 leads to explosion, < 1 to vanishing". Relative slack ``32 (k + 2) d eps``
+    (rounding of W and of k products; W is normal so no condition-number amplification).
+    """
+    q, lam, _ = case
+    d = lam.size
+    top = int(np.argmax(np.abs(lam)))
+    rho = abs(float(lam[top]))
+    x = q[:, top].copy() if aligned else np.asarray(xs[:d], dtype=np.float64)
+    if not np.any(x):
+        return
+    w = (q * lam) @ q.T
+    y = np.asarray(t.deep_linear_forward([w] * k, x), dtype=np.float64)
+    ny = float(np.linalg.norm(y))
+    slack = 32 * (k + 2) * d * EPS64
+    lo = abs(math.fsum(q[:, top] * x)) * rho**k * (1 - slack)
+    hi = rho**k * float(np.linalg.norm(x)) * (1 + slack)
+    if not lo <= ny <= hi:
+        raise LawViolation(f"||W^{k} x|| = {ny!r} outside [|e_max . x| rho^k, rho^k ||x||] = [{lo!r}, {hi!r}] "
+                           f"(rho = {rho!r}, aligned={aligned})")
+
+
+# --- activation derivatives ---------------------------------------------------------------------------
+_XS = st.lists(st.floats(-30, 30, allow_subnormal=False), min_size=1, max_size=20).map(lambda v: np.array(v + [0.0]))
+
+
+def _sigmoid_oracle(v):
+    return 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v))
+
+
+@law(needs=("sigmoid", "tanh", "relu"), x=_XS, controls=(ctl.sigmoid_sign_error,))
+def activations_match_their_closed_forms(t, x):
+    """``sigmoid(x) = 1/(1 + e^-x)``, ``tanh(x)``, ``relu(x) = max(x, 0)`` elementwise.
+
+    Oracles from ``math`` (correctly rounded to a few ulp); tolerance 8 eps relative for
+    sigmoid and tanh, exact for relu.
+    """
+    s = np.asarray(t.sigmoid(x), dtype=np.float64)
+    th = np.asarray(t.tanh(x), dtype=np.float64)
+    r = np.asarray(t.relu(x), dtype=np.float64)
+    for i, v in enumerate(x.tolist()):
+        for name, got, want in (("sigmoid", s[i], _sigmoid_oracle(v)), ("tanh", th[i], math.tanh(v))):
+            if abs(got - want) > 8 * EPS64 * abs(want):
+                raise LawViolation(f"{name}({v!r}) = {got!r}; should be {want!r}")
+        if r[i] != max(v, 0.0):
+            raise LawViolation(f"relu({v!r}) = {r[i]!r}; should be {max(v, 0.0)!r}")
+
+
+@law(needs=("sigmoid_grad",), x=_XS, controls=(ctl.sigmoid_grad_on_input, ctl.sigmoid_grad_is_sigmoid))
+def sigmoid_derivative_is_at_most_a_quarter(t, x):
+    """``0 < sigmoid'(x) = sigma(x)(1 - sigma(x)) <= 1/4``, with ``sigmoid'(0) = 1/4``.
+
+    Seed 001: the factor ``g'(x) << 1`` behind vanishing gradients. The value is also checked
+    against ``e^-|x| / (1 + e^-|x|)^2`` (math) within 8 eps relative (|x| <= 30, so no underflow).
+    """
+    g = np.asarray(t.sigmoid_grad(x), dtype=np.float64)
+    for v, gv in zip(x.tolist(), g.tolist()):
+        e = math.exp(-abs(v))
+        want = e / (1 + e) ** 2
+        if not (0 < gv <= 0.25) or abs(gv - want) > 8 * EPS64 * want or (v == 0 and gv != 0.25):
+            raise LawViolation(f"sigmoid_grad({v!r}) = {gv!r}; should be {want!r}, in (0, 1/4], and 1/4 at 0")
+
+
+@law(needs=("tanh_grad",), x=_XS, controls=(ctl.tanh_grad_on_input,))
+def tanh_derivative_is_at_most_one(t, x):
+    """``0 < tanh'(x) = 1 - tanh(x)^2 <= 1``, with ``tanh'(0) = 1``; checked against
+    ``1/cosh(x)^2`` (math) within 8 eps relative (|x| <= 30)."""
+    g = np.asarray(t.tanh_grad(x), dtype=np.float64)
+    for v, gv in zip(x.tolist(), g.tolist()):
+        want = 1 / math.cosh(v) ** 2
+        if not (0 < gv <= 1) or abs(gv - want) > 8 * EPS64 * want or (v == 0 and gv != 1.0):
+            raise LawViolation(f"tanh_grad({v!r}) = {gv!r}; should be {want!r}, in (0, 1], and 1 at 0")
+
+
+@law(needs=("relu_grad",), x=_XS, controls=(ctl.relu_grad_is_relu,))
+def relu_derivative_is_zero_or_one(t, x):
+    """``relu'(x) = 1`` for x > 0 and 0 for x < 0; at 0 any value in {0, 1} is accepted
+    (a subgradient; torch and JAX use 0, as the reference does)."""
+    g = np.asarray(t.relu_grad(x), dtype=np.float64)
+    for v, gv in zip(x.tolist(), g.tolist()):
+        want = {1.0} if v > 0 else {0.0} if v < 0 else {0.0, 1.0}
+        if gv not in want:
+            raise LawViolation(f"relu_grad({v!r}) = {gv!r}; should be in {sorted(want)}")
+
+
+@st.composite
+def _sigmoid_nets(draw_):
+    depth = draw_(st.integers(1, 6), label="depth")
+    widths = draw_(st.lists(st.integers(1, 5), min_size=depth + 1, max_size=depth + 1), label="widths")
+    scale = draw_(st.sampled_from([0.3, 1.0, 3.0, 10.0]), label="weight scale")
+    rng = stats.rng_from(draw_(stats.seeds(), label="seed"))
+    ws = [scale * rng.standard_normal((widths[i + 1], widths[i])) for i in range(depth)]
+    bs = [rng.standard_normal(widths[i + 1]) for i in range(depth)]
+    batch = draw_(st.integers(1, 4), label="batch")
+    x = rng.standard_normal((batch, widths[0])) * draw_(st.sampled_from([0.0, 0.1, 1.0, 5.0]))
+    g = rng.standard_normal((batch, widths[-1]))
+    return ws, bs, x, g
+
+
+@law(needs=("dense_forward", "dense_backward"), net=_sigmoid_nets(),
+     controls=(ctl.backward_forgets_derivative, ctl.backward_uses_activation_value))
+def sigmoid_chain_gradient_is_bounded_by_a_quarter_power(t, net):
+    """Through L sigmoid layers, ``||dL/dx|| <= (1/4)^L prod_l ||W_l||_2 ||dL/da_L||`` per sample.
+
+    The Jacobian is ``D_L W_L ... D_1 W_1`` with ``D_l = diag(sigma'(z_l))``, ``||D_l|| <= 1/4``
+    (seed 001's vanishing-gradient argument). Every layer (output included) is a sigmoid.
+    Relative slack ``16 (L + 1) (d + 1) eps`` for the rounding of the backward products and of
+    the law's own spectral norms (SVD, backward stable).
+    """
+    ws, bs, x, g = net
+    cache = t.dense_forward(ws, bs, x, activation="sigmoid", output_activation="sigmoid")
+    gx = np.asarray(t.dense_backward(ws, cache, g, activation="sigmoid", output_activation="sigmoid").x,
+                    dtype=np.float64)
+    L = len(ws)
+    d = max(max(w.shape) for w in ws)
+    bound = 0.25**L * math.prod(float(np.linalg.norm(w, 2)) for w in ws)
+    slack = 1 + 16 * (L + 1) * (d + 1) * EPS64
+    for i in range(x.shape[0]):
+        lhs = float(np.linalg.norm(gx[i]))
+        rhs = bound * float(np.linalg.norm(g[i])) * slack
+        if lhs > rhs:
+            raise LawViolation(f"sample {i}: ||dL/dx|| = {lhs:.6g} > (1/4)^{L} prod ||W_l||_2 ||dL/da_L|| = {rhs:.6g}")
+
+
+# --- symmetry of constant initialisation (seed 002) -------------------------------------------------
+@st.composite
+def _training_setups(draw_):
+    """A dense net (1-2 hidden layers of width 2-4), data, activation, lr and a step count.
+
+    Bounded data (|x|, |y| <= 3) and lr <= 0.2 keep a few steps finite.
+    """
+    n_hidden = draw_(st.integers(1, 2), label="hidden layers")
+    widths = [draw_(st.integers(1, 3), label="n_in")] + [draw_(st.integers(2, 4)) for _ in range(n_hidden)] + \
+        [draw_(st.integers(1, 2), label="n_out")]
+    activation = draw_(st.sampled_from(["sigmoid", "tanh", "relu"]), label="activation")
+    consts = draw_(st.lists(st.floats(-1, 1, allow_subnormal=False), min_size=2 * len(widths),
+                            max_size=2 * len(widths)), label="constants")
+    rng = stats.rng_from(draw_(stats.seeds(), label="seed"))
+    batch = draw_(st.integers(1, 5), label="batch")
+    x = rng.uniform(-3, 3, (batch, widths[0]))
+    y = rng.uniform(-3, 3, (batch, widths[-1]))
+    lr = draw_(st.sampled_from([0.01, 0.1, 0.2]), label="lr")
+    steps = draw_(st.integers(1, 4), label="steps")
+    return widths, activation, consts, x, y, lr, steps
+
+
+def _train(t, ws, bs, x, y, activation, lr, steps):
+    for _ in range(steps):
+        cache = t.dense_forward(ws, bs, x, activation=activation, output_activation="linear")
+        g = t.dense_backward(ws, cache, t.mse_loss_grad(cache.output, y), activation=activation,
+                             output_activation="linear")
+        new = t.gradient_descent_step(list(ws) + list(bs), list(g.weights) + list(g.biases), lr)
+        ws, bs = [np.asarray(p, dtype=np.float64) for p in new[:len(ws)]], \
+            [np.asarray(p, dtype=np.float64) for p in new[len(ws):]]
+    return ws, bs
+
+
+def _hidden_spread(ws, bs):
+    """Largest difference between two hidden units of a layer: incoming rows, biases, outgoing columns."""
+    spread = 0.0
+    for l in range(len(ws) - 1):
+        spread = max(spread, float(np.ptp(ws[l], axis=0).max()), float(np.ptp(bs[l])),
+                     float(np.ptp(ws[l + 1], axis=1).max()))
+    return spread
+
+
+@law(needs=("constant_init", "dense_forward", "dense_backward", "mse_loss_grad", "gradient_descent_step"),
+     setup=_training_setups(), controls=(ctl.constant_is_normal,))
+def constant_init_symmetry_persists_under_gradient_descent(t, setup):
+    """If every weight of a layer (and every bias) starts equal, the hidden units of that layer
+    stay identical after any number of gradient-descent steps, on any data.
+
+    Seed 002: with ``w1 = w3``, ``w2 = w4``, ``b1 = b2`` the partial derivatives of the two
+    hidden units are equal, so the update keeps them equal, by induction for every step.
+    Checked for 1-2 hidden layers, sigmoid/tanh/relu, MSE. The units perform the same float
+    operations but BLAS may order a row's sum differently from another's, so a spread of
+    ``64 (steps + 1) (width + batch) eps`` times the parameters' magnitude is allowed (a
+    broken symmetry is of the order of the weights).
+    """
+    widths, activation, consts, x, y, lr, steps = setup
+    rng = np.random.default_rng(0)
+    ws = [np.asarray(t.constant_init((widths[i + 1], widths[i]), rng, value=consts[2 * i]), dtype=np.float64)
+          for i in range(len(widths) - 1)]
+    bs = [np.asarray(t.constant_init((widths[i + 1],), rng, value=consts[2 * i + 1]), dtype=np.float64)
+          for i in range(len(widths) - 1)]
+    ws, bs = _train(t, ws, bs, x, y, activation, lr, steps)
+    mag = max(1.0, max(float(np.abs(p).max()) for p in ws + bs))
+    if not all(np.all(np.isfinite(p)) for p in ws + bs):
+        raise LawViolation("parameters became non-finite in a few bounded gradient-descent steps")
+    tol = 64 * (steps + 1) * (max(widths) + x.shape[0]) * EPS64 * mag
+    spread = _hidden_spread(ws, bs)
+    if spread > tol:
+        raise LawViolation(f"after {steps} step(s) from constant init ({activation}), hidden units differ by {spread:.3g} "
+                           f"> {tol:.2g}; they should stay identical (seed 002)")
+
+
+@law(needs=("he_normal", "glorot_normal", "lecun_normal", "dense_forward", "dense_backward", "mse_loss_grad",
+            "gradient_descent_step"),
+     setup=_training_setups(), init=st.sampled_from(["he_normal", "glorot_normal", "lecun_normal"]),
+     controls=(ictl.one_draw_broadcast,))
+def random_init_breaks_the_symmetry(t, setup, init):
+    """With random (He / Glorot / LeCun normal) init, the hidden units of a layer differ, at
+    init and after gradient descent (seed 002: "can we initialise a network with zeros? No").
+
+    Two continuous draws are equal with probability 0, and the differences are of the order
+    of the weights' std (>= 1/8 here); the law requires a spread above ``1e-6`` of it, at
+    init and after the steps (GD is a continuous map that cannot merge distinct units in a
+    few small steps except on a null set).
+    """
+    widths, activation, _, x, y, lr, steps = setup
+    rng = np.random.default_rng(1)
+    ws = [np.asarray(getattr(t, init)((widths[i + 1], widths[i]), rng), dtype=np.float64) for i in range(len(widths) - 1)]
+    bs = [np.zeros(widths[i + 1]) for i in range(len(widths) - 1)]
+    for when, (w_, b_) in (("at init", (ws, bs)), (f"after {steps} step(s)", _train(t, ws, bs, x, y, activation, lr, steps))):
+        for l in range(len(w_) - 1):
+            rows = w_[l]
+            gaps = [float(np.max(np.abs(rows[i] - rows[j]))) for i in range(rows.shape[0]) for j in range(i)]
+            if min(gaps) <= 1e-6 * float(np.abs(rows).max() or 1.0):
+                raise LawViolation(f"{init}: two hidden units of layer {l} have identical incoming weights {when} "
+                                   f"(min row gap {min(gaps):.3g}); random init must break the symmetry")
+
+
+@st.composite
+def _regressions(draw_):
+    kind = draw_(st.sampled_from(["linear", "logistic"]), label="kind")
+    rng = stats.rng_from(draw_(stats.seeds(), label="seed"))
+    n, d = draw_(st.integers(2, 20), label="n"), draw_(st.integers(1, 4), label="d")
+    x = rng.standard_normal((n, d)) * draw_(st.sampled_from([0.1, 1.0, 10.0]), label="x scale")
+    y = rng.standard_normal((n, 1)) if kind == "linear" else rng.integers(0, 2, (n, 1)).astype(np.float64)
+    return kind, x, y
+
+
+@law(needs=("zeros_init", "dense_forward", "dense_backward", "mse_loss_grad", "bce_with_logits_loss_grad",
+            "gradient_descent_step"),
+     problem=_regressions(), controls=(ctl.gd_ascent, ctl.mse_grad_residual_sign))
+def zero_init_regression_still_learns(t, problem):
+    """Linear and logistic regression started at zero weights and bias learn: one gradient step
+    with ``lr = 1/L`` (L the smoothness constant) lowers the loss by at least
+    ``lr/2 ||grad||^2`` (the descent lemma) and moves the weights off zero whenever the
+    gradient at zero is not 0 (seed 002: "can we initialise linear/logistic regression with
+    zeros? Yes": there is a single unit, so no symmetry to break).
+
+    The law computes its own loss and gradient at zero (math.fsum):
+    MSE ``(1/n) sum (w.x + b - y)^2`` with ``L = 2 lambda_max([X 1]^T [X 1]) / n``; logistic
+    ``(1/n) sum softplus(z) - y z`` with ``L = lambda_max / (4 n)``. Tolerance
+    ``64 n eps (loss_0 + ||grad||^2 lr)`` for the rounding of the losses.
+    """
+    kind, x, y = problem
+    n, d = x.shape
+    xt = np.hstack([x, np.ones((n, 1))])
+    lam = float(np.linalg.eigvalsh(xt.T @ xt).max())
+    rng = np.random.default_rng(0)
+    w = np.asarray(t.zeros_init((1, d), rng), dtype=np.float64)
+    b = np.asarray(t.zeros_init((1,), rng), dtype=np.float64)
+
+    def loss(theta):
+        z = xt @ theta
+        if kind == "linear":
+            return math.fsum(((z - y[:, 0]) ** 2).tolist()) / n
+        return math.fsum((np.maximum(z, 0) - y[:, 0] * z + np.log1p(np.exp(-np.abs(z)))).tolist()) / n
+
+    if kind == "linear":
+        grad0 = np.array([math.fsum((-2 * y[:, 0] * xt[:, j]).tolist()) / n for j in range(d + 1)])
+        lr = n / (2 * lam)
+        loss_grad = t.mse_loss_grad
+    else:
+        grad0 = np.array([math.fsum(((0.5 - y[:, 0]) * xt[:, j]).tolist()) / n for j in range(d + 1)])
+        lr = 4 * n / lam
+        loss_grad = t.bce_with_logits_loss_grad
+    g2 = float(grad0 @ grad0)
+    if g2 == 0.0:
+        return
+    cache = t.dense_forward([w], [b], x, activation="linear", output_activation="linear")
+    g = t.dense_backward([w], cache, loss_grad(cache.output, y), activation="linear", output_activation="linear")
+    w1, b1 = t.gradient_descent_step([w, b], [g.weights[0], g.biases[0]], lr)
+    theta = np.concatenate([np.asarray(w1, dtype=np.float64).ravel(), np.asarray(b1, dtype=np.float64).ravel()])
+    l0, l1 = loss(np.zeros(d + 1)), loss(theta)
+    tol = 64 * n * EPS64 * (l0 + lr * g2)
+    if not l1 <= l0 - lr * g2 / 2 + tol or not np.any(theta != 0):
+        raise LawViolation(f"{kind} regression from zero init: loss {l0:.6g} -> {l1:.6g} after one step of lr={lr:.3g}; "
+                           f"the descent lemma requires <= {l0 - lr * g2 / 2:.6g} (||grad||^2 = {g2:.3g}), weights {theta}")
