@@ -35,7 +35,7 @@ DPI = 110
 #: PNG metadata without the matplotlib version, so the bytes do not change with it.
 PNG_META = {"Software": None}
 
-#: figure file -> what it shows (also the captions of docs/techniques/figures.md).
+#: figure file -> what it shows (the captions are in docs/techniques/figures.md).
 FIGURES = {
     "init_variance.png": "activation and gradient variance by depth for zero, LeCun, Glorot, He "
                          "and unscaled N(0, 1) initialisation through tanh and ReLU networks",
@@ -49,7 +49,7 @@ FIGURES = {
 }
 
 
-# --------------------------------------------------------------------------- implementations
+# --------------------------------------------------------------------------- plotting helpers
 
 _USED: dict[str, list[str]] = {}
 
@@ -88,7 +88,8 @@ def fig_init_variance(out: Path) -> Path:
         "LeCun  N(0, 1/n_in)": lecun_normal,
         "Glorot  N(0, 2/(n_in+n_out))": glorot_normal,
         "He  N(0, 2/n_in)": he_normal,
-        # seeds 003/004's np.random.randn(shape) without the sqrt(1/n) factor
+        # np.random.randn(shape) without the sqrt(1/n) factor the seeds add: seed 002's
+        # "weights start too large"
         "unscaled  N(0, 1)": lambda shape, rng: rng.standard_normal(shape),
     }
     derivative = {"tanh": tanh_grad, "relu": relu_grad}
