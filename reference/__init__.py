@@ -29,3 +29,4 @@ from . import landscape; _export(landscape)  # noqa: E402,E702
 from . import initialization; _export(initialization)  # noqa: E402,E702
 from . import activations; _export(activations)  # noqa: E402,E702
 from . import networks; _export(networks)  # noqa: E402,E702
+from . import averages; _export(averages)  # noqa: E402,E702

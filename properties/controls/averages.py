@@ -1,0 +1,104 @@
+"""Negative controls for moving averages (seed 001 and plausible bugs)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from properties._law import Control
+
+
+def _f64(values):
+    return np.asarray(values, dtype=np.float64)
+
+
+def _sma_n_plus_one_terms(values, n):
+    # seed 001: (1/n) sum_{k=T-n}^{T} v_k -- n + 1 terms divided by n. At T = n the term
+    # v_0 does not exist, so the first window has n terms; every later one has n + 1.
+    v = _f64(values)
+    out = []
+    for end in range(n, v.shape[0] + 1):
+        start = max(0, end - n - 1)
+        out.append(v[start:end].sum(axis=0) / n)
+    return np.array(out)
+
+
+def _ema_alpha_weights_old(values, alpha, v0=0.0):
+    # alpha applied to the old average instead of the new value (Keras/optax convention
+    # used where seed 001's is meant).
+    v = _f64(values)
+    avg = np.broadcast_to(_f64(v[0] if v0 is None else v0), v.shape[1:]).copy()
+    out = np.empty_like(v)
+    for i in range(v.shape[0]):
+        avg = alpha * avg + (1 - alpha) * v[i]
+        out[i] = avg
+    return out
+
+
+def _ema_undamped(values, alpha, v0=0.0):
+    # avg <- (1 - alpha) avg + v (SGD-momentum style without dampening): weights sum to 1/alpha.
+    v = _f64(values)
+    avg = np.broadcast_to(_f64(v[0] if v0 is None else v0), v.shape[1:]).copy()
+    out = np.empty_like(v)
+    for i in range(v.shape[0]):
+        avg = (1 - alpha) * avg + v[i]
+        out[i] = avg
+    return out
+
+
+def _ema_ignores_v0(values, alpha, v0=0.0):
+    # Starts from the first value whatever v0 says.
+    import reference
+    return reference.ema(values, alpha, v0=None)
+
+
+def _ema_bias_corrected_t_minus_1(values, alpha):
+    # Divisor 1 - (1 - alpha)^(t - 1): off by one step (0 at t = 1).
+    import reference
+    m = _f64(reference.ema(values, alpha, v0=0.0))
+    t = np.arange(1, m.shape[0] + 1).reshape((-1,) + (1,) * (m.ndim - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return m / (1 - (1 - alpha) ** (t - 1))
+
+
+def _ema_no_bias_correction(values, alpha):
+    import reference
+    return reference.ema(values, alpha, v0=0.0)
+
+
+def _running_mean_off_by_one(values):
+    # mean_T = mean_{T-1} + (v_T - mean_{T-1}) / (T + 1), from mean_0 = 0.
+    v = _f64(values)
+    avg = np.zeros(v.shape[1:])
+    out = np.empty_like(v)
+    for i in range(v.shape[0]):
+        avg = avg + (v[i] - avg) / (i + 2)
+        out[i] = avg
+    return out
+
+
+sma_n_plus_one_terms = Control(
+    "sma_n_plus_one_terms", "seed 001 (SMA sum from k = T - n to T)",
+    "SMA summing n + 1 values and dividing by n",
+    {"sma": _sma_n_plus_one_terms},
+    correct="SMA_T = (1/n) Σ_{k=T−n+1}^{T} v_k (exactly n terms)")
+ema_alpha_weights_old = Control(
+    "ema_alpha_weights_old", "plausible bug (convention mix-up, conventions.md 1 and 6)",
+    "EMA with alpha weighting the old average: alpha*avg + (1 - alpha)*v",
+    {"ema": _ema_alpha_weights_old})
+ema_undamped = Control(
+    "ema_undamped", "plausible bug (SGD-momentum buffer without dampening)",
+    "avg <- (1 - alpha)*avg + v: the weights sum to 1/alpha, not 1",
+    {"ema": _ema_undamped})
+ema_ignores_v0 = Control(
+    "ema_ignores_v0", "plausible bug", "EMA starting from the first value whatever v0 is",
+    {"ema": _ema_ignores_v0})
+bias_correction_t_minus_1 = Control(
+    "bias_correction_t_minus_1", "plausible bug (off-by-one step count)",
+    "bias-corrected EMA dividing by 1 - (1 - alpha)^(t - 1)",
+    {"ema_bias_corrected": _ema_bias_corrected_t_minus_1})
+no_bias_correction = Control(
+    "no_bias_correction", "plausible bug", "zero-initialised EMA returned without the bias correction",
+    {"ema_bias_corrected": _ema_no_bias_correction})
+running_mean_off_by_one = Control(
+    "running_mean_off_by_one", "plausible bug", "incremental mean dividing by T + 1 instead of T",
+    {"running_mean": _running_mean_off_by_one})

@@ -1,0 +1,252 @@
+"""Laws of moving averages (seed 001, "An aside: moving averages").
+
+Target names used: ``ema(values, alpha, v0=0.0)``, ``ema_bias_corrected(values, alpha)``,
+``sma(values, n)``, ``running_mean(values)``. ``values`` is ``(T,)`` or ``(T, d)`` with time
+on axis 0; ``ema``, ``ema_bias_corrected`` and ``running_mean`` return one value per step
+(the shape of ``values``), ``sma`` one per full window (``T - n + 1`` rows, row i averaging
+``values[i:i + n]``). ``alpha`` in (0, 1] weights the new value.
+
+Tolerances. One EMA step ``alpha v + (1 - alpha) a`` commits a rounding error of a few
+``eps * M`` (M: the largest magnitude involved); older errors are damped by ``(1 - alpha)``
+a step, so after t steps the accumulated error is at most ``c eps M min(t, 1/alpha)``. An
+oracle ``(1 - alpha)^k`` has relative error ``k eps``, which weighted by the EMA's weights
+sums to ``eps (1 - alpha)/alpha`` and to at most ``eps t``: the same bound. The laws use
+``c = 8``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from properties._law import LawViolation, law
+from properties.controls import averages as ctl
+from properties.laws._tolerance import EPS64
+from properties.strategies import finite_floats
+
+#: alpha in (0, 1]: the boundary 1, common values, and a range. Bounded away from 0 and
+#: from just below 1 so that (1 - alpha)^t for t <= 40 stays a normal float (relative
+#: tolerances do not apply to subnormals), and alpha = 0.5 (where weighting the old or the
+#: new value is the same thing) is not the only value drawn.
+ALPHAS = st.one_of(st.sampled_from([1.0, 0.5, 0.1, 0.01, 0.9, 2 / 11]), st.floats(1e-3, 0.999))
+
+
+def _series(max_t: int = 30, max_d: int = 3, bound: float = 1e6):
+    """``(T, d)`` series of finite values; bounded so the float64 oracles cannot overflow."""
+    shapes = st.tuples(st.integers(1, max_t), st.integers(1, max_d))
+    return hnp.arrays(np.float64, shapes, elements=finite_floats(bound))
+
+
+def _out(a, shape, what):
+    a = np.asarray(a, dtype=np.float64)
+    if a.shape != shape:
+        raise LawViolation(f"{what}: out.shape={a.shape}, but should be {shape}")
+    if not np.all(np.isfinite(a)):
+        raise LawViolation(f"{what}: returned non-finite values for finite input: {a!r}")
+    return a
+
+
+def _ema_tol(mag: float, t: int, alpha: float) -> float:
+    return 8 * EPS64 * mag * (1 + min(t, 1 / alpha))
+
+
+@law(needs=("ema",), values=_series(), alpha=ALPHAS, v0=finite_floats(1e6),
+     controls=(ctl.ema_alpha_weights_old, ctl.ema_undamped, ctl.ema_ignores_v0))
+def ema_recursion_equals_expanded_closed_form(t, values, alpha, v0):
+    """The EMA recursion equals its expansion (seed 001):
+
+    ``ema_t = alpha sum_{k=0}^{t-1} (1 - alpha)^k v_{t-k} + (1 - alpha)^t v0``.
+
+    Oracle: the expanded sum with ``math.fsum``. Tolerance ``8 eps M (1 + min(t, 1/alpha))``
+    with M the largest magnitude among v0 and the values so far (module docstring).
+    """
+    out = _out(t.ema(values, alpha, v0=v0), values.shape, f"ema(alpha={alpha}, v0={v0})")
+    r = 1.0 - alpha
+    for j in range(values.shape[1]):
+        col = values[:, j].tolist()
+        for i in range(len(col)):
+            want = alpha * math.fsum(r**k * col[i - k] for k in range(i + 1)) + r ** (i + 1) * v0
+            mag = max(abs(v0), max(abs(v) for v in col[: i + 1]))
+            tol = _ema_tol(mag, i + 1, alpha)
+            if abs(out[i, j] - want) > tol:
+                raise LawViolation(f"ema(alpha={alpha}, v0={v0}) at t={i + 1}, series {j}: got {out[i, j]!r}; the "
+                                   f"expanded sum gives {want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
+
+
+@law(needs=("ema",), values=_series(), alpha=ALPHAS, v0=finite_floats(1e6), controls=(ctl.ema_undamped,))
+def ema_is_a_convex_combination_of_v0_and_the_inputs(t, values, alpha, v0):
+    """The EMA's weights ``alpha (1 - alpha)^k`` and ``(1 - alpha)^t`` sum to 1, so every
+    ``ema_t`` lies in ``[min, max]`` of ``v0, v_1, ..., v_t`` (seed 001's expansion).
+
+    Tolerance ``8 eps M (1 + min(t, 1/alpha))`` outside the interval (module docstring).
+    """
+    out = _out(t.ema(values, alpha, v0=v0), values.shape, f"ema(alpha={alpha}, v0={v0})")
+    for j in range(values.shape[1]):
+        lo = hi = v0
+        for i in range(values.shape[0]):
+            lo, hi = min(lo, values[i, j]), max(hi, values[i, j])
+            tol = _ema_tol(max(abs(lo), abs(hi)), i + 1, alpha)
+            if not lo - tol <= out[i, j] <= hi + tol:
+                raise LawViolation(f"ema(alpha={alpha}, v0={v0}) at t={i + 1}, series {j}: {out[i, j]!r} lies outside "
+                                   f"[{lo!r}, {hi!r}], the range of v0 and the inputs so far (tol {tol:.2g}) "
+                                   f"[values[:, {j}]={values[:, j]!r}]")
+
+
+_IMPULSES = st.one_of(st.floats(1e-3, 1e6), st.floats(-1e6, -1e-3))
+
+
+@law(needs=("ema",), length=st.integers(1, 30), alpha=ALPHAS, c0=_IMPULSES, c=_IMPULSES, data=st.data(),
+     controls=(ctl.ema_alpha_weights_old, ctl.ema_undamped, ctl.ema_ignores_v0))
+def ema_past_contribution_decays_as_one_minus_alpha_to_the_dt(t, length, alpha, c0, c, data):
+    """A contribution ``dt`` steps old is weighted by ``(1 - alpha)^dt`` (seed 001).
+
+    Impulses on a zero series: ``v0 = c0`` and ``v_s = c`` give
+    ``ema_t = c0 (1 - alpha)^t + c alpha (1 - alpha)^(t - s) [t >= s]`` exactly.
+    Tolerance ``4 (t + 2) eps (|ema_(t-1)| + |ema_t| + alpha |v_t|)``: a step's rounding is
+    relative to its operands, and the update form ``a + alpha (v - a)`` forms
+    ``a - alpha a``, whose error is relative to ``|a| = |ema_(t-1)|``, not to the smaller
+    result (a factor 1/(1 - alpha) for alpha near 1); earlier errors decay with the signal
+    itself, so t of them add up. For alpha = 1 both terms vanish after their step, and the
+    law requires an exact 0.
+    """
+    s = data.draw(st.integers(1, length), label="s")
+    values = np.zeros((length, 1))
+    values[s - 1, 0] = c
+    out = _out(t.ema(values, alpha, v0=c0), values.shape, f"ema(alpha={alpha}, v0={c0})")
+    r = 1.0 - alpha
+    prev = abs(c0)
+    for i in range(length):
+        step = i + 1
+        a = abs(c0) * r**step
+        b = abs(c) * alpha * r ** (step - s) if step >= s else 0.0
+        want = math.copysign(a, c0) + (math.copysign(b, c) if step >= s else 0.0)
+        tol = 4 * (step + 2) * EPS64 * (prev + a + b + (alpha * abs(c) if step == s else 0.0))
+        prev = a + b
+        if abs(out[i, 0] - want) > tol:
+            raise LawViolation(f"ema(alpha={alpha}) of v0={c0} and an impulse {c} at s={s}: at t={step} got "
+                               f"{out[i, 0]!r}; (1 - alpha)^dt decay gives {want!r} (tol {tol:.2g})")
+
+
+@law(needs=("ema", "sma"), n=st.integers(1, 12), extra=st.integers(0, 25),
+     p=st.integers(-4096, 4096), q=st.integers(-4096, 4096), v0=st.integers(-4096, 4096),
+     controls=(ctl.sma_n_plus_one_terms, ctl.ema_alpha_weights_old))
+def ema_and_sma_coincide_on_a_ramp_at_alpha_2_over_n_plus_1(t, n, extra, p, q, v0):
+    """At ``alpha = 2/(n + 1)`` the EMA's mean lag ``(1 - alpha)/alpha`` equals the SMA's
+    ``(n - 1)/2`` (seed 001's rule of thumb), so on a ramp ``v_t = p + q t`` the two agree
+    up to the EMA's start-up transient:
+
+    ``ema_t - sma_t = (1 - alpha)^t (v0 - p + q (n - 1)/2)`` exactly, for t >= n.
+
+    (The EMA of a ramp is ``p + q (t - L) + (1 - alpha)^t (v0 - p + q L)`` with
+    ``L = (1 - alpha)/alpha``; the SMA is ``p + q (t - (n - 1)/2)``.) The ramp has dyadic
+    values (integers / 16), so only the averages round: tolerance
+    ``8 eps M (n + 2/alpha + 2)`` with M the largest magnitude.
+    """
+    alpha = 2.0 / (n + 1)
+    lag = (n - 1) / 2
+    if abs((1 - alpha) / alpha - lag) > 4 * EPS64 * max(lag, 1.0):  # arithmetic, not the target
+        raise LawViolation(f"mean lags differ at n={n}: {(1 - alpha) / alpha} vs {lag}")
+    p, q, v0 = p / 16, q / 16, v0 / 16
+    length = n + extra
+    steps = np.arange(1, length + 1, dtype=np.float64)
+    ramp = p + q * steps
+    e = _out(t.ema(ramp, alpha, v0=v0), ramp.shape, f"ema(alpha=2/{n + 1})")
+    s = _out(t.sma(ramp, n), (length - n + 1,), f"sma(n={n})")
+    mag = max(np.abs(ramp).max(), abs(v0))
+    tol = 8 * EPS64 * mag * (n + 2 / alpha + 2)
+    for k in range(length - n + 1):
+        step = n + k
+        want = (1 - alpha) ** step * (v0 - p + q * lag)
+        got = e[step - 1] - s[k]
+        if abs(got - want) > tol:
+            raise LawViolation(f"ramp p={p}, q={q}, v0={v0}, n={n}: ema - sma at t={step} is {got!r}; equal lags "
+                               f"require the transient {want!r} (tol {tol:.2g}) [ema={e[step - 1]!r}, sma={s[k]!r}]")
+
+
+@law(needs=("ema", "sma"), c=finite_floats(1e6), length=st.integers(1, 30), d=st.integers(1, 3), alpha=ALPHAS,
+     data=st.data(), controls=(ctl.sma_n_plus_one_terms, ctl.ema_undamped))
+def ema_and_sma_are_exact_on_constant_signals(t, c, length, d, alpha, data):
+    """On a constant signal ``v_t = c`` (with ``v0 = c``) the EMA and the SMA return c.
+
+    The weights of both sum to 1 (seed 001). Tolerances: EMA ``8 eps |c| (1 + min(t, 1/alpha))``
+    (module docstring); SMA ``2 (n + 1) eps |c|`` (a sum of n equal terms, then a division).
+    """
+    n = data.draw(st.integers(1, length), label="n")
+    values = np.full((length, d), c)
+    e = _out(t.ema(values, alpha, v0=c), values.shape, f"ema(alpha={alpha}, v0={c})")
+    s = _out(t.sma(values, n), (length - n + 1, d), f"sma(n={n})")
+    for i in range(length):
+        tol = _ema_tol(abs(c), i + 1, alpha)
+        if np.any(np.abs(e[i] - c) > tol):
+            raise LawViolation(f"ema(alpha={alpha}) of the constant {c!r} at t={i + 1}: got {e[i]!r} (tol {tol:.2g})")
+    tol = 2 * (n + 1) * EPS64 * abs(c)
+    if np.any(np.abs(s - c) > tol):
+        raise LawViolation(f"sma(n={n}) of the constant {c!r} (T={length}): got {s[:, 0]!r} (tol {tol:.2g})")
+
+
+@law(needs=("ema_bias_corrected",), c=finite_floats(1e6), length=st.integers(1, 30), d=st.integers(1, 3),
+     alpha=ALPHAS, controls=(ctl.bias_correction_t_minus_1, ctl.no_bias_correction))
+def bias_corrected_ema_of_a_constant_is_exact_from_the_first_step(t, c, length, d, alpha):
+    """``ema_t / (1 - (1 - alpha)^t)`` of a constant c is c for every t >= 1 (seed 001's
+    Adam slide; Kingma & Ba 2015, section 3).
+
+    Tolerance ``4 eps |c| (t + 1) (1 + 1/c_t)`` with ``c_t = 1 - (1 - alpha)^t``: the
+    zero-started EMA has relative error at most ``2 t eps`` (each step's rounding is
+    relative to ``|c| c_k <= |c| c_t``), and a divisor computed as ``1 - (1 - alpha)**t``
+    has absolute error ``(t + 1) eps``, i.e. relative ``(t + 1) eps / c_t`` (large for
+    ``alpha t << 1``; ``-expm1(t log1p(-alpha))`` avoids it, but the law admits both).
+    """
+    values = np.full((length, d), c)
+    out = _out(t.ema_bias_corrected(values, alpha), values.shape, f"ema_bias_corrected(alpha={alpha})")
+    for i in range(length):
+        step = i + 1
+        ct = -math.expm1(step * math.log1p(-alpha)) if alpha < 1 else 1.0
+        tol = 4 * EPS64 * abs(c) * (step + 1) * (1 + 1 / ct)
+        if np.any(np.abs(out[i] - c) > tol):
+            raise LawViolation(f"ema_bias_corrected(alpha={alpha}) of the constant {c!r} at t={step}: got {out[i]!r} "
+                               f"(tol {tol:.2g})")
+
+
+@law(needs=("running_mean",), values=_series(max_t=40), controls=(ctl.running_mean_off_by_one,))
+def running_mean_equals_the_arithmetic_mean_of_the_values_so_far(t, values):
+    """Seed 001's incremental form ``m_T = m_{T-1} + (v_T - m_{T-1}) / T`` equals
+    ``(1/T) sum_{k<=T} v_k``.
+
+    Oracle ``math.fsum``. Tolerance ``4 eps M (T + 1)``: step k's rounding (a few eps M) is
+    damped by the later factors ``(1 - 1/j)``, whose product is ``k/T``; the sum over k is
+    ``(T + 1)/2`` roundings.
+    """
+    out = _out(t.running_mean(values), values.shape, "running_mean")
+    for j in range(values.shape[1]):
+        col = values[:, j].tolist()
+        for i in range(len(col)):
+            want = math.fsum(col[: i + 1]) / (i + 1)
+            tol = 4 * EPS64 * max(abs(v) for v in col[: i + 1]) * (i + 2)
+            if abs(out[i, j] - want) > tol:
+                raise LawViolation(f"running_mean at T={i + 1}, series {j}: got {out[i, j]!r}; the arithmetic mean is "
+                                   f"{want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
+
+
+@law(needs=("sma",), values=_series(), data=st.data(), controls=(ctl.sma_n_plus_one_terms,))
+def sma_averages_exactly_the_last_n_values(t, values, data):
+    """``sma(values, n)[i] = (1/n) sum(values[i:i + n])``: a window of exactly n values,
+    one output per full window (seed 001, corrected: its sum from T - n to T has n + 1 terms).
+
+    Oracle ``math.fsum``; tolerance ``2 (n + 1) eps M`` (a float sum of n terms, then a
+    division).
+    """
+    n = data.draw(st.integers(1, values.shape[0]), label="n")
+    length = values.shape[0]
+    out = _out(t.sma(values, n), (length - n + 1, values.shape[1]), f"sma(n={n}) of {length} steps")
+    for j in range(values.shape[1]):
+        col = values[:, j].tolist()
+        for i in range(length - n + 1):
+            window = col[i: i + n]
+            want = math.fsum(window) / n
+            tol = 2 * (n + 1) * EPS64 * max(abs(v) for v in window)
+            if abs(out[i, j] - want) > tol:
+                raise LawViolation(f"sma(n={n}) row {i} (T={i + n}), series {j}: got {out[i, j]!r}; the mean of "
+                                   f"values[{i}:{i + n}] is {want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
