@@ -147,7 +147,7 @@ CONFIGS = [R.sgd(0.1), R.sgd(0.1, momentum=0.9, dampening=0.2, weight_decay=0.1)
 
 
 @pytest.mark.parametrize("opt", CONFIGS)
-@pytest.mark.parametrize("shape", [(7,), (3, 5), (40000,)])
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (40000,), (2, 70001)])
 def test_step_in_place_equals_update_bit_for_bit(opt, shape):
     rng = np.random.default_rng(0)
     p = rng.standard_normal(shape)
@@ -182,3 +182,15 @@ def test_large_arrays_checked_too():
     g[-1] = np.nan
     with pytest.raises(ValueError, match=r"^sgd.update: grads must be finite; got 1 NaN/inf value\(s\) in an array of shape \(100000,\)"):
         opt.update(g, s)
+
+
+@pytest.mark.parametrize("opt", CONFIGS[::3])
+def test_two_thread_split_changes_no_bit(opt, monkeypatch):
+    import reference.optimizers._base as base
+    rng = np.random.default_rng(1)
+    p = rng.standard_normal(3 * base.PARALLEL_MIN + 5)
+    g = rng.standard_normal(p.shape)
+    u_threads, s_threads = opt.update(g, opt.init(p), p)
+    monkeypatch.setattr(base, "PARALLEL_MIN", 10**12)
+    u_one, s_one = opt.update(g, opt.init(p), p)
+    assert np.array_equal(u_threads, u_one)

@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -45,6 +48,19 @@ __all__ = ["Optimizer", "apply_updates"]
 #: Elements per chunk: 2**14 float64 = 128 KiB per array, so the ~6 arrays a kernel
 #: touches (grads, up to three state arrays, scratch, output) fit in a 1 MiB L2 cache.
 BLOCK = 2**14
+
+#: Arrays of at least this many elements are split in two halves, the second run on a
+#: worker thread (numpy releases the GIL inside ufunc loops); below it one thread is faster.
+PARALLEL_MIN = 2**16
+_WORKERS = min(2, os.cpu_count() or 1)
+_POOL: list = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference-optimizers"))
+    return _POOL[0]
+
 
 #: A kernel ``kernel(out, g, p, arrays, coef, scratch, accumulate)`` on 1-d chunk views:
 #: it advances the state ``arrays`` in place and writes the update into ``out`` (or adds
@@ -166,9 +182,11 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
         return state_cls(0, **vals)
 
     def _scratch(dtype):
-        s = scratch_by_dtype.get(dtype)
+        # One set per thread, so concurrent calls (and the worker half) never share scratch.
+        key = (dtype, threading.get_ident())
+        s = scratch_by_dtype.get(key)
         if s is None:
-            s = scratch_by_dtype[dtype] = np.empty((n_scratch, BLOCK), dtype)
+            s = scratch_by_dtype[key] = np.empty((n_scratch, BLOCK), dtype)
         return s
 
     def _shape_of(state):
@@ -200,18 +218,28 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
 
     def _run(out, g, p, arrs, coef, dtype, accumulate):
         n = out.size
-        scratch = _scratch(dtype)
         of, gf = out.reshape(-1), g.reshape(-1)
         pf = None if p is None else p.reshape(-1)
         af = [None if a is None else a.reshape(-1) for a in arrs]
         if n <= BLOCK:
-            kernel(of, gf, pf, af, coef, [s[:n] for s in scratch], accumulate)
+            kernel(of, gf, pf, af, coef, [s[:n] for s in _scratch(dtype)], accumulate)
             return
-        for lo in range(0, n, BLOCK):
-            hi = min(lo + BLOCK, n)
-            sl = slice(lo, hi)
-            kernel(of[sl], gf[sl], None if pf is None else pf[sl], [None if a is None else a[sl] for a in af],
-                   coef, [s[: hi - lo] for s in scratch], accumulate)
+
+        def chunks(start, stop):
+            scratch = _scratch(dtype)
+            for lo in range(start, stop, BLOCK):
+                hi = min(lo + BLOCK, stop)
+                sl = slice(lo, hi)
+                kernel(of[sl], gf[sl], None if pf is None else pf[sl], [None if a is None else a[sl] for a in af],
+                       coef, [s[: hi - lo] for s in scratch], accumulate)
+
+        if n < PARALLEL_MIN or _WORKERS < 2:
+            chunks(0, n)
+            return
+        mid = (n // 2 + BLOCK - 1) // BLOCK * BLOCK     # element-wise: the split changes no bit
+        second = _pool().submit(chunks, mid, n)
+        chunks(0, mid)
+        second.result()
 
     def update(grads, state, params=None):
         name = f"{func}.update"
