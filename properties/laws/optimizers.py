@@ -8,7 +8,9 @@ centered, momentum, bias_correction)``, ``adadelta(lr, rho, eps)``, ``adam(lr, b
 eps_root, eps_form, amsgrad, weight_decay)`` (state fields ``mu``, ``nu``) and the schedules
 ``constant_schedule``, ``step_decay``, ``exponential_decay``, ``inverse_time_decay``. Each
 optimiser returns an object with ``init(params)`` and ``update(grads, state, params)``
-returning ``(updates, state)``; ``params + updates`` is the next iterate.
+returning ``(updates, state)``; ``params + updates`` is the next iterate. Two laws read
+state fields; they also need the state class name (``AdagradState``, ``AdamState``), so a
+target whose state is opaque skips them instead of crashing.
 
 Oracles are closed forms or plain-Python loops over floats written here; tolerances are
 multiples of the float64 machine epsilon times the number of steps (each step of these
@@ -170,7 +172,7 @@ def nesterov_formulations_agree(t, a, theta0, lr_a, gamma):
 
 # --- AdaGrad -------------------------------------------------------------------------------------
 
-@law(needs=("adagrad",), grads=_grads(), lr=LRS, g0=st.sampled_from([0.0, 0.1]),
+@law(needs=("adagrad", "AdagradState"), grads=_grads(), lr=LRS, g0=st.sampled_from([0.0, 0.1]),
      controls=(ctl.adagrad_sums_g,))
 def adagrad_accumulator_never_decreases(t, grads, lr, g0):
     """AdaGrad's accumulator ``G_t = G_{t-1} + g_t^2`` never decreases, coordinate-wise.
@@ -371,7 +373,8 @@ def adam_constant_gradient_bias_correction_is_exact(t, g, lr, b1, b2):
         _close(u, -lr * np.sign(g), (8 + 4 * k) * EPS64, f"adam step {k} under a constant gradient (b1={b1}, b2={b2})")
 
 
-@law(needs=("adam",), g=_vectors(), b1=st.sampled_from([0.5, 0.9, 0.99]), b2=st.sampled_from([0.9, 0.99, 0.999]),
+@law(needs=("adam", "AdamState"), g=_vectors(), b1=st.sampled_from([0.5, 0.9, 0.99]),
+     b2=st.sampled_from([0.9, 0.99, 0.999]),
      controls=(ctl.adam_momentum_sum,))
 def adam_bias_correction_factors_decrease_to_one(t, g, b1, b2):
     """The correction factors ``1 / (1 - b^t)`` decrease monotonically to 1; the target's
