@@ -37,12 +37,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _sigmoid_grad(x: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(x))
-    return e / ((1.0 + e) * (1.0 + e))
+    # Near 0 the rounded quotient can exceed the true maximum 1/4 by an ulp (x = 1e-12 gives
+    # 0.25000000000000006); the exact value never does, so clipping only removes error.
+    return np.minimum(e / ((1.0 + e) * (1.0 + e)), 0.25)
 
 
 def _tanh_grad(x: np.ndarray) -> np.ndarray:
     e = np.exp(-2.0 * np.abs(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return np.minimum(4.0 * e / ((1.0 + e) * (1.0 + e)), 1.0)  # clipped to the bound, as above
 
 
 def _relu(x: np.ndarray) -> np.ndarray:

@@ -75,7 +75,10 @@ def exact_distribution(case):
         b = math.sqrt(3.0 * var)
         return sps.uniform(-b, 2 * b)
     if k == "truncated":
-        return sps.truncnorm(-2, 2, scale=math.sqrt(var) / TRUNC_STD)
+        s0 = math.sqrt(var) / TRUNC_STD
+        lo, mass = sps.norm.cdf(-2.0), sps.norm.cdf(2.0) - sps.norm.cdf(-2.0)
+        # scipy's truncnorm(-2, 2).cdf, written with the normal cdf (several times faster)
+        return lambda x: np.clip((sps.norm.cdf(np.asarray(x) / s0) - lo) / mass, 0.0, 1.0)
     return sps.norm(scale=math.sqrt(var))
 
 

@@ -57,7 +57,7 @@ def _normal_inputs(rng, shape):
 
 
 @law(needs=("lecun_normal", "lecun_uniform"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 32), rows=st.integers(256, 1024),
+     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 16), rows=st.integers(256, 1024),
      controls=(ictl.std_is_one_over_fan, ictl.rand_times_sqrt))
 def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
     """LeCun init keeps ``Var(W x) = Var(x)`` for zero-mean i.i.d. x (seed 002).
@@ -77,7 +77,7 @@ def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
 
 @law(needs=("glorot_normal", "glorot_uniform"), statistical=True, seed=stats.seeds(),
      name=st.sampled_from(["glorot_normal", "glorot_uniform"]), direction=st.sampled_from(["forward", "backward"]),
-     n_small=st.integers(8, 32), n_big=st.integers(256, 1024),
+     n_small=st.integers(8, 16), n_big=st.integers(256, 1024),
      controls=(ictl.glorot_fan_out_only, ictl.seed000_xavier, ictl.uniform_bound_sqrt3))
 def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n_big, seed):
     """Glorot init scales the forward variance by ``2 n_in/(n_in + n_out)`` and the backward
@@ -106,7 +106,7 @@ def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n
 
 
 @law(needs=("he_normal", "he_uniform", "relu"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 32), rows=st.integers(256, 1024),
+     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 20), rows=st.integers(256, 1024),
      controls=(ictl.he_factor_one, ictl.rand_times_sqrt))
 def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
     """A ReLU halves the second moment of a symmetric input; He's factor 2 restores it.
@@ -227,7 +227,7 @@ def _as_out(y, what):
     return y
 
 
-@law(needs=("deep_linear_forward",),
+@law(needs=("deep_linear_forward",), examples=({"c": 0.5, "depth": 41, "x": [5.567831933587295e-301]},),
      c=st.one_of(st.sampled_from([1.5, 0.5, -2.0, 0.25, -1.0, 2.0]), st.floats(0.3, 1.7)),
      depth=st.integers(1, 50), x=st.lists(st.floats(-1e3, 1e3, allow_subnormal=False), min_size=1, max_size=5),
      controls=(ctl.off_by_one_depth,))
@@ -235,7 +235,9 @@ def deep_linear_scaled_identity_gives_c_to_the_L_times_x(t, c, depth, x):
     """``deep_linear_forward([c I] * L, x) = c^L x`` (seeds 000, 003, 004: ``1.5^L`` explodes,
     ``0.5^L`` vanishes).
 
-    Exact (tolerance 0) when c is a power of two; otherwise each layer rounds ``c x_i`` once,
+    Exact (tolerance 0) when c is a power of two, as long as the values stay out of the
+    subnormal range (there each layer may round by 2^-1074; found by Hypothesis at
+    c = 0.5, L = 41, x = 5.6e-301, pinned); otherwise each layer rounds ``c x_i`` once,
     so the relative error is at most ``(1 + u)^L - 1 <= 1.01 L u``; tolerance
     ``2 (L + 1) eps |c^L x_i|``. Seed 000 writes ``W^(L-1) x`` for an L-layer network: that
     off-by-one is the negative control.
@@ -246,13 +248,16 @@ def deep_linear_scaled_identity_gives_c_to_the_L_times_x(t, c, depth, x):
     want = np.array([xi * c**depth for xi in x.tolist()])
     exact = math.frexp(abs(c))[0] == 0.5
     tol = 0.0 if exact else 2 * (depth + 1) * EPS64
-    if y.shape != x.shape or np.any(np.abs(y - want) > tol * np.abs(want)):
+    # Below 2^-1022 the spacing is absolute (2^-1074): each layer may round by that much,
+    # so a power of two is exact only while the values stay normal (pinned example).
+    tiny = (depth + 1) * 2.0**-1074
+    if y.shape != x.shape or np.any(np.abs(y - want) > tol * np.abs(want) + tiny):
         raise LawViolation(f"deep_linear_forward([{c!r} * I] * {depth}, x) = {y!r}; should be c^L x = {want!r} "
                            f"(relative tolerance {tol:.2g})")
 
 
 @st.composite
-def _diagonalisable(draw_):
+def _diagonalisable(draw_, symmetric=None):
     """(W, Q, lambdas): ``W = Q diag(lambda) Q^-1`` with a well-conditioned Q (cond <= ~3).
 
     ``symmetric`` draws an orthogonal Q (so W = W^T and seed 001's formula with ``e_i . x``
@@ -260,7 +265,8 @@ def _diagonalisable(draw_):
     """
     d = draw_(st.integers(2, 5), label="d")
     seed = draw_(stats.seeds(), label="seed")
-    symmetric = draw_(st.booleans(), label="symmetric")
+    if symmetric is None:
+        symmetric = draw_(st.booleans(), label="symmetric")
     lam = draw_(st.lists(st.floats(0.3, 1.6) | st.floats(-1.6, -0.3), min_size=d, max_size=d), label="lambdas")
     rng = stats.rng_from(seed)
     if symmetric:
@@ -303,7 +309,7 @@ def deep_linear_power_follows_the_eigendecomposition(t, case, k, xs):
                            f"want {want.tolist()}")
 
 
-@law(needs=("deep_linear_forward",), case=_diagonalisable().filter(lambda c: c[2]), k=st.integers(1, 40),
+@law(needs=("deep_linear_forward",), case=_diagonalisable(symmetric=True), k=st.integers(1, 40),
      aligned=st.booleans(), xs=st.lists(st.floats(-10, 10, allow_subnormal=False), min_size=5, max_size=5),
      controls=(ctl.off_by_one_depth,))
 def deep_linear_norm_follows_spectral_radius_power(t, case, k, aligned, xs):
@@ -358,12 +364,14 @@ def activations_match_their_closed_forms(t, x):
             raise LawViolation(f"relu({v!r}) = {r[i]!r}; should be {max(v, 0.0)!r}")
 
 
-@law(needs=("sigmoid_grad",), x=_XS, controls=(ctl.sigmoid_grad_on_input, ctl.sigmoid_grad_is_sigmoid))
+@law(needs=("sigmoid_grad",), x=_XS, examples=({"x": np.array([1e-12, 0.0])},), controls=(ctl.sigmoid_grad_on_input, ctl.sigmoid_grad_is_sigmoid))
 def sigmoid_derivative_is_at_most_a_quarter(t, x):
     """``0 < sigmoid'(x) = sigma(x)(1 - sigma(x)) <= 1/4``, with ``sigmoid'(0) = 1/4``.
 
     Seed 001: the factor ``g'(x) << 1`` behind vanishing gradients. The value is also checked
     against ``e^-|x| / (1 + e^-|x|)^2`` (math) within 8 eps relative (|x| <= 30, so no underflow).
+    The bound is required exactly: evaluated naively, ``sigmoid'(1e-12)`` rounds to
+    0.25000000000000006 > 1/4 (found by Hypothesis, pinned).
     """
     g = np.asarray(t.sigmoid_grad(x), dtype=np.float64)
     for v, gv in zip(x.tolist(), g.tolist()):
@@ -373,10 +381,11 @@ def sigmoid_derivative_is_at_most_a_quarter(t, x):
             raise LawViolation(f"sigmoid_grad({v!r}) = {gv!r}; should be {want!r}, in (0, 1/4], and 1/4 at 0")
 
 
-@law(needs=("tanh_grad",), x=_XS, controls=(ctl.tanh_grad_on_input,))
+@law(needs=("tanh_grad",), x=_XS, examples=({"x": np.array([1.2450506793772108e-09, 0.0])},), controls=(ctl.tanh_grad_on_input,))
 def tanh_derivative_is_at_most_one(t, x):
     """``0 < tanh'(x) = 1 - tanh(x)^2 <= 1``, with ``tanh'(0) = 1``; checked against
-    ``1/cosh(x)^2`` (math) within 8 eps relative (|x| <= 30)."""
+    ``1/cosh(x)^2`` (math) within 8 eps relative (|x| <= 30). Required exactly: naively,
+    ``tanh'(1.245e-9)`` rounds to 1.0000000000000002 (found by Hypothesis, pinned)."""
     g = np.asarray(t.tanh_grad(x), dtype=np.float64)
     for v, gv in zip(x.tolist(), g.tolist()):
         want = 1 / math.cosh(v) ** 2
