@@ -103,6 +103,14 @@ def test_step_needs_a_writeable_contiguous_float_array():
         opt.step_(np.zeros(4, np.float32), np.ones(4), state)
 
 
+def test_step_needs_contiguous_state_arrays():
+    opt = R.adam()
+    s = opt.init(np.zeros(4))
+    s = s._replace(mu=np.zeros(8)[::2])
+    with pytest.raises(TypeError, match=r"^adam.step_: state arrays must be writeable and C-contiguous"):
+        opt.step_(np.zeros(4), np.ones(4), s)
+
+
 def test_state_must_come_from_the_same_kind_of_optimizer():
     with pytest.raises(TypeError, match=r"^adam.update: state must be the AdamState made by adam.init"):
         R.adam().update(np.ones(2), R.sgd(0.1, momentum=0.9).init(np.zeros(2)))

@@ -6,7 +6,6 @@ bug; configurations the bug does not touch are delegated to the reference.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np

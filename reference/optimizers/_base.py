@@ -260,10 +260,12 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
         g, p, dtype = _prepare(name, grads, state, params, True)
         if p.dtype != dtype:
             raise TypeError(f"{name}: params must have the state's dtype {dtype}; got {p.dtype}")
+        arrs = [a if isinstance(a := getattr(state, f), np.ndarray) else None for f in fields]
+        if not all(a is None or (a.flags.c_contiguous and a.flags.writeable) for a in arrs):
+            raise TypeError(f"{name}: state arrays must be writeable and C-contiguous (as made by {func}.init); "
+                            f"use update() for a state of views")
         t = state.count + 1
-        coef = coefficients(t)
-        _run(p, g, p, [a if isinstance(a := getattr(state, f), np.ndarray) else None for f in fields],
-             coef, dtype, True)
+        _run(p, g, p, arrs, coefficients(t), dtype, True)
         return state._replace(count=t)
 
     init.__name__, update.__name__, step_.__name__ = "init", "update", "step_"

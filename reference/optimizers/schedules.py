@@ -8,7 +8,6 @@ update uses ``schedule(0)``), which is how every optimiser in this package calls
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
