@@ -103,17 +103,18 @@ def repro(case, seed) -> str:
 
 @st.composite
 def init_cases(draw_, names=NORMAL_INITS + UNIFORM_INITS, truncated=(False, True)):
-    """(name, shape, kwargs): a dense or conv shape of 128..4096 entries, either layout.
+    """(name, shape, kwargs): a dense or conv shape of at least 1024 entries, either layout.
 
-    Shapes are at least 128 entries so that a statistical sample needs at most a few
-    hundred calls (time); fans 1..64 times a kernel of up to 2 dims of 1..3.
+    ``out`` is doubled until the shape has 1024 entries, so that a statistical sample needs
+    at most about a hundred calls (time); fans 1..64 (out: up to 1024) times a kernel of up
+    to 2 dims of 1..3.
     """
     name = draw_(st.sampled_from(names))
     layout = draw_(st.sampled_from(["torch", "keras"]))
     n_in = draw_(st.integers(1, 64), label="in")
     n_out = draw_(st.integers(1, 64), label="out")
     kernel = draw_(st.lists(st.integers(1, 3), max_size=2), label="kernel")
-    while n_in * n_out * math.prod(kernel) < 128:
+    while n_in * n_out * math.prod(kernel) < 1024:
         n_out *= 2
     shape = (n_out, n_in, *kernel) if layout == "torch" else (*kernel, n_in, n_out)
     kw = {"layout": layout}

@@ -33,12 +33,15 @@ from properties.controls import initialization as ictl
 from properties.controls import signal as ctl
 from properties.laws._tolerance import EPS64
 
-#: Sample size catching a 10% variance error with power 1 - 1e-6 at alpha 1e-7 when the
-#: samples' excess kurtosis is up to 1 (every forward-variance law below stays under it: the
-#: fans are >= 8, >= 16 for the ReLU layer).
-N_VAR_K1 = stats.n_for_variance_ratio(1.1, excess_kurtosis=1.0)
+#: Sample size catching a propagation factor off by 25% (either way) with power 1 - 1e-6 at
+#: alpha 1e-7 when the samples' excess kurtosis is up to 1 (every forward-variance law below
+#: stays under it: the fans are >= 8, >= 16 for the ReLU layer). The named wrong alternatives
+#: of these laws are factor-of-2 errors (He's 2, ReLU's 1/2, 1/fan_out for 2/(in+out), ...),
+#: all >= 25% off; the 10% accuracy of each initialiser's variance is the business of
+#: ``initialization.initialiser_variance_matches_target``.
+N_VAR_K1 = stats.n_for_variance_ratio(1.25, excess_kurtosis=1.0)
 #: relu(x) for x ~ N(0, 1) has excess kurtosis 3 about 0.
-N_VAR_K3 = stats.n_for_variance_ratio(1.1, excess_kurtosis=3.0)
+N_VAR_K3 = stats.n_for_variance_ratio(1.25, excess_kurtosis=3.0)
 
 
 def _rows_sample(t, name, n_in, rows, rng, n, kw, x_fn):
@@ -57,7 +60,7 @@ def _normal_inputs(rng, shape):
 
 
 @law(needs=("lecun_normal", "lecun_uniform"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 16), rows=st.integers(256, 1024),
+     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 64), rows=st.integers(256, 1024),
      controls=(ictl.std_is_one_over_fan, ictl.rand_times_sqrt))
 def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
     """LeCun init keeps ``Var(W x) = Var(x)`` for zero-mean i.i.d. x (seed 002).
@@ -65,7 +68,7 @@ def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
     ``Var(Y) = n Var(W) Var(X)`` for ``Y = sum_i W_i X_i`` with independent zero-mean terms,
     and ``Var(W) = 1/n``. x ~ N(0, 1); the test is the variance z-test about the known mean 0
     with the excess kurtosis of Y, ``((k_W + 3) 3 - 3) / n`` (k_W = 0 normal, -1.2 uniform),
-    alpha = 1e-7, n = N_VAR_K1 samples: power >= 1 - 1e-6 against a 10% variance error.
+    alpha = 1e-7, n = N_VAR_K1 samples: power >= 1 - 1e-6 against a variance factor off by 25%.
     """
     rng = stats.rng_from(seed)
     y = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, {}, _normal_inputs)
@@ -77,7 +80,7 @@ def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
 
 @law(needs=("glorot_normal", "glorot_uniform"), statistical=True, seed=stats.seeds(),
      name=st.sampled_from(["glorot_normal", "glorot_uniform"]), direction=st.sampled_from(["forward", "backward"]),
-     n_small=st.integers(8, 16), n_big=st.integers(256, 1024),
+     n_small=st.integers(8, 64), n_big=st.integers(256, 1024),
      controls=(ictl.glorot_fan_out_only, ictl.seed000_xavier, ictl.uniform_bound_sqrt3))
 def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n_big, seed):
     """Glorot init scales the forward variance by ``2 n_in/(n_in + n_out)`` and the backward
@@ -87,7 +90,7 @@ def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n
     one ``1/n_out``; Glorot & Bengio's ``2/(n_in + n_out)`` is the compromise (the two
     factors sum to 2). Forward: ``y_j = W[j] . x_j``; backward: ``(W^T g)_i = W[:, i] . g_i``,
     x, g ~ N(0, I). Variance z-test about the known mean 0 with the sample's excess kurtosis,
-    alpha = 1e-7, n = N_VAR_K1: power >= 1 - 1e-6 against a 10% variance error.
+    alpha = 1e-7, n = N_VAR_K1: power >= 1 - 1e-6 against a variance factor off by 25%.
     """
     rng = stats.rng_from(seed)
     n_in, n_out = (n_small, n_big) if direction == "forward" else (n_big, n_small)
@@ -106,7 +109,7 @@ def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n
 
 
 @law(needs=("he_normal", "he_uniform", "relu"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 20), rows=st.integers(256, 1024),
+     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 64), rows=st.integers(256, 1024),
      controls=(ictl.he_factor_one, ictl.rand_times_sqrt))
 def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
     """A ReLU halves the second moment of a symmetric input; He's factor 2 restores it.
@@ -115,7 +118,7 @@ def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
     ``E[(W relu(x))_j^2] = n (2/n) (1/2) = 1 = E[x^2]`` (He et al. 2015; seed 002: "a ReLU is
     zero for half of its input, so you need to double the weight variance"). Both are tested
     with the variance z-test about 0 (excess kurtosis 3 for relu(x), ``((k_W + 3) 6 - 3)/n``
-    for the layer output), alpha = 1e-7 each, n = N_VAR_K3 and N_VAR_K1: power >= 1 - 1e-6 against a 10% error.
+    for the layer output), alpha = 1e-7 each, n = N_VAR_K3 and N_VAR_K1: power >= 1 - 1e-6 against a factor off by 25%.
     """
     rng = stats.rng_from(seed)
     x = rng.standard_normal(N_VAR_K3)
