@@ -212,3 +212,222 @@ def gradient_check_flags_one_coordinate_off_by_delta(t, x, data, h, rho):
         raise LawViolation(f"gradient_check with coordinate {k} off by delta = {rho:g} x the detectable {D:.3g}: "
                            f"verdict {verdict!r}, worst_index {worst}, relative error {r:.3g}; should be not 'ok', "
                            f"({k},), and >= {lower:.3g} {where}")
+
+
+# --- ReLU at its kink -----------------------------------------------------------------------
+
+def _dyadic_with_zero():
+    ints = st.integers(-(2**12), 2**12)
+    return hnp.arrays(np.int64, st.integers(1, 5), elements=ints).map(lambda a: a.astype(np.float64) / 2**10)
+
+
+@law(needs=("numerical_gradient", "gradient_check", "relu", "relu_grad"), x=_dyadic_with_zero(), data=st.data(),
+     controls=(ctl.forward_difference, ctl.slash_2_times_eps),
+     examples=({"x": np.array([0.0]), "data": None}, {"x": np.array([1.0, 0.0, -2.0]), "data": None}))
+def relu_kink_centred_difference_is_one_half(t, x, data):
+    """At a ReLU kink the centred difference is 1/2 and a subgradient check cannot pass.
+
+    ``(relu(0 + h) - relu(0 - h)) / (2h) = h / 2h = 1/2`` exactly: the average of the
+    one-sided slopes 0 and 1. Away from the kink (``|x_i| >= h``) it is 0 or 1. ``x`` is
+    dyadic (k / 2^10, |x| <= 4) and ``h = 2^-20``, so every sum in ``f = sum relu(x)`` and
+    the difference are exact: the law requires equality. ``relu_grad(0)`` must be a
+    subgradient, in [0, 1] (reference: 0, as PyTorch and JAX); unless it is 1/2,
+    ``gradient_check`` at a point with one zero coordinate is not "ok" and names that
+    coordinate as the worst: check gradients away from kinks.
+    """
+    h = 2.0 ** -20
+    x = np.array(x, dtype=np.float64)
+    if data is not None and x.size > 1:
+        x[data.draw(st.integers(0, x.size - 1), label="zero_at")] = 0.0
+    elif data is None and not np.any(x == 0):
+        x[0] = 0.0
+
+    def f(v):
+        return float(np.sum(np.asarray(t.relu(v), dtype=np.float64)))
+
+    n = _grad_out(t.numerical_gradient(f, x, h=h), x.shape, "numerical_gradient")
+    want = np.where(x == 0, 0.5, np.where(x > 0, 1.0, 0.0))
+    if not np.array_equal(n, want):
+        raise LawViolation(f"numerical_gradient of sum(relu) at x={x.tolist()} with h=2^-20 is {n.tolist()}; "
+                           f"should be exactly {want.tolist()} (1/2 at the kink)")
+    sub = np.asarray(t.relu_grad(np.zeros(1)), dtype=np.float64)
+    if not (0.0 <= sub[0] <= 1.0):
+        raise LawViolation(f"relu_grad(0) = {sub[0]!r} is not a subgradient of relu at 0 (must be in [0, 1])")
+    zeros = np.flatnonzero(x == 0)
+    if sub[0] != 0.5 and zeros.size == 1:
+        res = t.gradient_check(f, lambda v: np.asarray(t.relu_grad(v), dtype=np.float64), x, h=h,
+                               good=GOOD, wrong=WRONG)
+        if res[1] == "ok" or tuple(res[2]) != (int(zeros[0]),):
+            raise LawViolation(f"gradient_check of relu at a kink x={x.tolist()}: verdict {res[1]!r}, worst "
+                               f"{tuple(res[2])}, relative error {float(res[0]):.3g}; the centred difference is 1/2 "
+                               f"there and relu_grad(0) = {sub[0]!r}, so it must not be 'ok' and must name "
+                               f"coordinate {int(zeros[0])}")
+
+
+# --- every hand-written backward passes the check --------------------------------------------
+
+def _centred(f, x, h):
+    x = np.array(x, dtype=np.float64)
+    g = np.empty_like(x)
+    w = x.copy()
+    wf, gf, xf = w.reshape(-1), g.reshape(-1), x.reshape(-1)
+    for i in range(wf.size):
+        xp, xm = xf[i] + h, xf[i] - h
+        wf[i] = xp
+        fp = f(w)
+        wf[i] = xm
+        fm = f(w)
+        wf[i] = xf[i]
+        gf[i] = (fp - fm) / (xp - xm)
+    return g
+
+
+def _check_backward(what, analytic, f, x, r, h=2.0**-13, context=""):
+    """Require ``analytic`` within the two-step oracle band of the centred difference of f.
+
+    ``r`` bounds the rounding error of one evaluation of ``f`` near ``x``.
+    """
+    analytic = _grad_out(analytic, np.shape(x), what)
+    n1, n2 = _centred(f, x, h), _centred(f, x, h / 2)
+    tol = 2 * np.abs(n1 - n2) + 4 * r / (h / 2) + 8 * EPS64 * np.abs(n2)
+    bad = np.abs(analytic - n2) > tol
+    if np.any(bad):
+        i = np.unravel_index(int(np.argmax(np.abs(analytic - n2) - tol)), np.shape(x))
+        raise LawViolation(f"{what} fails the gradient check at index {tuple(int(v) for v in i)}: analytic "
+                           f"{analytic[i]!r}, centred difference {n2[i]!r} (h={h / 2:g}), allowed difference "
+                           f"{tol[i]:.3g} {context}")
+
+
+def _activation_inputs():
+    """Inputs in [-6, 6] at least 1e-3 from 0 (ReLU's kink; |x| >= 8 h keeps the oracle
+    off it), with weights in [-2, 2] so the loss ``sum w f(x)`` mixes signs."""
+    el = st.floats(1e-3, 6.0, allow_nan=False, allow_subnormal=False)
+    signed = st.tuples(el, st.sampled_from([-1.0, 1.0])).map(lambda p: p[0] * p[1])
+    w = st.floats(-2.0, 2.0, allow_nan=False, allow_subnormal=False)
+    return st.integers(1, 6).flatmap(lambda n: st.tuples(hnp.arrays(np.float64, n, elements=signed),
+                                                         hnp.arrays(np.float64, n, elements=w)))
+
+
+def _activation_law(t, name, xw):
+    x, w = xw
+    fwd, grad = getattr(t, name), getattr(t, name + "_grad")
+
+    def loss(v):
+        return float(np.sum(w * np.asarray(fwd(v), dtype=np.float64)))
+
+    analytic = w * _grad_out(grad(x), x.shape, name + "_grad")
+    # sum of n terms, each |w f(x)| <= 2 * 6 with one rounding in f and one in the product
+    r = (x.size + 3) * EPS64 * float(np.sum(np.abs(w) * np.maximum(np.abs(np.asarray(fwd(x))), 1.0)))
+    _check_backward(f"{name}_grad", analytic, loss, x, r, context=f"[x={x.tolist()}, w={w.tolist()}]")
+
+
+@law(needs=("sigmoid", "sigmoid_grad"), xw=_activation_inputs(), controls=(ctl.sigmoid_grad_missing_factor,))
+def sigmoid_grad_passes_the_gradient_check(t, xw):
+    """``w * sigmoid_grad(x)`` is the gradient of ``sum w sigmoid(x)`` (centred-difference oracle,
+    two-step band, see the module docstring). sigma' = sigma (1 - sigma)."""
+    _activation_law(t, "sigmoid", xw)
+
+
+@law(needs=("tanh", "tanh_grad"), xw=_activation_inputs(), controls=(ctl.tanh_grad_missing_square,))
+def tanh_grad_passes_the_gradient_check(t, xw):
+    """``w * tanh_grad(x)`` is the gradient of ``sum w tanh(x)``; tanh' = 1 - tanh^2."""
+    _activation_law(t, "tanh", xw)
+
+
+@law(needs=("relu", "relu_grad"), xw=_activation_inputs(), controls=(ctl.relu_grad_leaky,))
+def relu_grad_passes_the_gradient_check_off_the_kink(t, xw):
+    """``w * relu_grad(x)`` is the gradient of ``sum w relu(x)`` for ``|x| >= 1e-3`` (off the
+    kink; at 0 see ``relu_kink_centred_difference_is_one_half``)."""
+    _activation_law(t, "relu", xw)
+
+
+_ACTS = ("linear", "sigmoid", "tanh")
+
+
+def _dense_nets():
+    """(weights, biases, x, grad_output, activation, output_activation): 1-3 layers of widths
+    in {1, 2, 3} (square layers are frequent), batch 1-3, entries in [-1.5, 1.5]. ReLU is
+    left out: a pre-activation within h of 0 would put the oracle on the kink."""
+    def build(a):
+        widths, batch, vals, act, out_act = a
+        it = iter(vals)
+        take = lambda shape: np.array([next(it) for _ in range(int(np.prod(shape)))]).reshape(shape)  # noqa: E731
+        ws = [take((widths[i + 1], widths[i])) for i in range(len(widths) - 1)]
+        bs = [take((widths[i + 1],)) for i in range(len(widths) - 1)]
+        return ws, bs, take((batch, widths[0])), take((batch, widths[-1])), act, out_act
+    vals = st.lists(st.floats(-1.5, 1.5, allow_nan=False, allow_subnormal=False), min_size=60, max_size=60)
+    return st.tuples(st.lists(st.integers(1, 3), min_size=2, max_size=4), st.integers(1, 3), vals,
+                     st.sampled_from(_ACTS), st.sampled_from(_ACTS)).map(build)
+
+
+@law(needs=("dense_forward", "dense_backward"), net=_dense_nets(),
+     controls=(ctl.dense_backward_transposed_weight, ctl.dense_backward_derivative_at_output))
+def dense_backward_passes_the_gradient_check(t, net):
+    """``dense_backward(weights, cache, w)`` returns the gradients of ``S = sum w * out`` with
+    respect to every weight matrix, every bias and x, where ``out = dense_forward(weights,
+    biases, x).output``.
+
+    Centred-difference oracle at two steps (module docstring); round-off of one evaluation
+    of S bounded by ``(L n + 8) eps`` times the magnitude sum ``sum |w| (|out| + 1)``
+    scaled by the product of the layers' ``max(1, ||W||_1)`` (the growth of rounding
+    through the layers). Activations linear, sigmoid, tanh (ReLU's kink is treated apart).
+    """
+    ws, bs, x, w, act, out_act = net
+
+    def out(wl, bl, xx):
+        c = t.dense_forward(wl, bl, xx, activation=act, output_activation=out_act)
+        return np.asarray(c.output if hasattr(c, "output") else c, dtype=np.float64)
+
+    def S(wl, bl, xx):
+        return float(np.sum(w * out(wl, bl, xx)))
+
+    cache = t.dense_forward(ws, bs, x, activation=act, output_activation=out_act)
+    grads = t.dense_backward(ws, cache, w.copy(), activation=act, output_activation=out_act)
+    gw, gb, gx = grads
+    growth = float(np.prod([max(1.0, np.abs(m).sum(axis=0).max()) for m in ws]))
+    nmax = max(m.shape[1] for m in ws) + 1
+    r = (len(ws) * nmax + 8) * EPS64 * growth * float(np.sum(np.abs(w) * (np.abs(out(ws, bs, x)) + 1.0)))
+    ctx = (f"[weights={[m.tolist() for m in ws]}, biases={[b.tolist() for b in bs]}, x={x.tolist()}, "
+           f"grad_output={w.tolist()}, activation={act!r}, output_activation={out_act!r}]")
+    for i in range(len(ws)):
+        def f_w(v, i=i):
+            return S([v if j == i else m for j, m in enumerate(ws)], bs, x)
+
+        def f_b(v, i=i):
+            return S(ws, [v if j == i else b for j, b in enumerate(bs)], x)
+
+        _check_backward(f"dense_backward weights[{i}]", gw[i], f_w, ws[i], r, context=ctx)
+        _check_backward(f"dense_backward biases[{i}]", gb[i], f_b, bs[i], r, context=ctx)
+    _check_backward("dense_backward x", gx, lambda v: S(ws, bs, v), x, r, context=ctx)
+
+
+def _pred_targets(labels01=False):
+    el = st.floats(-4.0, 4.0, allow_nan=False, allow_subnormal=False)
+    lab = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False) if labels01 else el
+    shapes = st.tuples(st.integers(1, 4), st.integers(1, 3))
+    return shapes.flatmap(lambda s: st.tuples(hnp.arrays(np.float64, s, elements=el),
+                                              hnp.arrays(np.float64, s, elements=lab)))
+
+
+@law(needs=("mse_loss", "mse_loss_grad"), py=_pred_targets(), controls=(ctl.mse_loss_grad_missing_two,))
+def mse_loss_grad_passes_the_gradient_check(t, py):
+    """``mse_loss_grad(p, y)`` is the gradient of ``mse_loss(p, y) = mean((p - y)^2)`` in p.
+
+    Oracle at two steps; round-off ``(n + 4) eps mean((|p| + |y|)^2)``.
+    """
+    p, y = py
+    r = (p.size + 4) * EPS64 * float(np.mean((np.abs(p) + np.abs(y)) ** 2) + 1.0)
+    _check_backward("mse_loss_grad", t.mse_loss_grad(p, y), lambda v: float(t.mse_loss(v, y)), p, r,
+                    context=f"[pred={p.tolist()}, y={y.tolist()}]")
+
+
+@law(needs=("bce_with_logits_loss", "bce_with_logits_loss_grad"), zy=_pred_targets(labels01=True),
+     controls=(ctl.bce_grad_missing_mean,))
+def bce_with_logits_loss_grad_passes_the_gradient_check(t, zy):
+    """``bce_with_logits_loss_grad(z, y) = (sigmoid(z) - y) / size`` is the gradient of the mean
+    logistic loss on logits. Oracle at two steps; round-off ``(n + 6) eps (max|z| + 1)``."""
+    z, y = zy
+    r = (z.size + 6) * EPS64 * (float(np.max(np.abs(z))) + 1.0)
+    _check_backward("bce_with_logits_loss_grad", t.bce_with_logits_loss_grad(z, y),
+                    lambda v: float(t.bce_with_logits_loss(v, y)), z, r,
+                    context=f"[logits={z.tolist()}, y={y.tolist()}]")
