@@ -30,3 +30,4 @@ from . import initialization; _export(initialization)  # noqa: E402,E702
 from . import activations; _export(activations)  # noqa: E402,E702
 from . import networks; _export(networks)  # noqa: E402,E702
 from . import averages; _export(averages)  # noqa: E402,E702
+from . import batchnorm; _export(batchnorm)  # noqa: E402,E702

@@ -1,0 +1,152 @@
+"""Negative controls for batch normalisation (seed 001 and plausible bugs)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from properties._law import Control
+
+
+def _rows(x):
+    x = np.asarray(x, dtype=np.float64)
+    return x if x.ndim == 2 else np.moveaxis(x, 1, 2).reshape(-1, x.shape[1])
+
+
+def _unrows(r, shape):
+    if len(shape) == 2:
+        return r
+    n, c, length = shape
+    return np.moveaxis(r.reshape(n, length, c), 2, 1)
+
+
+def _forward_with(var_fn, *, eps_outside=False):
+    """A training forward whose batch variance is ``var_fn(centered rows)``."""
+    import reference
+
+    def forward(x, gamma, beta, eps=1e-5):
+        x64 = np.asarray(x, dtype=np.float64)
+        r = _rows(x64)
+        if r.shape[0] < 2:
+            raise ValueError("batchnorm_forward: x must have at least 2 values per channel")
+        mu = r.mean(axis=0)
+        c = r - mu
+        var = var_fn(c)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            std = np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps)
+            inv = 1.0 / std
+            xh = c * inv
+        g, b = np.asarray(gamma, dtype=np.float64), np.asarray(beta, dtype=np.float64)
+        y = xh * g + b
+        cache = reference.BatchNormCache(_unrows(xh, x64.shape), inv, g, mu, var, r.shape[0], float(eps))
+        return _unrows(y, x64.shape), cache
+
+    return forward
+
+
+# seed 001: sigma_B^2 = (1/m) sum (x_i - mu_B) -- the square is missing (the sum is ~0).
+_fwd_no_square = _forward_with(lambda c: c.mean(axis=0))
+_fwd_unbiased = _forward_with(lambda c: (c * c).sum(axis=0) / (c.shape[0] - 1))
+_fwd_eps_outside = _forward_with(lambda c: (c * c).mean(axis=0), eps_outside=True)
+
+
+def _fwd_batch_of_one_returns_beta(x, gamma, beta, eps=1e-5):
+    # Accepts a batch of one and returns beta (x_hat = 0): silently degenerate.
+    import reference
+    x64 = np.asarray(x, dtype=np.float64)
+    if _rows(x64).shape[0] == 1:
+        return reference.batchnorm_forward(np.concatenate([x64, x64]), gamma, beta, eps)[0][:1], None
+    return reference.batchnorm_forward(x, gamma, beta, eps)
+
+
+def _bwd_no_mean_terms(dy, cache):
+    # dx = gamma / sqrt(var + eps) * dy: treats mu_B and sigma_B as constants.
+    import reference
+    dx, dgamma, dbeta = reference.batchnorm_backward(dy, cache)
+    g = _rows(dy)
+    return _unrows((cache.gamma * cache.inv_std) * g, np.shape(dy)), dgamma, dbeta
+
+
+def _bwd_no_xhat_term(dy, cache):
+    # Drops the term through sigma_B: dx = gamma/sqrt(var + eps) (dy - mean(dy)).
+    import reference
+    dx, dgamma, dbeta = reference.batchnorm_backward(dy, cache)
+    g = _rows(dy)
+    return _unrows((cache.gamma * cache.inv_std) * (g - g.mean(axis=0)), np.shape(dy)), dgamma, dbeta
+
+
+def _running_update_with(*, delta_on_old=False, ignore_unbiased=False, ignore_weights=False, no_square=False):
+    import reference
+
+    def update(running, x, momentum=0.1, *, momentum_weights="new", unbiased=True):
+        r = _rows(x)
+        m = r.shape[0]
+        mean = r.mean(axis=0)
+        c = r - mean
+        var = c.mean(axis=0) if no_square else (c * c).mean(axis=0)
+        if unbiased and not ignore_unbiased:
+            var = var * m / (m - 1)
+        if running is None:
+            return reference.BatchNormRunning(mean, var, 1)
+        delta = momentum if (momentum_weights == "new" or ignore_weights) else 1.0 - momentum
+        if delta_on_old:
+            delta = 1.0 - delta
+        return reference.BatchNormRunning((1 - delta) * running.mean + delta * mean,
+                                          (1 - delta) * running.var + delta * var, running.count + 1)
+
+    def stats(batches, momentum=0.1, *, momentum_weights="new", unbiased=True, init="batch"):
+        batches = list(batches)
+        running = reference.batchnorm_running_init(np.shape(batches[0])[1]) if init == "zeros_ones" else None
+        for b in batches:
+            running = update(running, b, momentum, momentum_weights=momentum_weights, unbiased=unbiased)
+        return running
+
+    return {"batchnorm_running_update": update, "batchnorm_running_stats": stats}
+
+
+def _inference_uses_batch_statistics(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    import reference
+    return reference.batchnorm_forward(x, gamma, beta, eps)[0]
+
+
+def _inference_eps_outside(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    s = (np.sqrt(np.asarray(running_var)) + eps).reshape(shape)
+    return (x - np.asarray(running_mean).reshape(shape)) / s * np.asarray(gamma).reshape(shape) + np.asarray(beta).reshape(shape)
+
+
+variance_without_square = Control(
+    "variance_without_square", "seed 001 (sigma_B^2 = 1/m sum (x_i - mu_B))",
+    "batch variance written without the square (a sum of deviations, ~0)",
+    {"batchnorm_forward": _fwd_no_square, **_running_update_with(no_square=True)},
+    correct="σ²_B = (1/m) Σ_i (x_i − μ_B)² (biased, per feature)")
+unbiased_forward = Control(
+    "unbiased_forward", "plausible bug (ddof=1 habit; torch stores it, but normalises with the biased one)",
+    "training forward normalising with the unbiased m/(m-1) variance",
+    {"batchnorm_forward": _fwd_unbiased})
+eps_outside_sqrt = Control(
+    "eps_outside_sqrt", "plausible bug", "x_hat = (x - mu) / (sqrt(var) + eps), training and inference",
+    {"batchnorm_forward": _fwd_eps_outside, "batchnorm_inference": _inference_eps_outside})
+batch_of_one_returns_beta = Control(
+    "batch_of_one_returns_beta", "plausible bug", "training on a batch of one silently returns beta",
+    {"batchnorm_forward": _fwd_batch_of_one_returns_beta})
+dx_without_mean_terms = Control(
+    "dx_without_mean_terms", "plausible bug (treating the batch statistics as constants)",
+    "dx = gamma / sqrt(var + eps) * dy", {"batchnorm_backward": _bwd_no_mean_terms})
+dx_without_xhat_term = Control(
+    "dx_without_xhat_term", "plausible bug", "dx missing the -x_hat * mean(dy * x_hat) term (through sigma_B)",
+    {"batchnorm_backward": _bwd_no_xhat_term})
+momentum_on_old_value = Control(
+    "momentum_on_old_value", "plausible bug (Keras's convention where PyTorch's is asked, conventions.md 6)",
+    "the momentum weights the old running value instead of the new batch",
+    _running_update_with(delta_on_old=True))
+running_var_biased = Control(
+    "running_var_biased", "plausible bug", "running variance folds in the biased variance even when unbiased=True",
+    _running_update_with(ignore_unbiased=True))
+momentum_convention_ignored = Control(
+    "momentum_convention_ignored", "plausible bug", "momentum_weights='old' treated like 'new'",
+    _running_update_with(ignore_weights=True))
+inference_uses_batch_statistics = Control(
+    "inference_uses_batch_statistics", "plausible bug (forgetting eval mode)",
+    "inference normalises with the batch's own statistics instead of the frozen ones",
+    {"batchnorm_inference": _inference_uses_batch_statistics})

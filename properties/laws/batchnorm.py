@@ -1,0 +1,397 @@
+"""Laws of batch normalisation (seed 001; Ioffe & Szegedy 2015; conventions.md section 6).
+
+Target names used:
+
+* ``batchnorm_forward(x, gamma, beta, eps) -> (y, cache)`` (training mode; ``cache`` is
+  opaque to the laws except through ``batchnorm_backward``);
+* ``batchnorm_backward(dy, cache) -> (dx, dgamma, dbeta)``;
+* ``batchnorm_inference(x, running_mean, running_var, gamma, beta, eps) -> y``;
+* ``batchnorm_running_update(running, x, momentum, *, momentum_weights, unbiased)`` with
+  ``running`` None (start from this batch) or a state from ``batchnorm_running_init(C)``
+  or a previous update, exposing ``.mean`` and ``.var``;
+* ``batchnorm_running_stats(batches, momentum, *, momentum_weights, unbiased, init)``.
+
+``x`` is ``(N, C)`` or ``(N, C, L)``; statistics are per channel over the m = N (N * L)
+values, with the biased variance and eps inside the root in training.
+
+Tolerances: like z-scoring (``properties/laws/normalization.py``), the normalised values
+carry an error of about ``(m + 2) eps kappa`` with ``kappa = max|x| / sqrt(var + eps)``, the
+conditioning of the channel; channels with kappa > 1e6 are "constant within rounding" and
+only finiteness is required of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from properties import stats
+from properties._law import LawViolation, law
+from properties.controls import batchnorm as ctl
+from properties.laws._tolerance import EPS64, column_stats
+from properties.strategies import dyadic_matrices, feature_matrices
+
+KAPPA_MAX = 1e6
+EPSILONS = st.sampled_from([0.0, 1e-5, 1e-3, 0.1, 1.0])
+
+
+def _gamma_beta(data, c):
+    mags = hnp.arrays(np.float64, (c,), elements=st.floats(0.1, 4.0))
+    signs = hnp.arrays(np.float64, (c,), elements=st.sampled_from([-1.0, 1.0]))
+    gamma = data.draw(mags, label="|gamma|") * data.draw(signs, label="sign(gamma)")
+    beta = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(-5.0, 5.0)), label="beta")
+    return gamma, beta
+
+
+def _to_3d(rows):
+    """(m, C) rows -> (m // 2, C, 2) with the same values per channel (m even)."""
+    m, c = rows.shape
+    return np.moveaxis(rows.reshape(m // 2, 2, c), 2, 1)
+
+
+def _rows(a, shape, what):
+    a = np.asarray(a, dtype=np.float64)
+    if a.shape != shape:
+        raise LawViolation(f"{what}: out.shape={a.shape}, but should be {shape}")
+    if not np.all(np.isfinite(a)):
+        raise LawViolation(f"{what}: returned non-finite values for finite input: {a!r}")
+    return a if a.ndim == 2 else np.moveaxis(a, 1, 2).reshape(-1, a.shape[1])
+
+
+def _oracle(x, eps):
+    """Exactly rounded per-channel mean and biased variance, x_hat, kappa (float64)."""
+    mu, var, mag = column_stats(x)
+    s = np.sqrt(var + eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(s > 0, mag / np.where(s > 0, s, 1.0), np.inf)
+        xh = (x - mu) / np.where(s > 0, s, 1.0)
+    return mu, var, s, kappa, xh
+
+
+def _layout(x, as_3d):
+    return _to_3d(x) if as_3d and x.shape[0] % 2 == 0 else x
+
+
+@law(needs=("batchnorm_forward",), x=feature_matrices(max_rows=16, max_cols=4, bound=1e3), eps=EPSILONS,
+     as_3d=st.booleans(), data=st.data(),
+     controls=(ctl.variance_without_square, ctl.unbiased_forward, ctl.eps_outside_sqrt))
+def batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_eps(t, x, eps, as_3d, data):
+    """Per channel, the training output has mean ``beta`` and population variance
+    ``gamma^2 s^2 / (s^2 + eps)``, s^2 the biased batch variance (seed 001; Ioffe & Szegedy
+    2015, Algorithm 1).
+
+    Tolerances per channel: mean ``8 (m + 2) eps (|gamma| kappa + |beta|)`` and variance
+    ``16 (m + 2) eps (gamma^2 kappa + |gamma| |beta|)``: the x_hat error ``(m + 2) eps kappa``
+    scaled by gamma, plus the rounding of ``gamma x_hat + beta``.
+    """
+    c = x.shape[1]
+    gamma, beta = _gamma_beta(data, c)
+    xin = _layout(x, as_3d)
+    y, _ = t.batchnorm_forward(xin, gamma, beta, eps=eps)
+    yr = _rows(y, xin.shape, f"batchnorm_forward(eps={eps})")
+    _, var, _, kappa, _ = _oracle(x, eps)
+    my, vy, _ = column_stats(yr)
+    m = x.shape[0]
+    for j in np.flatnonzero(kappa <= KAPPA_MAX):
+        g, b = abs(gamma[j]), abs(beta[j])
+        tol_m = 8 * (m + 2) * EPS64 * (g * kappa[j] + b)
+        want_v = gamma[j] ** 2 * var[j] / (var[j] + eps)
+        tol_v = 16 * (m + 2) * EPS64 * (g * g * kappa[j] + g * b)
+        if abs(my[j] - beta[j]) > tol_m or abs(vy[j] - want_v) > tol_v:
+            raise LawViolation(f"batchnorm_forward(eps={eps}) channel {j}: mean {my[j]!r}, variance {vy[j]!r}; should be "
+                               f"beta={beta[j]!r} and gamma^2 s^2/(s^2 + eps)={want_v!r} (tol {tol_m:.2g}, {tol_v:.2g}) "
+                               f"[x[:, {j}]={x[:, j]!r}, gamma={gamma[j]!r}]")
+
+
+@law(needs=("batchnorm_forward",), x=dyadic_matrices(max_rows=16, max_cols=4), eps=st.sampled_from([0.0, 1e-5, 1e-3, 0.5]),
+     data=st.data(), controls=(ctl.variance_without_square, ctl.eps_outside_sqrt))
+def batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel(t, x, eps, data):
+    """``BN(a x + b; eps) = BN(x; eps / a^2)`` for a > 0 per channel: exact invariance when
+    eps = 0 (the normalisation removes any per-channel shift and positive scale), and with
+    eps > 0 the scale only rescales eps (a common a for all channels then, since eps is one
+    number).
+
+    The data are dyadic, a is a power of two and b dyadic, so ``a x + b`` and ``eps / a^2``
+    are exact and any difference is the target's rounding: tolerance
+    ``16 (m + 2) eps kappa |gamma| + 4 eps |beta|`` with kappa the worse of the two inputs.
+    """
+    c = x.shape[1]
+    gamma, beta = _gamma_beta(data, c)
+    ks = np.array(data.draw(st.lists(st.integers(-6, 6), min_size=c, max_size=c), label="log2(a)"))
+    if eps > 0:
+        ks[:] = ks[0]
+    a = np.ldexp(1.0, ks)
+    b = np.array(data.draw(st.lists(st.sampled_from([0.0, -3.0, 7.5, 1024.0]), min_size=c, max_size=c), label="b"))
+    eps2 = eps / float(a[0]) ** 2 if eps > 0 else 0.0
+    y1 = _rows(t.batchnorm_forward(a * x + b, gamma, beta, eps=eps)[0], x.shape, f"batchnorm_forward(a*x + b, eps={eps})")
+    y0 = _rows(t.batchnorm_forward(x, gamma, beta, eps=eps2)[0], x.shape, f"batchnorm_forward(x, eps={eps2})")
+    k0 = _oracle(x, eps2)[3]
+    k1 = _oracle(a * x + b, eps)[3]
+    _, var, _ = column_stats(x)
+    m = x.shape[0]
+    for j in range(c):
+        kappa = max(k0[j], k1[j])
+        if var[j] == 0 or kappa > KAPPA_MAX:
+            continue
+        tol = 16 * (m + 2) * EPS64 * kappa * abs(gamma[j]) + 4 * EPS64 * abs(beta[j])
+        err = np.max(np.abs(y1[:, j] - y0[:, j]))
+        if err > tol:
+            raise LawViolation(f"BN(a*x + b; eps={eps}) != BN(x; eps/a^2={eps2}) on channel {j} (a={a[j]}, b={b[j]}): "
+                               f"max difference {err:.3g} > {tol:.2g} [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("batchnorm_inference",), x=feature_matrices(max_rows=8, max_cols=4, bound=1e3),
+     eps=st.sampled_from([0.0, 1e-5, 1e-3]), data=st.data(),
+     controls=(ctl.inference_uses_batch_statistics, ctl.eps_outside_sqrt))
+def batchnorm_inference_is_a_per_channel_affine_map_of_each_sample(t, x, eps, data):
+    """With frozen statistics the layer is ``y = gamma (x - mean) / sqrt(var + eps) + beta``,
+    an affine map of each channel applied to each sample on its own (seed 001: "all
+    parameters are kept constant"; a batch of one gives the same row).
+
+    Oracle: the affine map in float64; tolerance ``8 eps (|gamma| (|x| + |mean|) /
+    sqrt(var + eps) + |beta|)`` (a handful of roundings of that expression).
+    """
+    c = x.shape[1]
+    gamma, beta = _gamma_beta(data, c)
+    rm = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(-1e3, 1e3)), label="running_mean")
+    rv = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(1e-3, 1e3)), label="running_var")
+    out = _rows(t.batchnorm_inference(x, rm, rv, gamma, beta, eps=eps), x.shape, "batchnorm_inference")
+    s = np.sqrt(rv + eps)
+    want = gamma * (x - rm) / s + beta
+    tol = 8 * EPS64 * (np.abs(gamma) * (np.abs(x) + np.abs(rm)) / s + np.abs(beta))
+    if np.any(np.abs(out - want) > tol):
+        i, j = np.unravel_index(np.argmax(np.abs(out - want) - tol), out.shape)
+        raise LawViolation(f"batchnorm_inference[{i}, {j}] = {out[i, j]!r}; the frozen affine map gives {want[i, j]!r} "
+                           f"(tol {tol[i, j]:.2g}) [x={x!r}]")
+    for i in range(x.shape[0]):
+        try:
+            one = t.batchnorm_inference(x[i:i + 1], rm, rv, gamma, beta, eps=eps)
+        except Exception as exc:  # noqa: BLE001 - inference must accept a single sample
+            raise LawViolation(f"batchnorm_inference of a single sample (row {i}) raised {type(exc).__name__}: {exc}; "
+                               f"inference with frozen statistics must accept a batch of one") from exc
+        row = _rows(one, (1, c), "batchnorm_inference(one row)")
+        if np.any(np.abs(row[0] - out[i]) > tol[i]):
+            raise LawViolation(f"batchnorm_inference of row {i} alone gives {row[0]!r}, inside the batch {out[i]!r}")
+
+
+def _ema_weights(delta: float, T: int, init: str):
+    """Weights of the T batch statistics in the running value, and of the initial value."""
+    r = 1.0 - delta
+    if init == "batch":
+        w = [r ** (T - 1)] + [delta * r ** (T - k) for k in range(2, T + 1)]
+        return np.array(w), 0.0
+    return np.array([delta * r ** (T - k) for k in range(1, T + 1)]), r**T
+
+
+#: At least this many replicate channels: the running variance is a weighted sum of
+#: chi-square variables (skewness about 0.4 for m = 4, momentum 0.1), so its channel mean
+#: is skewed by 0.4/sqrt(C); with C >= 1000 the one-term Edgeworth correction puts the
+#: z-test's false-alarm rate within a factor 1.3 of the nominal 1e-7.
+N_STREAMS_MIN = 1000
+
+
+@functools.lru_cache(maxsize=64)
+def _streams_needed(momentum: float, m: int, unbiased: bool, init: str, T: int) -> int:
+    """Replicates giving power >= 1 - 1e-6 (at alpha 1e-7 a check) against the named
+    alternatives: the momentum weighting the old value (changes Var of the running mean by
+    the ratio of sum w^2) and the other variance estimator (shifts E[running var] by
+    W s^2 / m)."""
+    w, _ = _ema_weights(momentum, T, init)
+    w_alt, _ = _ema_weights(1.0 - momentum, T, init)
+    ratio = float(np.sum(w_alt**2) / np.sum(w**2))
+    var_sb = 2.0 / (m - 1) if unbiased else 2.0 * (m - 1) / m**2  # Var[s_B^2] / sigma^4
+    shift = float(np.sum(w)) / m / math.sqrt(float(np.sum(w**2)) * var_sb)
+    n = N_STREAMS_MIN
+    while min(stats.variance_power(n, ratio), stats.mean_power(n, shift)) < 1 - stats.BETA:
+        n += n // 4
+    return n
+
+
+@law(needs=("batchnorm_running_stats",), seed=stats.seeds(), momentum=st.sampled_from([0.1, 0.3]),
+     m=st.sampled_from([4, 8]), unbiased=st.booleans(), init=st.sampled_from(["batch", "zeros_ones"]),
+     mu=st.floats(-5, 5), sigma=st.floats(0.5, 3.0), statistical=True,
+     controls=(ctl.momentum_on_old_value, ctl.running_var_biased, ctl.variance_without_square))
+def batchnorm_running_statistics_converge_to_the_population_statistics(t, seed, momentum, m, unbiased, init,
+                                                                       mu, sigma):
+    """On a stationary stream of T = 40 batches of m values from N(mu, sigma^2), the running
+    statistics (momentum weighting the new batch, seed 001 / PyTorch) are the EMA of the
+    batch statistics, so, with weights w_k (and w0 on the initial (0, 1) for
+    ``init="zeros_ones"``, w0 = (1 - momentum)^T, the transient):
+
+    * running mean ~ N(W mu, sigma^2 / m * sum w_k^2) exactly (W = sum w_k = 1 - w0);
+    * E[running var] = W sigma^2 c + w0 with c = 1 (unbiased) or (m - 1)/m (biased), and
+      Var = sum w_k^2 Var[s_B^2] (Var = 2 sigma^4/(m - 1), resp. 2 sigma^4 (m - 1)/m^2).
+
+    Independent channels are the replicates. Checks (alpha = 1e-7 each): z-test and exact
+    chi-square on the running means, z-test (CLT over >= 1000 channels; false-alarm rate
+    within a factor 1.3 of nominal, see N_STREAMS_MIN) on the running variances. The channel count is sized for power >= 1 - 1e-6 against the momentum
+    weighting the old value and against the other variance estimator (``_streams_needed``).
+    """
+    T = 40
+    C = _streams_needed(momentum, m, unbiased, init, T)
+    rng = stats.rng_from(seed)
+    batches = [rng.normal(mu, sigma, size=(m, C)) for _ in range(T)]
+    r = t.batchnorm_running_stats(batches, momentum, momentum_weights="new", unbiased=unbiased, init=init)
+    rm = np.asarray(r.mean, dtype=np.float64)
+    rv = np.asarray(r.var, dtype=np.float64)
+    w, w0 = _ema_weights(momentum, T, init)
+    W, W2 = float(np.sum(w)), float(np.sum(w**2))
+    cvar = 1.0 if unbiased else (m - 1) / m
+    var_sb = 2 * sigma**4 / (m - 1) if unbiased else 2 * sigma**4 * (m - 1) / m**2
+    repro = ("from properties import load_target\nfrom properties.laws.batchnorm import "
+             "batchnorm_running_statistics_converge_to_the_population_statistics as law\n"
+             f"law(load_target('reference'), seed={seed}, momentum={momentum}, m={m}, unbiased={unbiased}, init={init!r}, mu={mu!r}, sigma={sigma!r})")
+    what = f"momentum={momentum}, m={m}, unbiased={unbiased}, init={init}, T={T}, C={C}"
+    stats.check_mean(rm, W * mu, std=sigma * math.sqrt(W2 / m), what=f"running mean, {what}", seed=seed, repro=repro)
+    stats.check_variance(rm, sigma**2 * W2 / m, mean=W * mu, what=f"running mean, {what}", seed=seed, repro=repro)
+    stats.check_mean(rv, W * sigma**2 * cvar + w0, std=math.sqrt(W2 * var_sb), what=f"running var, {what}",
+                     seed=seed, repro=repro)
+
+
+def _momenta():
+    return st.one_of(st.sampled_from([0.0, 1.0, 0.1, 0.99, 0.5]), st.floats(0.0, 1.0))
+
+
+@law(needs=("batchnorm_running_update", "batchnorm_running_init"), c=st.integers(1, 3), k=st.integers(1, 4),
+     momentum=_momenta(), weights=st.sampled_from(["new", "old"]), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), data=st.data(),
+     controls=(ctl.momentum_on_old_value, ctl.running_var_biased, ctl.variance_without_square,
+               ctl.momentum_convention_ignored))
+def batchnorm_running_update_follows_the_momentum_recursion(t, c, k, momentum, weights, unbiased, init, data):
+    """Model-based: after each batch, ``running <- (1 - d) running + d stat_B`` with
+    ``d = momentum`` ("new": seed 001, PyTorch) or ``1 - momentum`` ("old": Keras), stat_B the
+    batch mean and the unbiased ``m/(m-1)`` (PyTorch) or biased (Keras) variance; starting
+    from the first batch's statistics (seed 001) or from (0, 1) (frameworks).
+
+    Oracle: the recursion on exactly rounded batch statistics. Tolerance after k batches
+    ``8 (m + 2)(k + 1) eps M`` for the mean and ``16 (m + 2)(k + 1) eps (M^2 + 1)`` for the
+    variance, M the largest |x|: each batch statistic carries ``(m + 2) eps`` relative to
+    its scale and each EMA step a few roundings.
+    """
+    batches = [data.draw(feature_matrices(min_rows=2, max_rows=8, min_cols=c, max_cols=c, bound=1e3), label=f"batch{i}")
+               for i in range(k)]
+    running = None if init == "batch" else t.batchnorm_running_init(c)
+    want_m, want_v = (None, None) if init == "batch" else (np.zeros(c), np.ones(c))
+    d = momentum if weights == "new" else 1.0 - momentum
+    mag, mmax = 0.0, 2
+    for i, b in enumerate(batches):
+        running = t.batchnorm_running_update(running, b, momentum, momentum_weights=weights, unbiased=unbiased)
+        mu, var, bmag = column_stats(b)
+        if unbiased:
+            var = var * b.shape[0] / (b.shape[0] - 1)
+        mag, mmax = max(mag, float(bmag.max())), max(mmax, b.shape[0])
+        if want_m is None:
+            want_m, want_v = mu, var
+        else:
+            want_m, want_v = (1 - d) * want_m + d * mu, (1 - d) * want_v + d * var
+        got_m, got_v = np.asarray(running.mean, dtype=np.float64), np.asarray(running.var, dtype=np.float64)
+        tol_m = 8 * (mmax + 2) * (i + 2) * EPS64 * mag
+        tol_v = 16 * (mmax + 2) * (i + 2) * EPS64 * (mag * mag + 1)
+        if got_m.shape != (c,) or np.any(~(np.abs(got_m - want_m) <= tol_m)) or np.any(~(np.abs(got_v - want_v) <= tol_v)):
+            raise LawViolation(f"running statistics after batch {i + 1} (momentum={momentum}, weights={weights!r}, "
+                               f"unbiased={unbiased}, init={init}): mean {got_m!r}, var {got_v!r}; the recursion gives "
+                               f"{want_m!r}, {want_v!r} (tol {tol_m:.2g}, {tol_v:.2g})")
+
+
+@law(needs=("batchnorm_running_update",), c=st.integers(1, 3), q=st.integers(0, 1024), unbiased=st.booleans(),
+     data=st.data(), controls=(ctl.momentum_convention_ignored,))
+def converting_momentum_between_conventions_is_exact(t, c, q, unbiased, data):
+    """PyTorch momentum ``m`` (weights the new batch) and Keras momentum ``1 - m`` (weights
+    the old value) give the same running statistics (conventions.md section 6:
+    ``m_keras = 1 - m_torch``; torch's 0.1 is Keras's 0.9, not its default 0.99).
+
+    ``m = q / 1024`` is dyadic, so ``1 - m`` is exact; the two updates may differ only in how
+    the EMA is rounded: tolerance ``4 eps (|running| + |batch statistic|)``.
+    """
+    mom = q / 1024
+    b0 = data.draw(feature_matrices(min_rows=2, max_rows=8, min_cols=c, max_cols=c, bound=1e3), label="batch0")
+    b1 = data.draw(feature_matrices(min_rows=2, max_rows=8, min_cols=c, max_cols=c, bound=1e3), label="batch1")
+    r0 = t.batchnorm_running_update(None, b0, mom, momentum_weights="new", unbiased=unbiased)
+    new = t.batchnorm_running_update(r0, b1, mom, momentum_weights="new", unbiased=unbiased)
+    old = t.batchnorm_running_update(r0, b1, 1.0 - mom, momentum_weights="old", unbiased=unbiased)
+    mag = float(np.abs(b1).max())
+    for name in ("mean", "var"):
+        a, b = np.asarray(getattr(new, name), dtype=np.float64), np.asarray(getattr(old, name), dtype=np.float64)
+        scale = np.abs(np.asarray(getattr(r0, name), dtype=np.float64)) + (mag if name == "mean" else 2 * mag * mag)
+        tol = 4 * EPS64 * scale
+        if a.shape != b.shape or np.any(np.abs(a - b) > tol):
+            raise LawViolation(f"running {name}: momentum {mom} weighting the new batch gives {a!r}, momentum "
+                               f"{1 - mom} weighting the old value gives {b!r}; they must agree (tol {np.max(tol):.2g})")
+
+
+@law(needs=("batchnorm_forward", "batchnorm_backward"), x=feature_matrices(max_rows=16, max_cols=4, bound=1e3),
+     eps=EPSILONS, as_3d=st.booleans(), data=st.data(),
+     controls=(ctl.dx_without_mean_terms, ctl.dx_without_xhat_term))
+def batchnorm_backward_satisfies_the_sum_identities(t, x, eps, as_3d, data):
+    """The analytic backward obeys, per channel (Ioffe & Szegedy 2015, section 3):
+
+    ``dbeta = sum dy``, ``dgamma = sum dy x_hat``, ``sum_batch dx = 0`` (the output does not
+    change when a constant is added to the channel) and
+    ``sum_batch dx x_hat = gamma dgamma eps / (s^2 + eps)^(3/2)`` -- 0 for eps = 0 only (the
+    issue's ``sum dx x_hat = 0`` holds exactly only without eps: with eps the output is not
+    invariant to scaling the channel).
+
+    Oracle: x_hat from exactly rounded statistics, sums with ``math.fsum``. Tolerances per
+    channel from the conditioning: x_hat carries ``(m + 2) eps kappa``, dx entries are at
+    most ``G = |gamma| / s max|dy| (1 + max|x_hat|)^2``, so the sums allow
+    ``16 m (m + 2) eps kappa G`` (times ``1 + max|x_hat|`` for the second) and the
+    parameter gradients ``8 (m + 2) eps kappa sum|dy|``.
+    """
+    c = x.shape[1]
+    gamma, beta = _gamma_beta(data, c)
+    dy = data.draw(hnp.arrays(np.float64, x.shape, elements=st.floats(-10, 10)), label="dy")
+    xin, dyin = _layout(x, as_3d), _layout(dy, as_3d)
+    _, cache = t.batchnorm_forward(xin, gamma, beta, eps=eps)
+    dx, dgamma, dbeta = t.batchnorm_backward(dyin, cache)
+    dxr = _rows(dx, xin.shape, "batchnorm_backward dx")
+    dgamma, dbeta = np.asarray(dgamma, dtype=np.float64).ravel(), np.asarray(dbeta, dtype=np.float64).ravel()
+    if dgamma.shape != (c,) or dbeta.shape != (c,):
+        raise LawViolation(f"batchnorm_backward: dgamma, dbeta shapes {dgamma.shape}, {dbeta.shape}; should be ({c},)")
+    _, var, s, kappa, xh = _oracle(x, eps)
+    m = x.shape[0]
+    for j in np.flatnonzero(kappa <= KAPPA_MAX):
+        g_j, d_j, xh_j, dx_j = gamma[j], dy[:, j], xh[:, j], dxr[:, j]
+        want_db = math.fsum(d_j)
+        want_dg = math.fsum(d_j * xh_j)
+        tol_p = 8 * (m + 2) * EPS64 * max(kappa[j], 1.0) * math.fsum(np.abs(d_j)) + 1e-300
+        big = 1 + np.abs(xh_j).max()
+        G = abs(g_j) / s[j] * np.abs(d_j).max() * big**2
+        tol_s = 16 * m * (m + 2) * EPS64 * max(kappa[j], 1.0) * G + 1e-300
+        s1 = math.fsum(dx_j)
+        s2 = math.fsum(dx_j * xh_j)
+        want_s2 = g_j * want_dg * eps / s[j] ** 3
+        problems = []
+        if abs(dbeta[j] - want_db) > tol_p:
+            problems.append(f"dbeta={dbeta[j]!r} != sum dy={want_db!r}")
+        if abs(dgamma[j] - want_dg) > tol_p:
+            problems.append(f"dgamma={dgamma[j]!r} != sum dy*x_hat={want_dg!r}")
+        if abs(s1) > tol_s:
+            problems.append(f"sum dx={s1!r} != 0")
+        if abs(s2 - want_s2) > tol_s * big:
+            problems.append(f"sum dx*x_hat={s2!r} != gamma*dgamma*eps/(s^2+eps)^1.5={want_s2!r}")
+        if problems:
+            raise LawViolation(f"batchnorm_backward channel {j} (eps={eps}): " + "; ".join(problems)
+                               + f" (tol {tol_p:.2g}, {tol_s:.2g}) [x[:, {j}]={x[:, j]!r}, dy[:, {j}]={d_j!r}]")
+
+
+@law(needs=("batchnorm_forward",), x=feature_matrices(min_rows=1, max_rows=1, max_cols=4), as_3d=st.booleans(),
+     controls=(ctl.batch_of_one_returns_beta,))
+def training_on_a_batch_of_one_is_rejected(t, x, as_3d):
+    """A training batch with one value per channel raises ValueError (PyTorch: "Expected
+    more than 1 value per channel when training"): its variance is 0, its output would be
+    beta whatever the input, and the unbiased running variance would divide by 0.
+    """
+    xin = x[:, :, None] if as_3d else x
+    c = x.shape[1]
+    try:
+        t.batchnorm_forward(xin, np.ones(c), np.zeros(c), eps=1e-5)
+    except ValueError:
+        return
+    except Exception as exc:  # noqa: BLE001 - any other failure is the wrong kind of error
+        raise LawViolation(f"batchnorm_forward on a batch of one (shape {xin.shape}) raised {type(exc).__name__}: {exc}; "
+                           f"should raise ValueError") from exc
+    raise LawViolation(f"batchnorm_forward accepted a batch of one (shape {xin.shape}); it should raise ValueError")
