@@ -259,6 +259,12 @@ def deep_linear_scaled_identity_gives_c_to_the_L_times_x(t, c, depth, x):
                            f"(relative tolerance {tol:.2g})")
 
 
+#: Vector coordinates 0 or 1e-3 <= |v| <= 10: W^k x then stays far from the subnormal range
+#: (rho^k >= 0.3^40), where relative tolerances do not apply (found by Hypothesis: x = 1e-300
+#: made the law's own norm underflow to 0; pinned below).
+_COORDS = st.just(0.0) | st.floats(1e-3, 10.0) | st.floats(-10.0, -1e-3)
+
+
 @st.composite
 def _diagonalisable(draw_, symmetric=None):
     """(W, Q, lambdas): ``W = Q diag(lambda) Q^-1`` with a well-conditioned Q (cond <= ~3).
@@ -281,7 +287,7 @@ def _diagonalisable(draw_, symmetric=None):
 
 
 @law(needs=("deep_linear_forward",), case=_diagonalisable(), k=st.integers(1, 30),
-     xs=st.lists(st.floats(-10, 10, allow_subnormal=False), min_size=5, max_size=5),
+     xs=st.lists(_COORDS, min_size=5, max_size=5),
      controls=(ctl.off_by_one_depth, ctl.transposed_weights))
 def deep_linear_power_follows_the_eigendecomposition(t, case, k, xs):
     """``W^k x = sum_i lambda_i^k (f_i . x) e_i`` for diagonalisable ``W = Q diag(lambda) Q^-1``
@@ -313,7 +319,9 @@ def deep_linear_power_follows_the_eigendecomposition(t, case, k, xs):
 
 
 @law(needs=("deep_linear_forward",), case=_diagonalisable(symmetric=True), k=st.integers(1, 40),
-     aligned=st.booleans(), xs=st.lists(st.floats(-10, 10, allow_subnormal=False), min_size=5, max_size=5),
+     examples=({"case": (np.array([[0.6, -0.8], [0.8, 0.6]]), np.array([1.0, 1.0]), True),
+                "k": 1, "aligned": False, "xs": [0.0, 1e-3, 0.0, 0.0, 0.0]},),
+     aligned=st.booleans(), xs=st.lists(_COORDS, min_size=5, max_size=5),
      controls=(ctl.off_by_one_depth,))
 def deep_linear_norm_follows_spectral_radius_power(t, case, k, aligned, xs):
     """For symmetric W with spectral radius rho: ``|e_max . x| rho^k <= ||W^k x|| <= rho^k ||x||``.
