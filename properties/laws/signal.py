@@ -377,31 +377,37 @@ def activations_match_their_closed_forms(t, x):
 
 @law(needs=("sigmoid_grad",), x=_XS, examples=({"x": np.array([1e-12, 0.0])},), controls=(ctl.sigmoid_grad_on_input, ctl.sigmoid_grad_is_sigmoid))
 def sigmoid_derivative_is_at_most_a_quarter(t, x):
-    """``0 < sigmoid'(x) = sigma(x)(1 - sigma(x)) <= 1/4``, with ``sigmoid'(0) = 1/4``.
+    """``0 <= sigmoid'(x) = sigma(x)(1 - sigma(x)) <= 1/4``, with ``sigmoid'(0) = 1/4``.
 
     Seed 001: the factor ``g'(x) << 1`` behind vanishing gradients. The value is also checked
-    against ``e^-|x| / (1 + e^-|x|)^2`` (math) within 8 eps relative (|x| <= 30, so no underflow).
-    The bound is required exactly: evaluated naively, ``sigmoid'(1e-12)`` rounds to
+    against ``e^-|x| / (1 + e^-|x|)^2`` (math) within ``8 eps |g| + eps``: the output-based
+    formula ``s (1 - s)`` of autograd frameworks (torch) rounds s first, an absolute error of
+    about ``eps/4`` that cancellation turns into a large relative one in the tails (torch gives
+    sigma'(3) with relative error 3e-15; 0 instead of 4e-18 at x = 40), hence the absolute term
+    (``4 eps`` times the maximum 1/4). The bound is required exactly: evaluated naively, ``sigmoid'(1e-12)`` rounds to
     0.25000000000000006 > 1/4 (found by Hypothesis, pinned).
     """
     g = np.asarray(t.sigmoid_grad(x), dtype=np.float64)
     for v, gv in zip(x.tolist(), g.tolist()):
         e = math.exp(-abs(v))
         want = e / (1 + e) ** 2
-        if not (0 < gv <= 0.25) or abs(gv - want) > 8 * EPS64 * want or (v == 0 and gv != 0.25):
-            raise LawViolation(f"sigmoid_grad({v!r}) = {gv!r}; should be {want!r}, in (0, 1/4], and 1/4 at 0")
+        if not (0 <= gv <= 0.25) or abs(gv - want) > 8 * EPS64 * want + EPS64 or (v == 0 and gv != 0.25):
+            raise LawViolation(f"sigmoid_grad({v!r}) = {gv!r}; should be {want!r}, in [0, 1/4], and 1/4 at 0")
 
 
 @law(needs=("tanh_grad",), x=_XS, examples=({"x": np.array([1.2450506793772108e-09, 0.0])},), controls=(ctl.tanh_grad_on_input,))
 def tanh_derivative_is_at_most_one(t, x):
-    """``0 < tanh'(x) = 1 - tanh(x)^2 <= 1``, with ``tanh'(0) = 1``; checked against
-    ``1/cosh(x)^2`` (math) within 8 eps relative (|x| <= 30). Required exactly: naively,
+    """``0 <= tanh'(x) = 1 - tanh(x)^2 <= 1``, with ``tanh'(0) = 1``; checked against
+    ``1/cosh(x)^2`` (math) within ``8 eps |g| + 4 eps`` (|x| <= 30): the absolute term covers
+    the output-based ``1 - t^2`` of autograd frameworks (torch: relative error 2.6e-15 at
+    x = 3, 0 for |x| > 19), whose rounding of t costs about ``2 eps`` absolute. The bound is
+    required exactly: naively,
     ``tanh'(1.245e-9)`` rounds to 1.0000000000000002 (found by Hypothesis, pinned)."""
     g = np.asarray(t.tanh_grad(x), dtype=np.float64)
     for v, gv in zip(x.tolist(), g.tolist()):
         want = 1 / math.cosh(v) ** 2
-        if not (0 < gv <= 1) or abs(gv - want) > 8 * EPS64 * want or (v == 0 and gv != 1.0):
-            raise LawViolation(f"tanh_grad({v!r}) = {gv!r}; should be {want!r}, in (0, 1], and 1 at 0")
+        if not (0 <= gv <= 1) or abs(gv - want) > 8 * EPS64 * want + 4 * EPS64 or (v == 0 and gv != 1.0):
+            raise LawViolation(f"tanh_grad({v!r}) = {gv!r}; should be {want!r}, in [0, 1], and 1 at 0")
 
 
 @law(needs=("relu_grad",), x=_XS, controls=(ctl.relu_grad_is_relu,))
