@@ -22,12 +22,12 @@ def _export(module) -> None:
 from . import normalization  # noqa: E402
 
 _export(normalization)
-from . import optimizers; _export(optimizers)  # noqa: E402,E702
-from . import problems; _export(problems)  # noqa: E402,E702
 from . import gradcheck; _export(gradcheck)  # noqa: E402,E702
 from . import landscape; _export(landscape)  # noqa: E402,E702
+from . import averages; _export(averages)  # noqa: E402,E702
+from . import batchnorm; _export(batchnorm)  # noqa: E402,E702
+from . import optimizers; _export(optimizers)  # noqa: E402,E702
 from . import initialization; _export(initialization)  # noqa: E402,E702
 from . import activations; _export(activations)  # noqa: E402,E702
 from . import networks; _export(networks)  # noqa: E402,E702
-from . import averages; _export(averages)  # noqa: E402,E702
-from . import batchnorm; _export(batchnorm)  # noqa: E402,E702
+from . import problems; _export(problems)  # noqa: E402,E702

@@ -341,6 +341,49 @@ def relu_grad_passes_the_gradient_check_off_the_kink(t, xw):
     _activation_law(t, "relu", xw)
 
 
+def _bn_batches():
+    """(x, gamma, beta, w, eps): x (N, C) with N in 2..5, C in 1..3, each channel spread by
+    ``0.5 * row index`` so its std is >= ~0.2 (the derivatives of x_hat scale like 1/std and
+    the oracle's step must stay far below it), eps in {0, 1e-5, 1e-3}."""
+    def build(a):
+        n, c, vals, eps = a
+        v = np.array(vals[: n * c + 3 * c]).reshape(-1)
+        x = v[: n * c].reshape(n, c) + 0.5 * np.arange(n)[:, None]
+        return x, 0.5 + np.abs(v[n * c: n * c + c]), v[n * c + c: n * c + 2 * c], v[n * c + 2 * c:], eps
+    vals = st.lists(st.floats(-1.0, 1.0, allow_nan=False, allow_subnormal=False), min_size=24, max_size=24)
+    return st.tuples(st.integers(2, 5), st.integers(1, 3), vals, st.sampled_from([0.0, 1e-5, 1e-3])).map(build)
+
+
+@law(needs=("batchnorm_forward", "batchnorm_backward"), batch=_bn_batches(),
+     controls=(ctl.batchnorm_backward_constant_statistics,))
+def batchnorm_backward_passes_the_gradient_check(t, batch):
+    """``batchnorm_backward(w, cache)`` returns the gradients of ``L = sum w * y`` with
+    ``y = batchnorm_forward(x, gamma, beta, eps)[0]`` with respect to x, gamma and beta.
+
+    Centred-difference oracle at two steps (module docstring); round-off of one evaluation
+    of L bounded by ``(N + 8) eps kappa sum |w| (|y| + 1)``, ``kappa = 1 + max|x| / std``
+    (two-pass moments, the normalisation under the data's conditioning, the weighted sum). Issue 5: "the backward pass passes the gradient check".
+    """
+    x, gamma, beta, w, eps = batch
+    n, c = x.shape
+    w = np.resize(w, x.shape) if w.size else np.ones_like(x)
+
+    def y_of(xx, gg, bb):
+        return np.asarray(t.batchnorm_forward(xx, gg, bb, eps=eps)[0], dtype=np.float64)
+
+    y, cache = t.batchnorm_forward(x, gamma, beta, eps=eps)
+    dx, dgamma, dbeta = t.batchnorm_backward(w.copy(), cache)
+    # kappa = 1 + max|x| / std per channel: the rounding of x - mean relative to the spread
+    kappa = 1.0 + float(np.max(np.abs(x).max(axis=0) / np.sqrt(x.var(axis=0) + eps)))
+    r = (n + 8) * EPS64 * kappa * float(np.sum(np.abs(w) * (np.abs(np.asarray(y)) + 1.0)))
+    ctx = f"[x={x.tolist()}, gamma={gamma.tolist()}, beta={beta.tolist()}, w={w.tolist()}, eps={eps}]"
+    _check_backward("batchnorm_backward dx", dx, lambda v: float(np.sum(w * y_of(v, gamma, beta))), x, r, context=ctx)
+    _check_backward("batchnorm_backward dgamma", dgamma, lambda v: float(np.sum(w * y_of(x, v, beta))), gamma, r,
+                    context=ctx)
+    _check_backward("batchnorm_backward dbeta", dbeta, lambda v: float(np.sum(w * y_of(x, gamma, v))), beta, r,
+                    context=ctx)
+
+
 _ACTS = ("linear", "sigmoid", "tanh")
 
 
