@@ -24,7 +24,7 @@ _SRC = f"https://github.com/scikit-learn/scikit-learn/blob/{_sk.__version__}/skl
 
 #: How scikit-learn differs from the reference defaults, and where the adapter handles it.
 #: Each row was checked against the installed version (1.9.1): see
-#: tests/differential/test_sklearn_differential.py for the numerical check.
+#: tests/differential/test_sklearn.py for the numerical check.
 CONVENTIONS = {
     "variance estimator": {
         "framework": "StandardScaler.var_ is the biased (ddof=0) variance; scale_ = sqrt(var_)",

@@ -1,0 +1,1 @@
+"""Differential tests: real frameworks against the reference configured with their conventions."""
