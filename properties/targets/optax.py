@@ -1,0 +1,413 @@
+"""optax and ``jax.nn`` as a trainspec target: optax's optimisers, ``jax.nn.initializers``, ``jax.nn``.
+
+Run: ``pytest properties/ --target optax`` (needs ``pip install jax optax``).
+
+Names exposed, with the reference's signatures **but optax's default values** (so an
+argument a law does not pass gets what an optax user gets):
+
+* ``sgd`` -> ``optax.sgd`` (``weight_decay`` chains ``add_decayed_weights`` first, coupled
+  L2 like the reference); ``adagrad`` -> ``optax.adagrad`` (G_0 = 0.1, eps = 1e-7 *inside*
+  the sqrt); ``rmsprop`` -> ``optax.rmsprop`` (decay 0.9, eps inside the sqrt);
+  ``adadelta`` -> ``optax.adadelta``; ``adam`` -> ``optax.adam`` / ``optax.adamw``
+  (weight_decay > 0) / ``optax.amsgrad`` (amsgrad=True). optax is already ``init``/``update``:
+  the adapter converts arrays and keeps the step count in the state.
+* initialisers ``glorot_*``, ``he_*``, ``lecun_*``, ``zeros_init``, ``constant_init`` ->
+  ``jax.nn.initializers`` (``variance_scaling`` with ``in_axis``/``out_axis`` chosen from the
+  reference's ``layout``; a numpy ``rng`` seeds ``jax.random.key(rng.integers(2**32))``).
+* activations ``sigmoid``/``tanh``/``relu`` (``jax.nn``) and their ``*_grad`` (``jax.grad``).
+
+JAX runs with ``jax_enable_x64`` (set on import) so float64 arrays stay float64.
+The harness ``minimize``, schedules and problems are borrowed from the reference
+(:data:`BORROWED`, see ``properties/targets/torch.py``). Conventions: :data:`CONVENTIONS`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from properties.targets import require
+
+jax = require("jax", "optax", 'python -m pip install -e ".[jax]"')
+optax = require("optax", "optax", 'python -m pip install -e ".[jax]"')
+jax.config.update("jax_enable_x64", True)
+import jax.numpy as jnp  # noqa: E402
+
+import reference as _ref  # noqa: E402  (borrowed harness and the Optimizer container only)
+
+VERSION = f"optax {optax.__version__}, jax {jax.__version__}"
+_OGH = f"https://github.com/google-deepmind/optax/blob/v{optax.__version__}/"
+_JGH = f"https://github.com/jax-ml/jax/blob/jax-v{jax.__version__}/"
+
+BORROWED = ("minimize", "apply_updates", "constant_schedule", "step_decay", "exponential_decay",
+            "inverse_time_decay", "Problem", "quadratic", "quadratic_form", "conditioned_quadratic",
+            "rosenbrock", "least_squares", "minibatch_gradient")
+for _name in BORROWED:
+    globals()[_name] = getattr(_ref, _name)
+Optimizer = _ref.Optimizer
+
+TRUNC_STD = 0.87962566103423978
+
+CONVENTIONS = {
+    "learning rate": {
+        "framework": "learning_rate is required (no default); a schedule is called with the 0-based count",
+        "reference": "the same schedule convention", "adapter": "passed through",
+        "source": _OGH + "optax/_src/alias.py#L2049"},
+    "SGD": {
+        "framework": "trace: m = g + mu m (m_0 = 0), lr outside; no dampening, no weight_decay argument",
+        "reference": "sgd(lr_inside_velocity=False) is the same",
+        "adapter": "weight_decay: chain(add_decayed_weights(wd), sgd) (coupled L2, as the reference); "
+                   "dampening != 0 or lr_inside_velocity=True raise NotImplementedError",
+        "source": _OGH + "optax/_src/alias.py#L2049; optax/transforms/_accumulation.py"},
+    "Adagrad": {
+        "framework": "G_0 = initial_accumulator_value = 0.1, eps = 1e-7 INSIDE the sqrt; no lr_decay",
+        "reference": "defaults are torch's: G_0 = 0, eps = 1e-10 outside the sqrt",
+        "adapter": "optax's defaults are the adapter's defaults; eps_inside_sqrt=False or lr_decay != 0 raise "
+                   "NotImplementedError",
+        "source": _OGH + "optax/_src/alias.py#L329; optax/_src/transform.py#L45"},
+    "RMSprop": {
+        "framework": "decay = 0.9 (weights the old v), eps = 1e-8 INSIDE the sqrt (eps_in_sqrt=True), "
+                     "momentum is a trace AFTER lr (lr inside the buffer), optional bias_correction",
+        "reference": "defaults are torch's: rho = 0.99, eps outside the sqrt; momentum buffer with lr outside",
+        "adapter": "rho -> decay, eps_inside_sqrt -> eps_in_sqrt; adapter defaults are optax's "
+                   "(rho=0.9, eps_inside_sqrt=True); lr inside the momentum buffer equals the reference's form "
+                   "only for a constant lr",
+        "source": _OGH + "optax/_src/alias.py#L1935; optax/_src/transform.py#L95"},
+    "Adadelta": {
+        "framework": "learning_rate=None means 1; rho = 0.9, eps = 1e-6 inside both roots",
+        "reference": "the same defaults", "adapter": "passed through",
+        "source": _OGH + "optax/_src/alias.py#L143; optax/_src/transform.py#L574"},
+    "Adam": {
+        "framework": "eps = 1e-8 added to sqrt(v_hat + eps_root) (Algorithm 1 form)",
+        "reference": "adam(eps_form='sqrt_vhat') the same; eps_root passed through",
+        "adapter": "eps_form='eps_hat' raises NotImplementedError",
+        "source": _OGH + "optax/_src/transform.py#L246"},
+    "AdamW": {
+        "framework": "adamw: u = adam + wd p, update = -lr u (decoupled); default weight_decay = 1e-4",
+        "reference": "adam(weight_decay) is decoupled too", "adapter": "weight_decay > 0 -> optax.adamw",
+        "source": _OGH + "optax/_src/alias.py#L598"},
+    "AMSGrad": {
+        "framework": "optax.amsgrad takes the max of the BIAS-CORRECTED v_hat",
+        "reference": "adam(amsgrad=True) takes the max of the raw v (torch / Keras)",
+        "adapter": "amsgrad=True -> optax.amsgrad as it is (a different trajectory: not a convention the "
+                   "reference can express; see the deviation file)",
+        "source": _OGH + "optax/_src/transform.py#L321"},
+    "NaN gradients": {
+        "framework": "no check: NaN propagates", "reference": "update raises ValueError",
+        "adapter": "nothing", "source": _OGH + "optax/_src/transform.py"},
+    "init layout": {
+        "framework": "in_axis=-2, out_axis=-1 by default (Keras layout [*k, in, out])",
+        "reference": "layout='torch' [out, in, *k] (default) or 'keras'",
+        "adapter": "layout='torch' passes in_axis=1, out_axis=0; 'keras' the jax defaults",
+        "source": _JGH + "jax/_src/nn/initializers.py#L215 (_compute_fans)"},
+    "init normal family": {
+        "framework": "glorot_normal / he_normal / lecun_normal are TRUNCATED at 2 sigma_0 with sigma_0 = "
+                     "sigma / 0.87962566; variance_scaling(distribution='normal') is untruncated",
+        "reference": "truncated=False (torch) by default",
+        "adapter": "the adapter's default is truncated=True (jax's); truncated=False uses "
+                   "variance_scaling(..., 'normal')",
+        "source": _JGH + "jax/_src/nn/initializers.py#L282 (variance_scaling)"},
+    "init gain": {
+        "framework": "no gain argument: variance_scaling(scale = gain^2)",
+        "reference": "gain / nonlinearity arguments",
+        "adapter": "scale = gain^2 (relu 2, leaky_relu 2/(1+a^2), linear 1, tanh 25/9)",
+        "source": _JGH + "jax/_src/nn/initializers.py#L282"},
+    "relu'(0)": {
+        "framework": "jax.nn.relu has a custom derivative: 0 at 0", "reference": "relu_grad(0) = 0",
+        "adapter": "jax.grad", "source": _JGH + "jax/_src/nn/functions.py (relu)"},
+}
+
+__all__ = sorted(set(BORROWED) | {
+    "Optimizer", "OptaxState", "AdagradState", "AdamState", "sgd", "adagrad", "rmsprop", "adadelta", "adam", "optax_optimizer",
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+    "zeros_init", "constant_init", "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
+    "CONVENTIONS", "VERSION", "BORROWED"})
+
+
+def _unsupported(func: str, what: str):
+    raise NotImplementedError(f"optax target: {func}: {what} has no optax equivalent (see CONVENTIONS)")
+
+
+def _float(x) -> np.ndarray:
+    a = np.array(x, copy=True)
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    return a
+
+
+class OptaxState(NamedTuple):
+    """``count`` updates done; ``inner`` optax's own state pytree (jax arrays, never modified)."""
+
+    count: int
+    inner: Any
+
+    def _field(self, name):
+        for sub in self.inner:
+            if hasattr(sub, name):
+                return np.asarray(getattr(sub, name))
+        raise AttributeError(f"optax state {type(self.inner).__name__} has no field {name!r}")
+
+
+class AdagradState(OptaxState):
+    """optax ``ScaleByRssState`` read under the reference's field name ``sum_of_squares``."""
+
+    @property
+    def sum_of_squares(self) -> np.ndarray:
+        return self._field("sum_of_squares")
+
+
+class AdamState(OptaxState):
+    """optax ``ScaleByAdamState`` / ``ScaleByAmsgradState``: ``mu``, ``nu`` (the raw moments)."""
+
+    @property
+    def mu(self) -> np.ndarray:
+        return self._field("mu")
+
+    @property
+    def nu(self) -> np.ndarray:
+        return self._field("nu")
+
+
+def _hyper(kwargs: dict) -> tuple[dict, tuple]:
+    """Split keyword arguments into traced numbers (``hp``) and static options (hashable)."""
+    hp, static = {}, []
+    for k, v in kwargs.items():
+        if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_)):
+            hp[k] = float(v)
+        else:
+            static.append((k, v))
+    return hp, tuple(sorted(static, key=lambda kv: kv[0]))
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(build, static: tuple):
+    """``jax.jit`` of ``build(**static, **hp).init`` / ``.update`` with the numbers ``hp`` traced.
+
+    One compilation per (optimiser, static options, shape, dtype) instead of one per
+    hyperparameter value: Hypothesis draws a fresh lr/beta for every example, and compiling
+    an optax chain costs ~0.2 s while a compiled step costs ~50 us. The numbers enter as
+    weakly typed scalars (Python floats), exactly as optax sees ``optax.adam(0.1)``'s floats:
+    float32 gradients stay float32. Options that change optax's structure (``momentum=None``,
+    ``nesterov``, ``eps_in_sqrt``, a schedule) are static.
+    """
+    kw = dict(static)
+
+    def init(hp, params):
+        return build(**kw, **hp).init(params)
+
+    def update(hp, grads, state, params):
+        return build(**kw, **hp).update(grads, state, params)
+
+    return jax.jit(init), jax.jit(update)
+
+
+def optax_optimizer(func: str, build, state_cls=OptaxState, **kwargs) -> Optimizer:
+    """Wrap ``build(**kwargs)`` (an optax ``GradientTransformation``) as ``Optimizer(init, update)``.
+
+    ``update`` converts numpy to jax arrays, calls optax's ``update`` (jitted, see
+    :func:`_compiled`) and returns a numpy copy of the updates; the state holds optax's own
+    state pytree.
+    """
+    hp, static = _hyper(kwargs)
+    init_j, update_j = _compiled(build, static)
+
+    def init(params):
+        return state_cls(0, init_j(hp, _float(params)))
+
+    def update(grads, state, params=None):
+        # numpy arrays go straight into the jitted call (an eager jnp.asarray/astype would
+        # dispatch two more XLA ops per step).
+        g = _float(grads)
+        p = None if params is None else _float(params).astype(g.dtype, copy=False)
+        u, inner = update_j(hp, g, state.inner, p)
+        return np.array(u), state_cls(state.count + 1, inner)
+
+    update.__qualname__ = f"{func}.update"
+    return Optimizer(init, update)
+
+
+def _tx_sgd(lr, momentum, nesterov, weight_decay, lr_inside_velocity):
+    if lr_inside_velocity:
+        # optax's own form of "lr inside the buffer" (what optax.rmsprop does with momentum):
+        # trace after scale_by_learning_rate: u_t = mu u_{t-1} - lr_t g, update u_t
+        # (nesterov: mu u_t - lr_t g).
+        tx = optax.chain(optax.scale_by_learning_rate(lr),
+                         optax.trace(momentum, nesterov) if momentum is not None else optax.identity())
+    else:
+        tx = optax.sgd(lr, momentum=momentum, nesterov=nesterov)
+    if weight_decay is not None:
+        tx = optax.chain(optax.add_decayed_weights(weight_decay), tx)
+    return tx
+
+
+def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.0,
+        weight_decay: float = 0.0, lr_inside_velocity: bool = False) -> Optimizer:
+    """``optax.sgd(lr, momentum or None, nesterov)``, after ``add_decayed_weights(weight_decay)``.
+
+    ``lr_inside_velocity=True``: ``chain(scale_by_learning_rate(lr), trace(momentum, nesterov))``.
+    """
+    if dampening != 0.0:
+        _unsupported("sgd", "dampening (torch only)")
+    return optax_optimizer("sgd", _tx_sgd, lr=lr, momentum=momentum or None, nesterov=bool(nesterov),
+                           weight_decay=weight_decay or None, lr_inside_velocity=bool(lr_inside_velocity))
+
+
+def _tx_adagrad(lr, eps, initial_accumulator_value):
+    return optax.adagrad(lr, initial_accumulator_value=initial_accumulator_value, eps=eps)
+
+
+def adagrad(lr=1e-2, eps: float = 1e-7, initial_accumulator_value: float = 0.0,
+            eps_inside_sqrt: bool = True, lr_decay: float = 0.0) -> Optimizer:
+    """``optax.adagrad(lr, initial_accumulator_value, eps)``: optax's eps (1e-7, inside the root);
+    G_0 defaults to 0, not optax's 0.1 (see CONVENTIONS["Adagrad"])."""
+    if not eps_inside_sqrt:
+        _unsupported("adagrad", "eps_inside_sqrt=False (torch)")
+    if lr_decay:
+        _unsupported("adagrad", "lr_decay (torch; use a schedule)")
+    return optax_optimizer("adagrad", _tx_adagrad, AdagradState, lr=lr, eps=eps,
+                           initial_accumulator_value=initial_accumulator_value)
+
+
+def _tx_rmsprop(lr, decay, eps, eps_in_sqrt, centered, momentum, bias_correction):
+    return optax.rmsprop(lr, decay=decay, eps=eps, eps_in_sqrt=eps_in_sqrt, centered=centered,
+                         momentum=momentum, bias_correction=bias_correction)
+
+
+def rmsprop(lr=1e-2, rho: float = 0.9, eps: float = 1e-8, eps_inside_sqrt: bool = False,
+            centered: bool = False, momentum: float = 0.0, bias_correction: bool = False) -> Optimizer:
+    """``optax.rmsprop(lr, decay=rho, eps, eps_in_sqrt, centered, momentum or None, bias_correction)``:
+    optax's decay (0.9) and eps (1e-8), but eps outside the root by default (optax's documented
+    ``eps_in_sqrt=False``, see CONVENTIONS["RMSprop"])."""
+    return optax_optimizer("rmsprop", _tx_rmsprop, lr=lr, decay=rho, eps=eps, eps_in_sqrt=bool(eps_inside_sqrt),
+                           centered=bool(centered), momentum=momentum or None, bias_correction=bool(bias_correction))
+
+
+def _tx_adadelta(lr, rho, eps):
+    return optax.adadelta(lr, rho=rho, eps=eps)
+
+
+def adadelta(lr=None, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
+    """``optax.adadelta(lr, rho, eps)``; ``lr=None`` (optax's default) applies no learning rate."""
+    return optax_optimizer("adadelta", _tx_adadelta, lr=lr, rho=rho, eps=eps)
+
+
+def _tx_adam(lr, b1, b2, eps, eps_root, amsgrad, weight_decay):
+    if amsgrad:
+        return optax.amsgrad(lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root)
+    if weight_decay is not None:
+        return optax.adamw(lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root, weight_decay=weight_decay)
+    return optax.adam(lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root)
+
+
+def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0,
+         eps_form: str = "sqrt_vhat", amsgrad: bool = False, weight_decay: float = 0.0) -> Optimizer:
+    """``optax.adam`` / ``optax.adamw(weight_decay)`` / ``optax.amsgrad``."""
+    if eps_form != "sqrt_vhat":
+        _unsupported("adam", f"eps_form={eps_form!r} (Keras)")
+    if amsgrad and weight_decay:
+        _unsupported("adam", "amsgrad with weight_decay (no optax alias)")
+    return optax_optimizer("adam", _tx_adam, AdamState, lr=lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root,
+                           amsgrad=bool(amsgrad), weight_decay=weight_decay or None)
+
+
+# --- initialisers ----------------------------------------------------------------------------------
+
+_I = jax.nn.initializers
+
+
+def _axes(layout: str, ndim: int):
+    if layout == "torch":
+        return {"in_axis": 1, "out_axis": 0}
+    if layout == "keras":
+        return {"in_axis": -2, "out_axis": -1}
+    raise ValueError(f"layout must be 'torch' or 'keras'; got {layout!r}")
+
+
+def _key(rng):
+    return jax.random.key(int(rng.integers(2**32)))
+
+
+def _vs(shape, rng, scale, mode, distribution, layout):
+    shape = tuple(int(s) for s in shape)
+    init = _I.variance_scaling(scale, mode, distribution, dtype=jnp.float64, **_axes(layout, len(shape)))
+    return np.asarray(init(_key(rng), shape)).copy()
+
+
+def _gain2(nonlinearity: str, negative_slope: float) -> float:
+    table = {"relu": 2.0, "linear": 1.0, "leaky_relu": 2.0 / (1.0 + negative_slope**2), "tanh": 25.0 / 9.0,
+             "sigmoid": 1.0}
+    if nonlinearity not in table:
+        _unsupported("he_*", f"nonlinearity={nonlinearity!r}")
+    return table[nonlinearity]
+
+
+def glorot_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
+    """``jax.nn.initializers.glorot_uniform`` = ``variance_scaling(gain^2, "fan_avg", "uniform")``."""
+    return _vs(shape, rng, gain**2, "fan_avg", "uniform", layout)
+
+
+def glorot_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = True) -> np.ndarray:
+    """``jax.nn.initializers.glorot_normal`` (truncated; jax's default) or untruncated ``variance_scaling``."""
+    return _vs(shape, rng, gain**2, "fan_avg", "truncated_normal" if truncated else "normal", layout)
+
+
+def he_uniform(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", negative_slope: float = 0.0,
+               layout: str = "torch") -> np.ndarray:
+    """``jax.nn.initializers.he_uniform`` = ``variance_scaling(2, "fan_in", "uniform")``."""
+    return _vs(shape, rng, _gain2(nonlinearity, negative_slope), mode, "uniform", layout)
+
+
+def he_normal(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", negative_slope: float = 0.0,
+              layout: str = "torch", truncated: bool = True) -> np.ndarray:
+    """``jax.nn.initializers.he_normal`` (truncated) or untruncated ``variance_scaling``."""
+    return _vs(shape, rng, _gain2(nonlinearity, negative_slope), mode,
+               "truncated_normal" if truncated else "normal", layout)
+
+
+def lecun_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
+    """``jax.nn.initializers.lecun_uniform``."""
+    return _vs(shape, rng, gain**2, "fan_in", "uniform", layout)
+
+
+def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = True) -> np.ndarray:
+    """``jax.nn.initializers.lecun_normal`` (truncated) or untruncated ``variance_scaling``."""
+    return _vs(shape, rng, gain**2, "fan_in", "truncated_normal" if truncated else "normal", layout)
+
+
+def zeros_init(shape, rng) -> np.ndarray:
+    """``jax.nn.initializers.zeros``."""
+    return np.asarray(_I.zeros(_key(rng), tuple(shape), jnp.float64)).copy()
+
+
+def constant_init(shape, rng, *, value: float) -> np.ndarray:
+    """``jax.nn.initializers.constant(value)``."""
+    return np.asarray(_I.constant(value, dtype=jnp.float64)(_key(rng), tuple(shape))).copy()
+
+
+# --- activations -------------------------------------------------------------------------------------
+
+def _act(fn, name):
+    def f(x):
+        x = _float(x)
+        return np.asarray(fn(jnp.asarray(x))).astype(x.dtype, copy=True)
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+def _grad(fn, name):
+    g = jax.jit(jax.grad(lambda x: jnp.sum(fn(x))))
+
+    def f(x):
+        x = _float(x)
+        return np.asarray(g(jnp.asarray(x))).astype(x.dtype, copy=True)
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+sigmoid, tanh, relu = _act(jax.nn.sigmoid, "sigmoid"), _act(jnp.tanh, "tanh"), _act(jax.nn.relu, "relu")
+sigmoid_grad, tanh_grad, relu_grad = (_grad(jax.nn.sigmoid, "sigmoid_grad"), _grad(jnp.tanh, "tanh_grad"),
+                                      _grad(jax.nn.relu, "relu_grad"))
+del math
