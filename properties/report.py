@@ -27,6 +27,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 ALL_TARGETS = ("reference", "torch", "sklearn", "optax")
 RESULTS = ("passed", "skipped", "xfailed", "failed")
@@ -58,6 +60,10 @@ class _Recorder:
 
     def pytest_collection_finish(self, session):
         self.order = [item.nodeid for item in session.items]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):  # under -n, the controller collects nothing
+        self.order = self.order or list(ids)
 
     def pytest_collectreport(self, report):
         if report.failed:
