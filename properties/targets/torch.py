@@ -8,11 +8,13 @@ arguments unless the reference signature passes a value:
 * optimisers ``sgd``, ``adagrad``, ``rmsprop``, ``adadelta``, ``adam`` -> ``torch.optim.SGD``,
   ``Adagrad``, ``RMSprop``, ``Adadelta``, ``Adam`` / ``AdamW``, wrapped into the reference's
   optax-style ``Optimizer(init, update)`` (:func:`torch_optimizer`): each ``update`` builds a
-  fresh torch optimiser on one parameter tensor, loads the torch state stored in the
-  trainspec state, calls ``step()`` once and returns the parameter change. A schedule (a
-  callable ``step -> lr``) sets ``param_groups[0]["lr"]`` before the step.
-* batch norm ``batchnorm_forward`` / ``batchnorm_backward`` (``aten.native_batch_norm`` in
-  training mode + autograd), ``batchnorm_running_init`` / ``_update`` / ``_stats`` (the
+  fresh torch optimiser on one parameter tensor, loads the torch state that the trainspec
+  state stands for (``SGDState`` ... ``AdamState``, the reference's field names over bitwise
+  copies of torch's ``optimizer.state[p]`` tensors, :data:`TORCH_STATE_KEYS`), calls
+  ``step()`` once and returns the parameter change. A schedule (a callable ``step -> lr``)
+  sets the lr of that step.
+* batch norm ``batchnorm_forward`` / ``batchnorm_backward`` (``F.batch_norm`` in training
+  mode, as ``nn.BatchNorm1d`` calls it, + autograd), ``batchnorm_running_init`` / ``_update`` / ``_stats`` (the
   buffers of ``nn.BatchNorm1d`` in training mode), ``batchnorm_inference`` (eval mode).
 * initialisers ``glorot_uniform``/``glorot_normal`` (``xavier_*_``), ``he_uniform``/``he_normal``
   (``kaiming_*_``), ``lecun_uniform``/``lecun_normal`` (``kaiming_*_(nonlinearity="linear")``),
@@ -64,7 +66,9 @@ CONVENTIONS = {
     "SGD lr position": {
         "framework": "lr outside the velocity: p -= lr * b (a schedule rescales the whole velocity)",
         "reference": "sgd(lr_inside_velocity=False) (the default)",
-        "adapter": "lr_inside_velocity=True raises NotImplementedError (no torch argument)",
+        "adapter": "lr_inside_velocity=True is served by the same torch call when it cannot change the "
+                   "trajectory (momentum 0, or a constant lr: u_t = -lr b_t exactly, reference sgd docstring); "
+                   "with momentum and a schedule it raises NotImplementedError (no torch argument)",
         "source": _GH + "torch/optim/sgd.py#L377"},
     "SGD weight decay": {
         "framework": "weight_decay is coupled L2: g += wd * p before the momentum",
@@ -74,15 +78,17 @@ CONVENTIONS = {
         "framework": "G_0 = initial_accumulator_value (default 0), eps=1e-10 added outside sqrt(G), "
                      "clr = lr / (1 + (t-1) lr_decay)",
         "reference": "adagrad defaults are torch's (G_0=0, eps=1e-10, eps_inside_sqrt=False)",
-        "adapter": "eps_inside_sqrt=True raises NotImplementedError (optax/Keras form)",
-        "source": _GH + "torch/optim/adagrad.py#L35 (defaults), #L96, #L402, #L425"},
+        "adapter": "eps_inside_sqrt=True with eps=0 is the same call (sqrt(G + 0) = sqrt(G) + 0 bitwise); "
+                   "with eps > 0 it raises NotImplementedError (optax/Keras form)",
+        "source": _GH + "torch/optim/adagrad.py#L35-L36 (defaults), #L96, #L402, #L423"},
     "RMSprop": {
         "framework": "alpha=0.99 weights the old v; eps=1e-8 outside sqrt(v); momentum buffer holds g/den "
                      "with lr outside; centered subtracts the EMA of g squared",
         "reference": "rmsprop(rho=0.99, eps_inside_sqrt=False) -- torch's form; rho -> alpha",
-        "adapter": "rho is passed as alpha; eps_inside_sqrt=True or bias_correction=True raise "
-                   "NotImplementedError (optax-only options)",
-        "source": _GH + "torch/optim/rmsprop.py#L35, #L316, #L336"},
+        "adapter": "rho is passed as alpha; eps_inside_sqrt=True with eps=0 is the same call (bitwise); "
+                   "eps_inside_sqrt=True with eps > 0 or bias_correction=True raise NotImplementedError "
+                   "(optax-only options)",
+        "source": _GH + "torch/optim/rmsprop.py#L35, #L316, #L325-L330, #L336"},
     "Adadelta": {
         "framework": "lr=1.0, rho=0.9, eps=1e-6 inside both square roots; E_x accumulates the step before lr",
         "reference": "adadelta defaults are torch's", "adapter": "nothing to do",
@@ -101,10 +107,27 @@ CONVENTIONS = {
         "framework": "max over the raw v, divided by the current sqrt(1 - b2^t)",
         "reference": "adam(amsgrad=True): the same", "adapter": "passed through",
         "source": _GH + "torch/optim/adam.py#L530-L540"},
-    "optimiser step counter": {
-        "framework": "Adam/Adagrad/Adadelta/RMSprop keep state['step'] as a float32 tensor by default",
-        "reference": "count is a Python int", "adapter": "state stored as numpy copies of torch's state",
-        "source": _GH + "torch/optim/optimizer.py (_get_scalar_dtype)"},
+    "optimiser state": {
+        "framework": "per-parameter dict optimizer.state[p]: SGD momentum_buffer; Adagrad sum; RMSprop "
+                     "square_avg, grad_avg, momentum_buffer; Adadelta square_avg, acc_delta; Adam exp_avg, "
+                     "exp_avg_sq, max_exp_avg_sq; all but SGD also 'step', a float32 tensor by default",
+        "reference": "NamedTuple states SGDState(velocity), AdagradState(sum_of_squares), RMSpropState(nu, mu, "
+                     "trace), AdadeltaState(e_g, e_x), AdamState(mu, nu, nu_max), count an int",
+        "adapter": "the same NamedTuples holding bitwise numpy copies of torch's tensors (TORCH_STATE_KEYS); "
+                   "'step' is rebuilt from count with torch's own scalar dtype and checked after each step; "
+                   "SGDState.velocity is torch's b (gradient units) also when lr_inside_velocity=True",
+        "source": _GH + "torch/optim/adam.py#L178-L187, torch/optim/optimizer.py#L210 (_get_scalar_dtype)"},
+    "eps = 0": {
+        "framework": "Adagrad/RMSprop/Adam accept eps=0 and then divide 0 by 0 for a coordinate whose "
+                     "accumulator is 0 (NaN update)",
+        "reference": "0/0 gives update 0 (documented choice, optax masks Adagrad alike)",
+        "adapter": "nothing (real finding T1 in properties/deviations/torch.txt)",
+        "source": _GH + "torch/optim/adagrad.py#L423, torch/optim/rmsprop.py#L330, torch/optim/adam.py#L544"},
+    "Adam bias correction": {
+        "framework": "bias_correction = 1 - beta**step in float64 (cancels for beta near 1, small step)",
+        "reference": "-expm1(t log1p(-alpha)), a few ulp",
+        "adapter": "nothing (real finding T2 in properties/deviations/torch.txt)",
+        "source": _GH + "torch/optim/adam.py#L530-L535"},
     "NaN gradients": {
         "framework": "no check: NaN propagates into parameters and state",
         "reference": "update raises ValueError before modifying anything",
@@ -120,6 +143,15 @@ CONVENTIONS = {
                    "NotImplementedError",
         "source": _GH + "torch/nn/modules/batchnorm.py#L41-L42, #L183-L210; "
                         "aten/src/ATen/native/Normalization.cpp (unbiased_var = var_sum / (n - 1))"},
+    "BatchNorm eps = 0": {
+        "framework": "F.batch_norm (what nn.BatchNorm1d calls) checks the batch size (ValueError for one value "
+                     "per channel) and refuses eps <= 0 in training (ValueError); the op it then calls, "
+                     "torch.batch_norm, accepts eps = 0",
+        "reference": "batchnorm_forward allows eps >= 0 (the laws use eps = 0 for exact identities)",
+        "adapter": "eps > 0: F.batch_norm itself; eps == 0: torch's own F._verify_batch_size, then "
+                   "torch.batch_norm -- F.batch_norm's steps without the eps check, so eps = 0 laws test "
+                   "torch's kernel and a batch of one is still rejected by torch's code",
+        "source": _GH + "torch/nn/functional.py#L2840-L2898"},
     "init layout": {
         "framework": "weights are [out, in, *kernel]; fan_in = size(1) prod(k), fan_out = size(0) prod(k)",
         "reference": "layout='torch' (default); layout='keras' is [*kernel, in, out]",
@@ -149,6 +181,7 @@ CONVENTIONS = {
 
 __all__ = sorted(set(BORROWED) | {
     "Optimizer", "sgd", "adagrad", "rmsprop", "adadelta", "adam", "torch_optimizer",
+    "SGDState", "AdagradState", "RMSpropState", "AdadeltaState", "AdamState", "TORCH_STATE_KEYS",
     "batchnorm_forward", "batchnorm_backward", "batchnorm_running_init", "batchnorm_running_update",
     "batchnorm_running_stats", "batchnorm_inference",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
@@ -174,27 +207,106 @@ def _t(x) -> "torch.Tensor":
 
 # --- optimisers ----------------------------------------------------------------------------------
 
-class TorchOptState(NamedTuple):
-    """``count`` updates done; ``torch_state`` the optimiser's per-parameter state as numpy copies."""
+class SGDState(NamedTuple):
+    """``count`` updates done; ``velocity`` torch's ``momentum_buffer`` b (gradient units, lr
+    outside; None without momentum)."""
 
     count: int
-    torch_state: dict
+    velocity: np.ndarray | None
 
 
-def torch_optimizer(func: str, cls, needs_params: bool = False, lr=1e-3, **kwargs) -> Optimizer:
+class AdagradState(NamedTuple):
+    """``count``; ``sum_of_squares`` torch's ``state["sum"]`` (G, starting at initial_accumulator_value)."""
+
+    count: int
+    sum_of_squares: np.ndarray | None
+
+
+class RMSpropState(NamedTuple):
+    """``count``; ``nu`` torch's ``square_avg``; ``mu`` its ``grad_avg`` (centered only);
+    ``trace`` its ``momentum_buffer`` (momentum > 0 only)."""
+
+    count: int
+    nu: np.ndarray | None
+    mu: np.ndarray | None
+    trace: np.ndarray | None
+
+
+class AdadeltaState(NamedTuple):
+    """``count``; ``e_g`` torch's ``square_avg``; ``e_x`` its ``acc_delta``."""
+
+    count: int
+    e_g: np.ndarray | None
+    e_x: np.ndarray | None
+
+
+class AdamState(NamedTuple):
+    """``count``; ``mu`` torch's ``exp_avg``; ``nu`` its ``exp_avg_sq``; ``nu_max`` its
+    ``max_exp_avg_sq`` (amsgrad only)."""
+
+    count: int
+    mu: np.ndarray | None
+    nu: np.ndarray | None
+    nu_max: np.ndarray | None
+
+
+#: Reference state field -> key of torch's per-parameter ``optimizer.state[p]`` (checked
+#: against torch 2.13.0: sgd.py ``momentum_buffer``, adagrad.py ``sum``, rmsprop.py
+#: ``square_avg/grad_avg/momentum_buffer``, adadelta.py ``square_avg/acc_delta``, adam.py
+#: ``exp_avg/exp_avg_sq/max_exp_avg_sq``). Every one but SGD also keeps ``step``, a float32
+#: tensor equal to ``count`` (``optimizer._get_scalar_dtype``), rebuilt from ``count``.
+TORCH_STATE_KEYS = {
+    SGDState: {"velocity": "momentum_buffer"},
+    AdagradState: {"sum_of_squares": "sum"},
+    RMSpropState: {"nu": "square_avg", "mu": "grad_avg", "trace": "momentum_buffer"},
+    AdadeltaState: {"e_g": "square_avg", "e_x": "acc_delta"},
+    AdamState: {"mu": "exp_avg", "nu": "exp_avg_sq", "nu_max": "max_exp_avg_sq"},
+}
+
+
+def _scalar_dtype():
+    from torch.optim.optimizer import _get_scalar_dtype  # float32 unless the default dtype is float64
+    return _get_scalar_dtype()
+
+
+def _to_torch_state(state) -> dict:
+    """The ``optimizer.state[p]`` dict that ``state`` stands for (empty before the first step)."""
+    if state.count == 0:
+        return {}
+    out = {key: torch.from_numpy(np.array(getattr(state, field), copy=True))
+           for field, key in TORCH_STATE_KEYS[type(state)].items() if getattr(state, field) is not None}
+    if type(state) is not SGDState:
+        out["step"] = torch.tensor(float(state.count), dtype=_scalar_dtype())
+    return out
+
+
+def _from_torch_state(cls, count: int, tstate: dict):
+    fields = {field: (tstate[key].detach().numpy().copy() if isinstance(tstate.get(key), torch.Tensor) else None)
+              for field, key in TORCH_STATE_KEYS[cls].items()}
+    step = tstate.get("step")
+    if step is not None and float(step) != count:
+        raise RuntimeError(f"torch target: torch's step counter reads {float(step)} after {count} updates")
+    return cls(count, **fields)
+
+
+def torch_optimizer(func: str, cls, state_cls, needs_params: bool = False, lr=1e-3, **kwargs) -> Optimizer:
     """Wrap ``cls(params, lr=lr, **kwargs)`` into an optax-style ``Optimizer(init, update)``.
 
-    ``update`` is pure: it rebuilds the torch optimiser on a fresh tensor, loads the stored
-    state, steps once and copies the state out. Without weight decay the step is taken from a
-    zero parameter, so ``updates`` is exactly the ``-lr * direction`` torch adds to ``p``
-    (and ``params + updates`` rounds like torch's in-place add); with weight decay it is taken
-    from ``params`` and ``updates = p_new - params``.
+    ``update`` is pure: it builds a fresh torch optimiser on a fresh tensor, loads the torch
+    state that ``state`` (a ``state_cls`` with the reference's field names, see
+    :data:`TORCH_STATE_KEYS`) stands for, steps once and copies the new state out. Without
+    weight decay the step is taken from a zero parameter, so ``updates`` is exactly the
+    ``-lr * direction`` torch adds to ``p`` (and ``params + updates`` rounds like torch's
+    in-place add); with weight decay it is taken from ``params`` and ``updates = p_new -
+    params``. Everything is float64 unless the caller passes float32 arrays.
     """
 
     def init(params):
-        return TorchOptState(0, {})
+        return state_cls(0, **{f: None for f in TORCH_STATE_KEYS[state_cls]})
 
     def update(grads, state, params=None):
+        if type(state) is not state_cls:
+            raise TypeError(f"{func}.update: state must be a {state_cls.__name__}; got {type(state).__name__}")
         g = _float(grads)
         if params is not None:
             g = g.astype(np.result_type(np.asarray(params).dtype if np.asarray(params).dtype.kind == "f"
@@ -204,16 +316,14 @@ def torch_optimizer(func: str, cls, needs_params: bool = False, lr=1e-3, **kwarg
         p = torch.from_numpy(p0.copy())
         rate = lr(state.count) if callable(lr) else lr
         opt = cls([p], lr=float(rate), **kwargs)
-        if state.torch_state:
-            opt.state[p] = {k: (torch.from_numpy(np.array(v, copy=True)) if isinstance(v, np.ndarray) else v)
-                            for k, v in state.torch_state.items()}
+        if state.count:
+            opt.state[p] = _to_torch_state(state)
         p.grad = torch.from_numpy(g.copy())
         with torch.no_grad():
             opt.step()
-        new = {k: (v.detach().numpy().copy() if isinstance(v, torch.Tensor) else v) for k, v in opt.state[p].items()}
         out = p.detach().numpy()
         updates = out - p0 if use_p else out.copy()
-        return updates, TorchOptState(state.count + 1, new)
+        return updates, _from_torch_state(state_cls, state.count + 1, opt.state[p])
 
     update.__qualname__ = f"{func}.update"
     return Optimizer(init, update)
@@ -221,36 +331,53 @@ def torch_optimizer(func: str, cls, needs_params: bool = False, lr=1e-3, **kwarg
 
 def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.0,
         weight_decay: float = 0.0, lr_inside_velocity: bool = False) -> Optimizer:
-    """``torch.optim.SGD(lr, momentum, dampening, weight_decay, nesterov)``."""
+    """``torch.optim.SGD(lr, momentum, dampening, weight_decay, nesterov)``.
+
+    ``lr_inside_velocity=True`` (seed 001 / Keras) is served by the same torch call when it
+    cannot change the trajectory: with ``momentum == 0`` or a constant lr, ``u_t = -lr b_t``
+    exactly (see CONVENTIONS["SGD lr position"]); with momentum and a schedule it raises
+    NotImplementedError.
+    """
     if lr_inside_velocity:
-        _unsupported("sgd", "lr_inside_velocity=True (Keras / seed 001)")
-    return torch_optimizer("sgd", torch.optim.SGD, weight_decay > 0, lr, momentum=momentum, dampening=dampening,
+        if dampening != 0:
+            raise ValueError(f"sgd: dampening must be 0 with nesterov=True or lr_inside_velocity=True; got {dampening!r}")
+        if momentum != 0 and callable(lr):
+            _unsupported("sgd", "lr_inside_velocity=True with momentum and a schedule (Keras / seed 001)")
+    return torch_optimizer("sgd", torch.optim.SGD, SGDState, weight_decay > 0, lr, momentum=momentum, dampening=dampening,
                            weight_decay=weight_decay, nesterov=nesterov)
 
 
 def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
             eps_inside_sqrt: bool = False, lr_decay: float = 0.0) -> Optimizer:
-    """``torch.optim.Adagrad(lr, lr_decay, initial_accumulator_value, eps)``."""
-    if eps_inside_sqrt:
+    """``torch.optim.Adagrad(lr, lr_decay, initial_accumulator_value, eps)``.
+
+    ``eps_inside_sqrt=True`` is accepted only with ``eps == 0``, where both placements are
+    ``sqrt(G)`` bit for bit; otherwise NotImplementedError (optax / Keras form).
+    """
+    if eps_inside_sqrt and eps != 0:
         _unsupported("adagrad", "eps_inside_sqrt=True (optax / Keras)")
-    return torch_optimizer("adagrad", torch.optim.Adagrad, False, lr, lr_decay=lr_decay,
+    return torch_optimizer("adagrad", torch.optim.Adagrad, AdagradState, False, lr, lr_decay=lr_decay,
                            initial_accumulator_value=initial_accumulator_value, eps=eps)
 
 
 def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool = False,
             centered: bool = False, momentum: float = 0.0, bias_correction: bool = False) -> Optimizer:
-    """``torch.optim.RMSprop(lr, alpha=rho, eps, momentum, centered)``."""
-    if eps_inside_sqrt:
+    """``torch.optim.RMSprop(lr, alpha=rho, eps, momentum, centered)``.
+
+    ``eps_inside_sqrt=True`` is accepted only with ``eps == 0`` (both placements are then
+    ``sqrt(v)`` bit for bit). torch has no bias correction for RMSprop: NotImplementedError.
+    """
+    if eps_inside_sqrt and eps != 0:
         _unsupported("rmsprop", "eps_inside_sqrt=True (optax default / Keras)")
     if bias_correction:
         _unsupported("rmsprop", "bias_correction=True (optax)")
-    return torch_optimizer("rmsprop", torch.optim.RMSprop, False, lr, alpha=rho, eps=eps, momentum=momentum,
+    return torch_optimizer("rmsprop", torch.optim.RMSprop, RMSpropState, False, lr, alpha=rho, eps=eps, momentum=momentum,
                            centered=centered)
 
 
 def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
     """``torch.optim.Adadelta(lr, rho, eps)``."""
-    return torch_optimizer("adadelta", torch.optim.Adadelta, False, lr, rho=rho, eps=eps)
+    return torch_optimizer("adadelta", torch.optim.Adadelta, AdadeltaState, False, lr, rho=rho, eps=eps)
 
 
 def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0,
@@ -261,9 +388,9 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
     if eps_root != 0.0:
         _unsupported("adam", "eps_root != 0 (optax)")
     if weight_decay > 0:
-        return torch_optimizer("adam", torch.optim.AdamW, True, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad,
+        return torch_optimizer("adam", torch.optim.AdamW, AdamState, True, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad,
                                weight_decay=weight_decay)
-    return torch_optimizer("adam", torch.optim.Adam, False, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad)
+    return torch_optimizer("adam", torch.optim.Adam, AdamState, False, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad)
 
 
 # --- batch normalisation ---------------------------------------------------------------------------
@@ -288,19 +415,33 @@ class BatchNormRunning(NamedTuple):
 
 
 def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
-    """Training-mode ``aten.native_batch_norm`` (what ``F.batch_norm(training=True)`` calls)."""
+    """Training-mode ``F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps)``, the
+    call ``nn.BatchNorm1d.forward`` makes (so a batch of one raises torch's ValueError).
+
+    ``F.batch_norm`` refuses ``eps = 0`` in training (ValueError, functional.py L2891); for
+    ``eps == 0`` the adapter runs the same steps without that check: torch's own
+    ``F._verify_batch_size``, then ``torch.batch_norm``, the op ``F.batch_norm`` calls (see
+    CONVENTIONS["BatchNorm eps = 0"]). The cache's statistics are torch's ``save_mean`` /
+    ``save_invstd`` from ``aten.native_batch_norm``.
+    """
     xt = _t(x).requires_grad_(True)
     g = torch.from_numpy(_float(gamma).astype(np.float64)).to(xt.dtype).requires_grad_(True)
     b = torch.from_numpy(_float(beta).astype(np.float64)).to(xt.dtype).requires_grad_(True)
-    y, mean, invstd = torch.ops.aten.native_batch_norm(xt, g, b, None, None, True, 0.1, float(eps))
-    shape = (1, -1) + (1,) * (xt.dim() - 2)
+    if eps > 0:
+        y = F.batch_norm(xt, None, None, g, b, training=True, momentum=0.1, eps=float(eps))
+    else:
+        F._verify_batch_size(xt.size())
+        y = torch.batch_norm(xt, g, b, None, None, True, 0.1, float(eps), torch.backends.cudnn.enabled)
     with torch.no_grad():
+        _, mean, invstd = torch.ops.aten.native_batch_norm(xt, g, b, None, None, True, 0.1, float(eps))
+        shape = (1, -1) + (1,) * (xt.dim() - 2)
         xhat = (xt - mean.reshape(shape)) * invstd.reshape(shape)
     m = xt.numel() // xt.shape[1]
-    inv = invstd.detach().numpy().astype(np.float64)
+    inv = invstd.numpy().astype(np.float64)
+    with np.errstate(divide="ignore"):
+        var = 1.0 / inv**2 - eps
     cache = BatchNormCache(x_hat=xhat.numpy().astype(np.float64), inv_std=inv, gamma=g.detach().numpy().astype(np.float64),
-                           mean=mean.detach().numpy().astype(np.float64), var=1.0 / inv**2 - eps, m=m, eps=float(eps),
-                           graph=(xt, g, b, y))
+                           mean=mean.numpy().astype(np.float64), var=var, m=m, eps=float(eps), graph=(xt, g, b, y))
     return y.detach().numpy().copy(), cache
 
 
