@@ -3,17 +3,21 @@
 Run: ``pytest properties/ --target optax`` (needs ``pip install jax optax``).
 
 Names exposed, with the reference's signatures **but optax's default values** (so an
-argument a law does not pass gets what an optax user gets):
+argument a law does not pass gets what an optax user gets), with two declared exceptions
+(AdaGrad's G_0 and RMSprop's eps placement, which the laws that omit them state; CONVENTIONS):
 
 * ``sgd`` -> ``optax.sgd`` (``weight_decay`` chains ``add_decayed_weights`` first, coupled
-  L2 like the reference); ``adagrad`` -> ``optax.adagrad`` (G_0 = 0.1, eps = 1e-7 *inside*
-  the sqrt); ``rmsprop`` -> ``optax.rmsprop`` (decay 0.9, eps inside the sqrt);
-  ``adadelta`` -> ``optax.adadelta``; ``adam`` -> ``optax.adam`` / ``optax.adamw``
-  (weight_decay > 0) / ``optax.amsgrad`` (amsgrad=True). optax is already ``init``/``update``:
-  the adapter converts arrays and keeps the step count in the state.
+  L2 like the reference; ``lr_inside_velocity=True`` traces after the learning rate);
+  ``adagrad`` -> ``optax.adagrad`` (eps = 1e-7 *inside* the sqrt; G_0 = 0, see CONVENTIONS);
+  ``rmsprop`` -> ``optax.rmsprop`` (decay 0.9; eps outside the root, optax's
+  ``eps_in_sqrt=False``, see CONVENTIONS); ``adadelta`` -> ``optax.adadelta`` (lr=None);
+  ``adam`` -> ``optax.adam`` / ``optax.adamw`` (weight_decay > 0) / ``optax.amsgrad``
+  (amsgrad=True). optax is already ``init``/``update``: the adapter jits it (once per
+  structure and shape, see :func:`_compiled`), converts arrays and keeps optax's state.
 * initialisers ``glorot_*``, ``he_*``, ``lecun_*``, ``zeros_init``, ``constant_init`` ->
   ``jax.nn.initializers`` (``variance_scaling`` with ``in_axis``/``out_axis`` chosen from the
-  reference's ``layout``; a numpy ``rng`` seeds ``jax.random.key(rng.integers(2**32))``).
+  reference's ``layout``; a numpy ``rng`` seeds ``jax.random.key(rng.integers(2**32))``; drawn
+  at a bucketed square shape with the real shape's variance, see :func:`_vs`).
 * activations ``sigmoid``/``tanh``/``relu`` (``jax.nn``) and their ``*_grad`` (``jax.grad``).
 
 JAX runs with ``jax_enable_x64`` (set on import) so float64 arrays stay float64.
@@ -54,37 +58,50 @@ TRUNC_STD = 0.87962566103423978
 CONVENTIONS = {
     "learning rate": {
         "framework": "learning_rate is required (no default); a schedule is called with the 0-based count",
-        "reference": "the same schedule convention", "adapter": "passed through",
-        "source": _OGH + "optax/_src/alias.py#L2049"},
+        "reference": "the same schedule convention", "adapter": "passed through (a schedule is a static jit option)",
+        "source": _OGH + "optax/_src/transform.py#L982 (scale_by_learning_rate)"},
     "SGD": {
-        "framework": "trace: m = g + mu m (m_0 = 0), lr outside; no dampening, no weight_decay argument",
+        "framework": "sgd = chain(trace(mu, nesterov), scale_by_learning_rate(lr)): m = g + mu m (m_0 = 0), "
+                     "lr outside; no dampening, no weight_decay argument",
         "reference": "sgd(lr_inside_velocity=False) is the same",
         "adapter": "weight_decay: chain(add_decayed_weights(wd), sgd) (coupled L2, as the reference); "
-                   "dampening != 0 or lr_inside_velocity=True raise NotImplementedError",
-        "source": _OGH + "optax/_src/alias.py#L2049; optax/transforms/_accumulation.py"},
+                   "lr_inside_velocity=True: chain(scale_by_learning_rate(lr), trace(mu, nesterov)), optax's own "
+                   "'lr inside the buffer' composition (the one optax.rmsprop uses for momentum); dampening != 0 "
+                   "raises NotImplementedError",
+        "source": _OGH + "optax/_src/alias.py#L2049; optax/transforms/_accumulation.py#L36; "
+                         "optax/transforms/_adding.py#L35"},
     "Adagrad": {
-        "framework": "G_0 = initial_accumulator_value = 0.1, eps = 1e-7 INSIDE the sqrt; no lr_decay",
-        "reference": "defaults are torch's: G_0 = 0, eps = 1e-10 outside the sqrt",
-        "adapter": "optax's defaults are the adapter's defaults; eps_inside_sqrt=False or lr_decay != 0 raise "
+        "framework": "G_0 = initial_accumulator_value = 0.1, eps = 1e-7 INSIDE the sqrt, update 0 where G = 0; "
+                     "no lr_decay",
+        "reference": "G_0 = 0, eps = 1e-10 outside the sqrt (torch's)",
+        "adapter": "eps default optax's (1e-7, inside); G_0 default 0, NOT optax's 0.1: the laws that omit it "
+                   "state G_0 = 0 (adagrad_first_step_is_lr_times_sign, ..._per_coordinate_gradient_rescaling); "
+                   "optax's value is one argument away. eps_inside_sqrt=False or lr_decay != 0 raise "
                    "NotImplementedError",
-        "source": _OGH + "optax/_src/alias.py#L329; optax/_src/transform.py#L45"},
+        "source": _OGH + "optax/_src/alias.py#L329; optax/_src/transform.py#L45 (scale_by_rss)"},
     "RMSprop": {
-        "framework": "decay = 0.9 (weights the old v), eps = 1e-8 INSIDE the sqrt (eps_in_sqrt=True), "
-                     "momentum is a trace AFTER lr (lr inside the buffer), optional bias_correction",
-        "reference": "defaults are torch's: rho = 0.99, eps outside the sqrt; momentum buffer with lr outside",
-        "adapter": "rho -> decay, eps_inside_sqrt -> eps_in_sqrt; adapter defaults are optax's "
-                   "(rho=0.9, eps_inside_sqrt=True); lr inside the momentum buffer equals the reference's form "
-                   "only for a constant lr",
-        "source": _OGH + "optax/_src/alias.py#L1935; optax/_src/transform.py#L95"},
+        "framework": "decay = 0.9 (weights the old v), eps = 1e-8, eps_in_sqrt=True by default (the docstring "
+                     "says eps_in_sqrt=False matches PyTorch), momentum is a trace AFTER lr (lr inside the "
+                     "buffer), optional bias_correction",
+        "reference": "rho = 0.99, eps outside the sqrt (torch's); momentum buffer with lr outside",
+        "adapter": "rho -> decay (default optax's 0.9); eps_inside_sqrt -> eps_in_sqrt, default False (optax's "
+                   "documented option): rmsprop_with_bias_correction_equals_adam_beta1_zero states eps outside "
+                   "the root and passes no placement, every other RMSprop law uses eps = 0; lr inside the "
+                   "momentum buffer equals the reference's form for a constant lr only",
+        "source": _OGH + "optax/_src/alias.py#L1935; optax/_src/transform.py#L95 (scale_by_rms)"},
     "Adadelta": {
-        "framework": "learning_rate=None means 1; rho = 0.9, eps = 1e-6 inside both roots",
-        "reference": "the same defaults", "adapter": "passed through",
-        "source": _OGH + "optax/_src/alias.py#L143; optax/_src/transform.py#L574"},
+        "framework": "learning_rate=None (default) applies NO scale_by_learning_rate, hence no sign flip; "
+                     "rho = 0.9, eps = 1e-6 inside both roots; add_decayed_weights(0.0) always chained, so "
+                     "update needs params",
+        "reference": "lr = 1.0 (torch), update -Delta",
+        "adapter": "lr default None (optax's); the resulting ascent is finding O1 in deviations/optax.txt",
+        "source": _OGH + "optax/_src/alias.py#L143; optax/_src/transform.py#L574, #L1000"},
     "Adam": {
-        "framework": "eps = 1e-8 added to sqrt(v_hat + eps_root) (Algorithm 1 form)",
-        "reference": "adam(eps_form='sqrt_vhat') the same; eps_root passed through",
+        "framework": "eps = 1e-8 added to sqrt(v_hat + eps_root) (Algorithm 1 form); bias correction "
+                     "1 - b**count as written (cancels for b near 1: finding O2)",
+        "reference": "adam(eps_form='sqrt_vhat'); eps_root passed through; correction -expm1(t log b)",
         "adapter": "eps_form='eps_hat' raises NotImplementedError",
-        "source": _OGH + "optax/_src/transform.py#L246"},
+        "source": _OGH + "optax/_src/transform.py#L246; optax/tree_utils/_tree_math.py#L442"},
     "AdamW": {
         "framework": "adamw: u = adam + wd p, update = -lr u (decoupled); default weight_decay = 1e-4",
         "reference": "adam(weight_decay) is decoupled too", "adapter": "weight_decay > 0 -> optax.adamw",
@@ -92,9 +109,22 @@ CONVENTIONS = {
     "AMSGrad": {
         "framework": "optax.amsgrad takes the max of the BIAS-CORRECTED v_hat",
         "reference": "adam(amsgrad=True) takes the max of the raw v (torch / Keras)",
-        "adapter": "amsgrad=True -> optax.amsgrad as it is (a different trajectory: not a convention the "
-                   "reference can express; see the deviation file)",
+        "adapter": "amsgrad=True -> optax.amsgrad as it is (no law compares AMSGrad trajectories; the "
+                   "differential test runs it against a numpy oracle of optax's form); amsgrad with "
+                   "weight_decay raises NotImplementedError",
         "source": _OGH + "optax/_src/transform.py#L321"},
+    "optimizer state": {
+        "framework": "a chain's tuple of NamedTuples of jax arrays (ScaleByRssState.sum_of_squares, "
+                     "ScaleByAdamState.mu/nu)",
+        "reference": "AdagradState.sum_of_squares, AdamState.mu/nu",
+        "adapter": "AdagradState / AdamState wrap optax's state and read those fields from it",
+        "source": _OGH + "optax/_src/transform.py#L45, #L246"},
+    "jit": {
+        "framework": "optax transformations are pure; users jit update",
+        "reference": "numpy",
+        "adapter": "update is jax.jit-compiled once per (optimiser structure, shape, dtype), numeric "
+                   "hyperparameters passed as traced weakly-typed scalars (optax's arithmetic is unchanged)",
+        "source": _OGH + "optax/_src/base.py"},
     "NaN gradients": {
         "framework": "no check: NaN propagates", "reference": "update raises ValueError",
         "adapter": "nothing", "source": _OGH + "optax/_src/transform.py"},
@@ -109,15 +139,29 @@ CONVENTIONS = {
         "reference": "truncated=False (torch) by default",
         "adapter": "the adapter's default is truncated=True (jax's); truncated=False uses "
                    "variance_scaling(..., 'normal')",
-        "source": _JGH + "jax/_src/nn/initializers.py#L282 (variance_scaling)"},
+        "source": _JGH + "jax/_src/nn/initializers.py#L282 (variance_scaling), #L413, #L561"},
     "init gain": {
         "framework": "no gain argument: variance_scaling(scale = gain^2)",
         "reference": "gain / nonlinearity arguments",
-        "adapter": "scale = gain^2 (relu 2, leaky_relu 2/(1+a^2), linear 1, tanh 25/9)",
+        "adapter": "scale = gain^2 (relu 2, leaky_relu 2/(1+a^2), linear 1, tanh 25/9, sigmoid 1)",
         "source": _JGH + "jax/_src/nn/initializers.py#L282"},
+    "init sampling shape": {
+        "framework": "jax.random compiles per shape (0.3-2 s each on this machine)",
+        "reference": "numpy Generator",
+        "adapter": "variance_scaling is called at a square power-of-two shape (F, F) with scale * F / fan "
+                   "(fan from jax's _compute_fans of the real shape), so jax computes bitwise the variance "
+                   "it would for the real shape; the first prod(shape) i.i.d. values are reshaped. The "
+                   "differential test calls jax.nn.initializers on the real shapes",
+        "source": _JGH + "jax/_src/nn/initializers.py#L215, #L282"},
     "relu'(0)": {
         "framework": "jax.nn.relu has a custom derivative: 0 at 0", "reference": "relu_grad(0) = 0",
-        "adapter": "jax.grad", "source": _JGH + "jax/_src/nn/functions.py (relu)"},
+        "adapter": "jax.grad", "source": _JGH + "jax/_src/nn/functions.py#L73 (relu)"},
+    "activations": {
+        "framework": "element-wise XLA kernels, compiled per shape",
+        "reference": "numpy",
+        "adapter": "inputs padded with zeros to a power-of-two length, jitted, sliced back (element-wise: no "
+                   "value changes)",
+        "source": _JGH + "jax/_src/nn/functions.py"},
 }
 
 __all__ = sorted(set(BORROWED) | {
@@ -316,6 +360,7 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
 # --- initialisers ----------------------------------------------------------------------------------
 
 _I = jax.nn.initializers
+from jax._src.nn.initializers import _compute_fans  # noqa: E402  (jax's fan rule, see _vs)
 
 
 def _axes(layout: str, ndim: int):
@@ -330,10 +375,37 @@ def _key(rng):
     return jax.random.key(int(rng.integers(2**32)))
 
 
+def _bucket(n: int) -> int:
+    """Side F of the square (F, F) draw: the smallest power of two >= 32 with F**2 >= n."""
+    f = 32
+    while f * f < n:
+        f *= 2
+    return f
+
+
 def _vs(shape, rng, scale, mode, distribution, layout):
+    """``jax.nn.initializers.variance_scaling(scale, mode, distribution)`` for ``shape``.
+
+    XLA compiles jax.random's samplers once per shape (0.3-2 s on this machine), and the
+    statistical laws draw a new shape every example. So the draw is taken from
+    ``variance_scaling`` itself at a square power-of-two shape (F, F), in mode "fan_in" (fan
+    F), with ``scale * F / fan`` where ``fan`` is jax's own ``_compute_fans`` of ``shape`` and
+    the layout's axes combined as ``variance_scaling`` combines them for ``mode``; the first
+    ``prod(shape)`` values are reshaped to ``shape``. F is a power of two, so the variance
+    jax computes, ``(scale * F / fan) / F``, is bitwise ``scale / fan``: the numbers are those
+    of ``variance_scaling(scale, mode, distribution)(key, shape)`` except for which random
+    stream fills them (entries are i.i.d. either way). One compilation per (distribution, F).
+    ``tests/differential/test_optax.py`` checks the real-shape call against the reference.
+    """
     shape = tuple(int(s) for s in shape)
-    init = _I.variance_scaling(scale, mode, distribution, dtype=jnp.float64, **_axes(layout, len(shape)))
-    return np.asarray(init(_key(rng), shape)).copy()
+    fan_in, fan_out = _compute_fans(shape, **_axes(layout, len(shape)))
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}.get(mode)
+    if fan is None:
+        raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg'; got {mode!r}")
+    n = math.prod(shape)
+    f = _bucket(n)
+    init = _I.variance_scaling(scale * f / fan, "fan_in", distribution, dtype=jnp.float64)
+    return np.asarray(init(_key(rng), (f, f))).ravel()[:n].reshape(shape)
 
 
 def _gain2(nonlinearity: str, negative_slope: float) -> float:
@@ -389,25 +461,42 @@ def constant_init(shape, rng, *, value: float) -> np.ndarray:
 
 # --- activations -------------------------------------------------------------------------------------
 
+def _padded(jitted, x):
+    """Apply an element-wise jitted function to ``x`` padded with zeros to a power-of-two length.
+
+    Element-wise, so each output depends on its own input only: padding changes no value,
+    and XLA compiles once per length bucket instead of once per shape (~0.1 s each).
+    """
+    x = _float(x)
+    flat = x.ravel()
+    n = 32
+    while n < flat.size:
+        n *= 2
+    buf = np.zeros(n, dtype=x.dtype)
+    buf[: flat.size] = flat
+    return np.asarray(jitted(buf))[: flat.size].reshape(x.shape).astype(x.dtype, copy=True)
+
+
 def _act(fn, name):
+    jitted = jax.jit(fn)
+
     def f(x):
-        x = _float(x)
-        return np.asarray(fn(jnp.asarray(x))).astype(x.dtype, copy=True)
+        return _padded(jitted, x)
     f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"``{getattr(fn, '__module__', 'jax')}.{fn.__name__}``"
     return f
 
 
 def _grad(fn, name):
-    g = jax.jit(jax.grad(lambda x: jnp.sum(fn(x))))
+    jitted = jax.jit(jax.grad(lambda x: jnp.sum(fn(x))))
 
     def f(x):
-        x = _float(x)
-        return np.asarray(g(jnp.asarray(x))).astype(x.dtype, copy=True)
+        return _padded(jitted, x)
     f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"``jax.grad`` of ``{fn.__name__}`` (element-wise, through ``sum``)"
     return f
 
 
 sigmoid, tanh, relu = _act(jax.nn.sigmoid, "sigmoid"), _act(jnp.tanh, "tanh"), _act(jax.nn.relu, "relu")
 sigmoid_grad, tanh_grad, relu_grad = (_grad(jax.nn.sigmoid, "sigmoid_grad"), _grad(jnp.tanh, "tanh_grad"),
                                       _grad(jax.nn.relu, "relu_grad"))
-del math
