@@ -21,6 +21,8 @@ arguments unless the reference signature passes a value:
   ``zeros_init``, ``constant_init``, ``calculate_gain``, ``fan_in_fan_out``. The numpy ``rng``
   seeds a ``torch.Generator`` (``rng.integers(2**63)``), so a trainspec seed replays.
 * activations ``sigmoid``/``tanh``/``relu`` (``torch.*``) and their ``*_grad`` (autograd).
+* losses ``mse_loss`` / ``bce_with_logits_loss`` (``F.mse_loss``,
+  ``F.binary_cross_entropy_with_logits``, reduction "mean") and their ``*_grad`` (autograd).
 
 **Harness borrowed from the reference** (:data:`BORROWED`): ``minimize``, ``apply_updates``,
 the learning-rate schedules and the test problems are *not* techniques torch is checked on;
@@ -187,6 +189,7 @@ __all__ = sorted(set(BORROWED) | {
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
     "zeros_init", "constant_init", "calculate_gain", "fan_in_fan_out",
     "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
+    "mse_loss", "mse_loss_grad", "bce_with_logits_loss", "bce_with_logits_loss_grad",
     "CONVENTIONS", "VERSION", "BORROWED"})
 
 
@@ -632,3 +635,25 @@ for _f, _n in ((sigmoid, "sigmoid"), (tanh, "tanh"), (relu, "relu"), (sigmoid_gr
                (tanh_grad, "tanh_grad"), (relu_grad, "relu_grad")):
     _f.__name__ = _f.__qualname__ = _n
     _f.__doc__ = f"torch.{_n.removesuffix('_grad')}" + (" differentiated by autograd" if _n.endswith("_grad") else "")
+
+
+# --- losses ------------------------------------------------------------------------------------------
+
+def _loss(fn, name):
+    def loss(pred, y) -> float:
+        return float(fn(_t(pred), _t(y).to(_t(pred).dtype)))
+
+    def grad(pred, y) -> np.ndarray:
+        p = _t(pred).requires_grad_(True)
+        (g,) = torch.autograd.grad(fn(p, _t(y).to(p.dtype)), p)
+        return g.numpy().copy()
+
+    loss.__name__ = loss.__qualname__ = name
+    grad.__name__ = grad.__qualname__ = name + "_grad"
+    loss.__doc__ = f"``{fn.__module__}.{fn.__name__}(pred, y)`` (reduction='mean', torch's default)"
+    grad.__doc__ = f"gradient of {name} w.r.t. its first argument, by autograd"
+    return loss, grad
+
+
+mse_loss, mse_loss_grad = _loss(F.mse_loss, "mse_loss")
+bce_with_logits_loss, bce_with_logits_loss_grad = _loss(F.binary_cross_entropy_with_logits, "bce_with_logits_loss")
