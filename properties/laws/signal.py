@@ -395,7 +395,8 @@ def sigmoid_derivative_is_at_most_a_quarter(t, x):
             raise LawViolation(f"sigmoid_grad({v!r}) = {gv!r}; should be {want!r}, in [0, 1/4], and 1/4 at 0")
 
 
-@law(needs=("tanh_grad",), x=_XS, examples=({"x": np.array([1.2450506793772108e-09, 0.0])},), controls=(ctl.tanh_grad_on_input,))
+@law(needs=("tanh_grad",), x=_XS, examples=({"x": np.array([1.2450506793772108e-09, 0.0])}, {"x": np.array([19.0, 0.0])}),
+     controls=(ctl.tanh_grad_on_input,))
 def tanh_derivative_is_at_most_one(t, x):
     """``0 <= tanh'(x) = 1 - tanh(x)^2 <= 1``, with ``tanh'(0) = 1``; checked against
     ``1/cosh(x)^2`` (math) within ``8 eps |g| + 4 eps`` (|x| <= 30): the absolute term covers

@@ -74,20 +74,18 @@ CONVENTIONS = {
         "framework": "G_0 = initial_accumulator_value = 0.1, eps = 1e-7 INSIDE the sqrt, update 0 where G = 0; "
                      "no lr_decay",
         "reference": "G_0 = 0, eps = 1e-10 outside the sqrt (torch's)",
-        "adapter": "eps default optax's (1e-7, inside); G_0 default 0, NOT optax's 0.1: the laws that omit it "
-                   "state G_0 = 0 (adagrad_first_step_is_lr_times_sign, ..._per_coordinate_gradient_rescaling); "
-                   "optax's value is one argument away. eps_inside_sqrt=False or lr_decay != 0 raise "
-                   "NotImplementedError",
+        "adapter": "optax's defaults (eps 1e-7 inside, G_0 = 0.1); the laws that need G_0 = 0 pass it. "
+                   "eps_inside_sqrt=False or lr_decay != 0 raise NotImplementedError (the laws then check "
+                   "the options optax offers)",
         "source": _OGH + "optax/_src/alias.py#L329; optax/_src/transform.py#L45 (scale_by_rss)"},
     "RMSprop": {
         "framework": "decay = 0.9 (weights the old v), eps = 1e-8, eps_in_sqrt=True by default (the docstring "
                      "says eps_in_sqrt=False matches PyTorch), momentum is a trace AFTER lr (lr inside the "
                      "buffer), optional bias_correction",
         "reference": "rho = 0.99, eps outside the sqrt (torch's); momentum buffer with lr outside",
-        "adapter": "rho -> decay (default optax's 0.9); eps_inside_sqrt -> eps_in_sqrt, default False (optax's "
-                   "documented option): rmsprop_with_bias_correction_equals_adam_beta1_zero states eps outside "
-                   "the root and passes no placement, every other RMSprop law uses eps = 0; lr inside the "
-                   "momentum buffer equals the reference's form for a constant lr only",
+        "adapter": "rho -> decay, eps_inside_sqrt -> eps_in_sqrt, optax's defaults (0.9, inside); "
+                   "rmsprop_with_bias_correction_equals_adam_beta1_zero passes eps_inside_sqrt=False; lr inside "
+                   "the momentum buffer equals the reference's form for a constant lr only",
         "source": _OGH + "optax/_src/alias.py#L1935; optax/_src/transform.py#L95 (scale_by_rms)"},
     "Adadelta": {
         "framework": "learning_rate=None (default) applies NO scale_by_learning_rate, hence no sign flip; "
@@ -303,10 +301,10 @@ def _tx_adagrad(lr, eps, initial_accumulator_value):
     return optax.adagrad(lr, initial_accumulator_value=initial_accumulator_value, eps=eps)
 
 
-def adagrad(lr=1e-2, eps: float = 1e-7, initial_accumulator_value: float = 0.0,
+def adagrad(lr=1e-2, eps: float = 1e-7, initial_accumulator_value: float = 0.1,
             eps_inside_sqrt: bool = True, lr_decay: float = 0.0) -> Optimizer:
-    """``optax.adagrad(lr, initial_accumulator_value, eps)``: optax's eps (1e-7, inside the root);
-    G_0 defaults to 0, not optax's 0.1 (see CONVENTIONS["Adagrad"])."""
+    """``optax.adagrad(lr, initial_accumulator_value, eps)`` with optax's defaults (G_0 = 0.1,
+    eps = 1e-7 inside the root; see CONVENTIONS["Adagrad"])."""
     if not eps_inside_sqrt:
         _unsupported("adagrad", "eps_inside_sqrt=False (torch)")
     if lr_decay:
@@ -320,11 +318,10 @@ def _tx_rmsprop(lr, decay, eps, eps_in_sqrt, centered, momentum, bias_correction
                          momentum=momentum, bias_correction=bias_correction)
 
 
-def rmsprop(lr=1e-2, rho: float = 0.9, eps: float = 1e-8, eps_inside_sqrt: bool = False,
+def rmsprop(lr=1e-2, rho: float = 0.9, eps: float = 1e-8, eps_inside_sqrt: bool = True,
             centered: bool = False, momentum: float = 0.0, bias_correction: bool = False) -> Optimizer:
     """``optax.rmsprop(lr, decay=rho, eps, eps_in_sqrt, centered, momentum or None, bias_correction)``:
-    optax's decay (0.9) and eps (1e-8), but eps outside the root by default (optax's documented
-    ``eps_in_sqrt=False``, see CONVENTIONS["RMSprop"])."""
+    optax's defaults (decay 0.9, eps 1e-8 inside the root; see CONVENTIONS["RMSprop"])."""
     return optax_optimizer("rmsprop", _tx_rmsprop, lr=lr, decay=rho, eps=eps, eps_in_sqrt=bool(eps_inside_sqrt),
                            centered=bool(centered), momentum=momentum or None, bias_correction=bool(bias_correction))
 
