@@ -21,6 +21,8 @@ arguments unless the reference signature passes a value:
   ``zeros_init``, ``constant_init``, ``calculate_gain``, ``fan_in_fan_out``. The numpy ``rng``
   seeds a ``torch.Generator`` (``rng.integers(2**63)``), so a trainspec seed replays.
 * activations ``sigmoid``/``tanh``/``relu`` (``torch.*``) and their ``*_grad`` (autograd).
+* averages ``running_mean`` / ``ema`` (``torch.optim.swa_utils.AveragedModel`` with its default
+  equal-weight average, or ``multi_avg_fn=get_ema_multi_avg_fn(decay=1 - alpha)``).
 * losses ``mse_loss`` / ``bce_with_logits_loss`` (``F.mse_loss``,
   ``F.binary_cross_entropy_with_logits``, reduction "mean") and their ``*_grad`` (autograd).
 
@@ -176,6 +178,14 @@ CONVENTIONS = {
         "reference": "lecun_normal/lecun_uniform: Var = gain^2/fan_in",
         "adapter": "kaiming_*_(mode='fan_in', nonlinearity='linear') (gain 1), times gain when gain != 1",
         "source": _GH + "torch/nn/init.py#L173 (calculate_gain)"},
+    "averages": {
+        "framework": "swa_utils.AveragedModel copies the first value (n_averaged = 0), then lerps: default "
+                     "weight 1/(n+1) (running mean), get_ema_multi_avg_fn(decay): weight 1 - decay on the new value",
+        "reference": "running_mean(values); ema(values, alpha, v0) with alpha weighting the new value, v0 the "
+                     "state before the first value (None: the first value)",
+        "adapter": "decay = 1 - alpha (so torch's weight is fl(1 - (1 - alpha))); v0 is fed as a first value "
+                   "(copied), v0=None starts from the first value as torch does",
+        "source": _GH + "torch/optim/swa_utils.py#L42-L80, #L294-L368"},
     "relu'(0)": {
         "framework": "relu backward passes the gradient where x > 0 only: relu'(0) = 0",
         "reference": "relu_grad(0) = 0", "adapter": "autograd", "source": _GH + "tools/autograd/derivatives.yaml"},
@@ -189,7 +199,7 @@ __all__ = sorted(set(BORROWED) | {
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
     "zeros_init", "constant_init", "calculate_gain", "fan_in_fan_out",
     "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
-    "mse_loss", "mse_loss_grad", "bce_with_logits_loss", "bce_with_logits_loss_grad",
+    "mse_loss", "mse_loss_grad", "bce_with_logits_loss", "bce_with_logits_loss_grad", "ema", "running_mean",
     "CONVENTIONS", "VERSION", "BORROWED"})
 
 
@@ -657,3 +667,40 @@ def _loss(fn, name):
 
 mse_loss, mse_loss_grad = _loss(F.mse_loss, "mse_loss")
 bce_with_logits_loss, bce_with_logits_loss_grad = _loss(F.binary_cross_entropy_with_logits, "bce_with_logits_loss")
+
+
+# --- averages ------------------------------------------------------------------------------------------
+
+def _averaged(values, prefix, **kwargs) -> np.ndarray:
+    """Feed ``prefix`` then each row of ``values`` to ``swa_utils.AveragedModel``; the averages after each value."""
+    from torch.optim.swa_utils import AveragedModel
+
+    v = np.array(values, dtype=np.float64)
+    if v.ndim not in (1, 2) or v.shape[0] < 1:
+        raise ValueError(f"values must have shape (T,) or (T, d) with T >= 1; got {v.shape}")
+    flat = v.reshape(v.shape[0], -1)
+    holder = torch.nn.Module()
+    holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=torch.float64), requires_grad=False)
+    avg = AveragedModel(holder, **kwargs)
+    out = []
+    with torch.no_grad():
+        for i, row in enumerate(([prefix] if prefix is not None else []) + list(flat)):
+            holder.w.copy_(torch.from_numpy(np.broadcast_to(np.asarray(row, dtype=np.float64), flat.shape[1:]).copy()))
+            avg.update_parameters(holder)
+            if prefix is None or i > 0:
+                out.append(avg.module.w.detach().numpy().copy())
+    return np.array(out).reshape(v.shape)
+
+
+def running_mean(values) -> np.ndarray:
+    """``swa_utils.AveragedModel`` (default average: ``avg + (v - avg) / (n + 1)``) after each value."""
+    return _averaged(values, None)
+
+
+def ema(values, alpha: float, v0=0.0) -> np.ndarray:
+    """``AveragedModel(multi_avg_fn=get_ema_multi_avg_fn(decay=1 - alpha))`` fed ``v0`` (if not None), then the values."""
+    from torch.optim.swa_utils import get_ema_multi_avg_fn
+
+    if not 0.0 < alpha <= 1.0:
+        raise ValueError(f"ema: alpha must be in (0, 1]; got {alpha!r}")
+    return _averaged(values, v0, multi_avg_fn=get_ema_multi_avg_fn(decay=1.0 - float(alpha)))
