@@ -87,6 +87,30 @@ def test_non_finite_gradients_raise_before_anything_changes(name, bad):
     assert all(np.array_equal(a, b) for a, b in zip(before, [a for a in state if isinstance(a, np.ndarray)]))
 
 
+@pytest.mark.parametrize("name", list(OPTS))
+@pytest.mark.parametrize("where", [5, -3])
+def test_non_finite_large_grads_change_nothing(name, where):
+    """Arrays of >= PARALLEL_MIN elements are checked and updated on two threads: a NaN in
+    either half must stop both halves before anything is written."""
+    from reference.optimizers import _base
+
+    n = 3 * _base.PARALLEL_MIN
+    opt = OPTS[name]()
+    p = np.ones(n)
+    state = opt.init(p)
+    opt.step_(p, np.full(n, 0.5), state)  # non-trivial state
+    p_before = p.copy()
+    before = [np.copy(a) for a in state if isinstance(a, np.ndarray)]
+    g = np.ones(n)
+    g[where] = np.nan
+    with pytest.raises(ValueError, match=rf"^{name}.update: grads must be finite; got 1 NaN/inf value\(s\)"):
+        opt.update(g, state, p)
+    with pytest.raises(ValueError, match=rf"^{name}.step_: grads must be finite; got 1 NaN/inf value\(s\)"):
+        opt.step_(p, g, state)
+    assert np.array_equal(p, p_before)
+    assert all(np.array_equal(a, b) for a, b in zip(before, [a for a in state if isinstance(a, np.ndarray)]))
+
+
 def test_finite_gradients_whose_sum_overflows_are_accepted():
     opt = R.sgd(1e-300)
     u, _ = opt.update(np.array([1e308, 1e308]), opt.init(np.zeros(2)))
