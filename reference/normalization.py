@@ -177,10 +177,16 @@ def zscore(x, eps: float = 0.0) -> np.ndarray:
     [-1.0, 1.0]
     """
     stats, m, x = _fit_zscore(x, eps, "zscore")
+    with np.errstate(over="ignore"):
+        divisor = stats.std / m.scale
+    if not np.all(np.isfinite(divisor)):
+        # A feature of subnormal magnitude whose std is 1 (constant) or ~sqrt(eps): the data's
+        # frame cannot hold std; apply_zscore picks a frame that includes std.
+        return apply_zscore(stats, x)
     # The same operations as apply_zscore(stats, x) -- ((x - mean_hi) - mean_lo) / std in
     # the power-of-two-scaled frame -- reusing the centred data the fit already computed.
     out = m.centered
-    out /= stats.std / m.scale
+    out /= divisor
     return out.astype(result_dtype(x), copy=False)
 
 

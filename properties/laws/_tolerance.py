@@ -13,18 +13,24 @@ EPS32 = float(np.finfo(np.float32).eps)
 def column_stats(x: np.ndarray):
     """Oracle per-column mean, population variance and magnitude with ``math.fsum``.
 
-    Written independently of any target: exactly rounded sums, two passes.
+    Written independently of any target: exactly rounded sums, two passes. Each column is
+    divided by a power of two near its magnitude (exact), so squaring cannot raise
+    OverflowError (a wrong target may return values ~1e160); the variance in natural units
+    may still round to inf, 0 or a subnormal at extreme magnitudes.
     """
     x = np.asarray(x, dtype=np.float64)
     n = x.shape[0]
     means, variances, mags = [], [], []
     for j in range(x.shape[1]):
         col = x[:, j].tolist()
+        mag = max(abs(v) for v in col)
+        s = math.ldexp(1.0, math.frexp(mag)[1]) if 0 < mag < math.inf else 1.0
+        col = [v / s for v in col]
         mu = math.fsum(col) / n
         var = math.fsum((v - mu) ** 2 for v in col) / n
-        means.append(mu)
-        variances.append(var)
-        mags.append(max(abs(v) for v in col))
+        means.append(mu * s)
+        variances.append(var * s * s)
+        mags.append(mag)
     return np.array(means), np.array(variances), np.array(mags)
 
 

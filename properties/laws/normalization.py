@@ -41,7 +41,10 @@ def _check_shape(out, x, what):
 
 
 @law(needs=("zscore",), x=feature_matrices(),
-     controls=(ctl.divide_by_variance, ctl.frobenius_norm, ctl.global_mean, ctl.unbiased_std, ctl.running_stats))
+     controls=(ctl.divide_by_variance, ctl.frobenius_norm, ctl.global_mean, ctl.unbiased_std, ctl.running_stats),
+     # Hypothesis (dev profile, sklearn target): a feature of magnitude 1e-160 has a subnormal
+     # variance (2.5e-321, one significant digit) when the data are squared unscaled.
+     examples=({"x": np.array([[0.0], [1e-160]])},))
 def zscore_standardises_each_feature(t, x):
     """Each non-constant feature of ``zscore(x)`` has mean 0 and population variance 1.
 
@@ -138,7 +141,8 @@ def minmax_affine_invariance(t, x, a, b):
 
 
 @law(needs=("zscore", "minmax"), x=feature_matrices(),
-     controls=(ctl.divide_by_variance, ctl.minmax_divide_by_max))
+     controls=(ctl.divide_by_variance, ctl.minmax_divide_by_max),
+     examples=({"x": np.array([[0.0], [1e-160]])},))  # subnormal variance, as above
 def normalisation_is_idempotent(t, x):
     """Normalising normalised data changes nothing: ``f(f(x)) = f(x)`` for zscore and minmax.
 
