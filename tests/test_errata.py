@@ -27,6 +27,19 @@ def test_committed_errata_equal_a_fresh_run(make_errata):
     assert committed == make_errata.render(), "docs/errata.md is stale: run python docs/make_errata.py"
 
 
+def test_readme_errata_section_equals_a_fresh_run(make_errata):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == make_errata.splice(readme, make_errata.render()), (
+        "README.md's errata section is stale: run python docs/make_errata.py")
+
+
+def test_splice_replaces_only_the_marked_section(make_errata):
+    b, e = make_errata.BEGIN, make_errata.END
+    assert make_errata.splice(f"top\n{b}\nold\n{e}\nbottom\n", "new\n") == f"top\n{b}\nnew\n{e}\nbottom\n"
+    with pytest.raises(ValueError, match="markers"):
+        make_errata.splice("no markers", "new\n")
+
+
 def test_every_erratum_states_the_correct_formula(make_errata):
     rows, _ = make_errata.collect()
     missing = [c.name for c, _ in rows if make_errata.seeds_of(c.source) and not make_errata.correct_of(c)]
