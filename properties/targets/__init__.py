@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["require"]
+import numpy as np
+
+__all__ = ["require", "unsupported", "float_array"]
 
 
 def require(module: str, target: str, install: str):
@@ -31,3 +33,17 @@ def require(module: str, target: str, install: str):
     except ImportError as exc:
         raise ImportError(f"the {target} target needs {module!r}, which is not importable ({exc}); "
                           f"install it with: {install}") from exc
+
+
+def unsupported(target: str, func: str, what: str):
+    """Raise the NotImplementedError by which an adapter declares an option its framework lacks
+    (the laws then skip that example or law; see CONVENTIONS of the adapter)."""
+    raise NotImplementedError(f"{target} target: {func}: {what} has no {target} equivalent (see CONVENTIONS)")
+
+
+def float_array(x) -> np.ndarray:
+    """A fresh copy of ``x`` as a floating array (integers become float64), never a view."""
+    a = np.array(x, copy=True)
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    return a

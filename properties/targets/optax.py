@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from properties.targets import require
+from properties.targets import float_array, require, unsupported
 
 jax = require("jax", "optax", 'python -m pip install -e ".[jax]"')
 optax = require("optax", "optax", 'python -m pip install -e ".[jax]"')
@@ -170,14 +170,10 @@ __all__ = sorted(set(BORROWED) | {
 
 
 def _unsupported(func: str, what: str):
-    raise NotImplementedError(f"optax target: {func}: {what} has no optax equivalent (see CONVENTIONS)")
+    unsupported("optax", func, what)
 
 
-def _float(x) -> np.ndarray:
-    a = np.array(x, copy=True)
-    if a.dtype.kind != "f":
-        a = a.astype(np.float64)
-    return a
+_float = float_array
 
 
 class OptaxState(NamedTuple):

@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from properties.targets import require
+from properties.targets import float_array, require, unsupported
 
 torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
 import torch.nn.functional as F  # noqa: E402
@@ -205,14 +205,10 @@ __all__ = sorted(set(BORROWED) | {
 
 
 def _unsupported(func: str, what: str):
-    raise NotImplementedError(f"torch target: {func}: {what} has no torch equivalent (see CONVENTIONS)")
+    unsupported("torch", func, what)
 
 
-def _float(x) -> np.ndarray:
-    a = np.array(x, copy=True)
-    if a.dtype.kind != "f":
-        a = a.astype(np.float64)
-    return a
+_float = float_array
 
 
 def _t(x) -> "torch.Tensor":
