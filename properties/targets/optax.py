@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from properties.targets import float_array, require, unsupported
+from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
 
 jax = require("jax", "optax", 'python -m pip install -e ".[jax]"')
 optax = require("optax", "optax", 'python -m pip install -e ".[jax]"')
@@ -46,11 +46,7 @@ VERSION = f"optax {optax.__version__}, jax {jax.__version__}"
 _OGH = f"https://github.com/google-deepmind/optax/blob/v{optax.__version__}/"
 _JGH = f"https://github.com/jax-ml/jax/blob/jax-v{jax.__version__}/"
 
-BORROWED = ("minimize", "apply_updates", "constant_schedule", "step_decay", "exponential_decay",
-            "inverse_time_decay", "Problem", "quadratic", "quadratic_form", "conditioned_quadratic",
-            "rosenbrock", "least_squares", "minibatch_gradient")
-for _name in BORROWED:
-    globals()[_name] = getattr(_ref, _name)
+borrow_harness(globals())  # BORROWED: harness re-exported from the reference, not under test
 Optimizer = _ref.Optimizer
 
 TRUNC_STD = 0.87962566103423978

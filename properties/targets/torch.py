@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from properties.targets import float_array, require, unsupported
+from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
 
 torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
 import torch.nn.functional as F  # noqa: E402
@@ -54,12 +54,7 @@ VERSION = f"torch {torch.__version__}"
 _V = "v" + torch.__version__.split("+")[0]
 _GH = f"https://github.com/pytorch/pytorch/blob/{_V}/"
 
-#: Harness names re-exported from the reference (not under test; see the module docstring).
-BORROWED = ("minimize", "apply_updates", "constant_schedule", "step_decay", "exponential_decay",
-            "inverse_time_decay", "Problem", "quadratic", "quadratic_form", "conditioned_quadratic",
-            "rosenbrock", "least_squares", "minibatch_gradient")
-for _name in BORROWED:
-    globals()[_name] = getattr(_ref, _name)
+borrow_harness(globals())  # BORROWED: harness re-exported from the reference, not under test
 Optimizer = _ref.Optimizer
 
 CONVENTIONS = {

@@ -1,10 +1,12 @@
-"""Strategies shared by the optimiser differential tests (torch, optax)."""
+"""Strategies and the reference trajectory shared by the optimiser differential tests (torch, optax)."""
 
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import reference as ref
 
 EPS = float(np.finfo(np.float64).eps)
 LRS = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
@@ -24,3 +26,15 @@ def problems(draw):
     p0 = draw(hnp.arrays(np.float64, d, elements=st.floats(-10, 10, allow_subnormal=False)), label="p0")
     grads = draw(hnp.arrays(np.float64, (k, d), elements=_elements()), label="grads")
     return p0, grads
+
+
+def ref_trajectory(opt, p0, grads):
+    """Parameters after each step of the reference optimiser ``opt`` (pure ``update`` path)."""
+    p = np.array(p0, dtype=np.float64)
+    state = opt.init(p)
+    out = []
+    for g in grads:
+        u, state = opt.update(np.array(g), state, p)
+        p = ref.apply_updates(p, u)
+        out.append(p.copy())
+    return out

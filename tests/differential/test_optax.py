@@ -79,7 +79,7 @@ from properties import stats  # noqa: E402
 
 pytestmark = pytest.mark.differential
 
-from tests.differential._strategies import EPS, LRS, problems  # noqa: E402
+from tests.differential._strategies import EPS, LRS, problems, ref_trajectory as _ref_trajectory  # noqa: E402
 
 
 # --- optimisers ------------------------------------------------------------------------------
@@ -108,17 +108,6 @@ def _optax_trajectory(build, static: dict, hyper: dict, p0, grads):
         u, state = update(hyper, jnp.asarray(g), state, p)
         p = apply(p, u)
         out.append(np.asarray(p).copy())
-    return out
-
-
-def _ref_trajectory(opt, p0, grads):
-    p = np.array(p0, dtype=np.float64)
-    state = opt.init(p)
-    out = []
-    for g in grads:
-        u, state = opt.update(np.array(g), state, p)
-        p = ref.apply_updates(p, u)
-        out.append(p.copy())
     return out
 
 

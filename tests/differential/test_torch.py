@@ -77,7 +77,7 @@ import reference as ref  # noqa: E402
 
 pytestmark = pytest.mark.differential
 
-from tests.differential._strategies import EPS, LRS, problems  # noqa: E402
+from tests.differential._strategies import EPS, LRS, problems, ref_trajectory as _ref_trajectory  # noqa: E402
 
 
 # --- optimisers ------------------------------------------------------------------------------
@@ -92,17 +92,6 @@ def _torch_trajectory(make, p0, grads):
         p.grad = torch.tensor(g, dtype=torch.float64)
         opt.step()
         out.append(p.detach().numpy().copy())
-    return out
-
-
-def _ref_trajectory(opt, p0, grads):
-    p = np.array(p0, dtype=np.float64)
-    state = opt.init(p)
-    out = []
-    for g in grads:
-        u, state = opt.update(np.array(g), state, p)
-        p = ref.apply_updates(p, u)
-        out.append(p.copy())
     return out
 
 
