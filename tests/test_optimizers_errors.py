@@ -89,12 +89,14 @@ def test_non_finite_gradients_raise_before_anything_changes(name, bad):
 
 @pytest.mark.parametrize("name", list(OPTS))
 @pytest.mark.parametrize("where", [5, -3])
-def test_non_finite_large_grads_change_nothing(name, where):
-    """Arrays of >= PARALLEL_MIN elements are checked and updated on two threads: a NaN in
-    either half must stop both halves before anything is written."""
+def test_non_finite_large_grads_change_nothing(name, where, monkeypatch):
+    """Large arrays are checked and updated on two threads: a NaN in either half must stop
+    both halves before anything is written."""
     from reference.optimizers import _base
 
+    monkeypatch.setattr(_base, "PARALLEL_WORK", 0)   # split from PARALLEL_MIN elements on
     n = 3 * _base.PARALLEL_MIN
+    assert _base._split(n, 1)
     opt = OPTS[name]()
     p = np.ones(n)
     state = opt.init(p)
@@ -220,9 +222,32 @@ def test_large_arrays_checked_too():
 def test_two_thread_split_changes_no_bit(opt, monkeypatch):
     import reference.optimizers._base as base
     rng = np.random.default_rng(1)
+    monkeypatch.setattr(base, "PARALLEL_WORK", 0)    # split from PARALLEL_MIN elements on
     p = rng.standard_normal(3 * base.PARALLEL_MIN + 5)
+    assert base._split(p.size, 1)
     g = rng.standard_normal(p.shape)
     u_threads, s_threads = opt.update(g, opt.init(p), p)
     monkeypatch.setattr(base, "PARALLEL_MIN", 10**12)
     u_one, s_one = opt.update(g, opt.init(p), p)
     assert np.array_equal(u_threads, u_one)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+@pytest.mark.parametrize("n", [1, 8192, 8193, 3 * 8192 + 5])
+def test_all_finite_agrees_with_isfinite(dtype, n):
+    """The NaN check (a BLAS sum of squares per DOT_CHUNK, element-wise only when that is not
+    finite) says what ``np.isfinite(g).all()`` says: for a NaN or inf in the first, a middle
+    or the last element, and for finite values whose squares overflow."""
+    from reference.optimizers import _base
+
+    assert _base.DOT_CHUNK == 8192               # the sizes above straddle chunk boundaries
+    big = np.finfo(dtype).max / 2
+    for fill in (1.0, big):
+        g = np.full(n, fill, dtype)
+        assert _base._all_finite(g)
+        for where in {0, n // 2, n - 1}:
+            for bad in (np.nan, np.inf, -np.inf):
+                h = g.copy()
+                h[where] = bad
+                assert not _base._all_finite(h)
+    assert _base._all_finite(np.zeros(0, dtype))

@@ -44,20 +44,31 @@ from .._validation import _short, check_in_range
 
 __all__ = ["Optimizer", "apply_updates"]
 
-#: Elements per chunk: 2**14 float64 = 128 KiB per array, so the ~6 arrays a kernel
-#: touches (grads, up to three state arrays, scratch, output) fit in a 1 MiB L2 cache.
+#: Elements per chunk on one thread: 2**14 float64 = 128 KiB per array, so the ~6 arrays a
+#: kernel touches (grads, up to three state arrays, scratch, output) fit in a 1 MiB L2 cache.
 BLOCK = 2**14
 
-#: Arrays of at least this many elements are split in two halves, the second run on a
-#: worker thread (numpy releases the GIL inside ufunc loops); below it one thread is faster.
+#: Elements per chunk when two threads share an array. Each ufunc call hands the GIL to the
+#: other thread and takes it back; on chunks of 2**14 those hand-overs cost more than the
+#: second core gains, on 2**16 (512 KiB per float64 array; two threads' working sets stay in
+#: the L3 cache) the split is close to twice as fast (benchmarks/optimizers.py).
+PARALLEL_BLOCK = 2**16
+
+#: An array is split in two halves, the second run on a worker thread (numpy releases the
+#: GIL inside ufunc loops), when it has at least PARALLEL_MIN elements and a step makes at
+#: least PARALLEL_WORK element-passes (elements times the full-array ufunc passes of the
+#: technique's kernel, its ``passes``). Waking the worker and meeting at the barrier cost
+#: 50-100 us here, so below that one thread is faster: measured, SGD (3 passes) gains from
+#: the split from about 2**20 elements, Adam (14 passes) from about 2**18.
 PARALLEL_MIN = 2**16
+PARALLEL_WORK = 3 * 2**20
 _WORKERS = min(2, os.cpu_count() or 1)
 _POOL: list = []
 
 
-def _split(n: int) -> bool:
+def _split(n: int, passes: int) -> bool:
     """Whether an array of ``n`` elements is processed by two threads."""
-    return n >= PARALLEL_MIN and _WORKERS >= 2
+    return n >= PARALLEL_MIN and n * passes >= PARALLEL_WORK and _WORKERS >= 2
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -114,24 +125,66 @@ def _float_array(x, func: str, name: str) -> np.ndarray:
     return arr
 
 
+def _writeable_contiguous(a: np.ndarray) -> bool:
+    flags = a.flags
+    return flags.c_contiguous and flags.writeable
+
+
 def _state_dtype(params: np.ndarray) -> np.dtype:
     return params.dtype if params.dtype.kind == "f" else np.dtype(np.float64)
 
 
+_DOT: dict = {}
+
+
+def _blas_dot(dtype):
+    """scipy's BLAS ``ddot``/``sdot`` for float64/float32 (None for other dtypes), imported
+    on first use. Unlike ``np.dot`` it checks no floating-point flags, so an overflowing
+    sum of squares costs no ``errstate`` and raises no warning."""
+    if dtype not in _DOT:
+        from scipy.linalg import blas
+
+        _DOT[np.dtype(np.float64)], _DOT[np.dtype(np.float32)] = blas.ddot, blas.sdot
+        _DOT.setdefault(dtype, None)
+    return _DOT[dtype]
+
+
+#: Elements per BLAS ``dot`` call in :func:`_all_finite`. OpenBLAS splits a ``dot`` of more
+#: than 10000 elements over its own threads, which then spin on the other core for a while
+#: and slow down the update that follows (on two threads, halve it); in chunks it stays on
+#: the calling thread.
+DOT_CHUNK = 8192
+
+
 def _all_finite(g: np.ndarray) -> bool:
-    # Large arrays: a finite sum proves every term finite (a NaN or inf term makes it NaN or
-    # inf) in one fast read without a temporary; only when it is not finite (possibly a
-    # mere overflow) look element-wise. Small arrays: isfinite directly (no errstate cost).
-    if g.size <= BLOCK:
-        return bool(np.logical_and.reduce(np.isfinite(g), axis=None))   # = isfinite(g).all(), minus a Python wrapper
-    with np.errstate(over="ignore", invalid="ignore"):
-        if math.isfinite(float(np.add.reduce(g, axis=None))):
-            return True
+    """Whether every value of the 1-d array ``g`` is finite.
+
+    A finite ``sum(g**2)`` proves every term finite (a NaN or inf term makes it NaN or
+    inf); BLAS computes it in one read of ``g``. Only when it is not finite (a NaN/inf, or a
+    mere overflow above about 1e154) look element-wise.
+    """
+    dot = _DOT.get(g.dtype, False)
+    if dot is False:
+        dot = _blas_dot(g.dtype)
+    n = g.size
+    if n == 0:
+        return True                                # (BLAS wrappers refuse empty arrays)
+    if dot is not None:
+        if n <= DOT_CHUNK:
+            if math.isfinite(dot(g, g)):
+                return True
+        else:
+            isfinite, chunk = math.isfinite, DOT_CHUNK
+            for lo in range(0, n, chunk):
+                if not isfinite(dot(g, g, min(chunk, n - lo), lo, 1, lo, 1)):
+                    break
+            else:
+                return True
     return bool(np.isfinite(g).all())
 
 
 def _check_finite(g: np.ndarray, func: str) -> None:
-    if _all_finite(g):
+    if _all_finite(g.ravel()):
         return
     bad = int(g.size - np.count_nonzero(np.isfinite(g)))
     raise ValueError(f"{func}: grads must be finite; got {bad} NaN/inf value(s) in an array of shape {g.shape}")
@@ -167,7 +220,7 @@ def lr_at(lr, count: int, func: str) -> float:
 # --- the generic optimiser built from a kernel ---------------------------------------------------
 
 def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coefficients: Callable,
-                   n_scratch: int, needs_params: bool = False) -> Optimizer:
+                   n_scratch: int, needs_params: bool = False, passes: int = 8) -> Optimizer:
     """Build an :class:`Optimizer` from one technique's pieces.
 
     ``state_cls`` is a NamedTuple whose first field is ``count``; ``arrays`` names the
@@ -177,7 +230,9 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
     dtype by this optimiser (they hold no state between calls).
     """
     fields = state_cls._fields[1:]
-    scratch_by_dtype: dict = {}
+    field_index = range(1, len(fields) + 1)
+    update_name, step_name = f"{func}.update", f"{func}.step_"
+    scratch_cache: dict = {}
 
     def init(params, *, _init_values: dict | None = None):
         p = _float_array(params, f"{func}.init", "params")
@@ -188,26 +243,28 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
                 vals[f] = fill(p, dtype)
         return state_cls(0, **vals)
 
-    def _scratch(dtype):
-        # One set per thread, so concurrent calls (and the worker half) never share scratch.
-        key = (dtype, threading.get_ident())
-        s = scratch_by_dtype.get(key)
+    def _scratch(dtype, n: int) -> list:
+        # ``n_scratch`` chunks of ``n`` elements, one set per (dtype, size, thread), so
+        # concurrent calls (and the worker half) never share scratch. Sizes: the array's
+        # own when it is at most BLOCK, else BLOCK or PARALLEL_BLOCK (the tail of an array
+        # is a slice of those).
+        key = (dtype, n, threading.get_ident())
+        s = scratch_cache.get(key)
         if s is None:
-            s = scratch_by_dtype[key] = list(np.empty((n_scratch, BLOCK), dtype))   # row views
+            if len(scratch_cache) >= 64:           # many sizes seen: start again
+                scratch_cache.clear()
+            s = scratch_cache[key] = list(np.empty((n_scratch, n), dtype))   # row views
         return s
 
-    def _shape_of(state):
-        for f in fields:
-            a = getattr(state, f)
-            if isinstance(a, np.ndarray):
-                return a.shape, a.dtype
-        return None, None
+    def _state_arrays(state) -> list:
+        # one entry per field after count: the array, or None (fields init left None)
+        return [a if isinstance(a := state[i], np.ndarray) else None for i in field_index]
 
     def _prepare(name, grads, state, params, inplace):
-        if not isinstance(state, state_cls):
+        if type(state) is not state_cls and not isinstance(state, state_cls):
             raise TypeError(f"{name}: state must be the {state_cls.__name__} made by {func}.init; got {_short(state)}")
-        g = _float_array(grads, name, "grads")
-        shape, dtype = _shape_of(state)
+        g = grads if type(grads) is np.ndarray and grads.dtype.kind == "f" else _float_array(grads, name, "grads")
+        arrs = _state_arrays(state)
         if params is not None:
             p = params if inplace else _float_array(params, name, "params")
             if p.shape != g.shape:
@@ -216,39 +273,47 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
             raise ValueError(f"{name}: params must be given (this configuration uses them); got None")
         else:
             p = None
-        if shape is not None and g.shape != shape:
-            raise ValueError(f"{name}: grads must have the shape of the state {shape}; got {g.shape}")
-        if dtype is None:
+        for a in arrs:                             # state fields are arrays or None (as init made them)
+            if a is not None:
+                if g.shape != a.shape:
+                    raise ValueError(f"{name}: grads must have the shape of the state {a.shape}; got {g.shape}")
+                dtype = a.dtype
+                break
+        else:
             dtype = p.dtype if p is not None and p.dtype.kind == "f" else _state_dtype(g)
-        if not _split(g.size):
-            _check_finite(g, name)             # else _run checks each half on its own thread
-        return g, p, dtype
+        if not _split(g.size, passes):                     # else _run checks each half on its own thread
+            _check_finite(g, name)                 # before anything is written
+        return g, p, arrs, dtype
+
+    def _chunks(dtype, of, gf, pf, af, coef, accumulate, start, stop, block):
+        scratch = _scratch(dtype, block)
+        for lo in range(start, stop, block):
+            hi = min(lo + block, stop)
+            sl = slice(lo, hi)
+            kernel(of[sl], gf[sl], None if pf is None else pf[sl], [None if a is None else a[sl] for a in af],
+                   coef, scratch if hi - lo == block else [s[: hi - lo] for s in scratch], accumulate)
 
     def _run(name, out, g, p, arrs, coef, dtype, accumulate):
+        # Every array here is C-contiguous (ravel is a view) or a fresh copy (update's
+        # state, out), except g and p, which ravel copies if they are not.
         n = out.size
-        of, gf = out.reshape(-1), g.reshape(-1)
-        pf = None if p is None else p.reshape(-1)
-        af = [None if a is None else a.reshape(-1) for a in arrs]
+        if out.ndim == 1 and n <= BLOCK:           # the common small case: no reshaping
+            kernel(out, g, p, arrs, coef, _scratch(dtype, n), accumulate)
+            return
+        of, gf = out.ravel(), g.ravel()
+        pf = None if p is None else p.ravel()
+        af = [None if a is None else a.ravel() for a in arrs]
         if n <= BLOCK:
-            kernel(of, gf, pf, af, coef, [s[:n] for s in _scratch(dtype)], accumulate)
+            kernel(of, gf, pf, af, coef, _scratch(dtype, n), accumulate)
             return
-
-        def chunks(start, stop):
-            scratch = _scratch(dtype)
-            for lo in range(start, stop, BLOCK):
-                hi = min(lo + BLOCK, stop)
-                sl = slice(lo, hi)
-                kernel(of[sl], gf[sl], None if pf is None else pf[sl], [None if a is None else a[sl] for a in af],
-                       coef, [s[: hi - lo] for s in scratch], accumulate)
-
-        if not _split(n):
-            chunks(0, n)
+        if not _split(n, passes):
+            _chunks(dtype, of, gf, pf, af, coef, accumulate, 0, n, BLOCK)
             return
-        # Two threads, each first checking its half of grads for NaN/inf (one read, the same
-        # cost as the serial check but spread over both cores), then, only when both halves
-        # are finite (the barrier makes each thread wait for the other's verdict), updating
-        # its half. Element-wise: the split changes no bit.
-        mid = (n // 2 + BLOCK - 1) // BLOCK * BLOCK
+        # Two threads, each first checking its half of grads for NaN/inf (one read, spread
+        # over both cores), then, only when both halves are finite (the barrier makes each
+        # thread wait for the other's verdict), updating its half in chunks of
+        # PARALLEL_BLOCK. Element-wise: the split changes no bit.
+        mid = n // 2 // 64 * 64                    # a cache-line boundary
         finite = [False, False]
         barrier = threading.Barrier(2)
 
@@ -257,48 +322,46 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
                 finite[i] = _all_finite(gf[start:stop])
                 barrier.wait()
             except BaseException:
-                barrier.abort()                # never leave the other thread waiting
+                barrier.abort()                    # never leave the other thread waiting
                 raise
             if finite[0] and finite[1]:
-                chunks(start, stop)
+                _chunks(dtype, of, gf, pf, af, coef, accumulate, start, stop, PARALLEL_BLOCK)
 
         second = _pool().submit(half, 1, mid, n)
         try:
             half(0, 0, mid)
         except threading.BrokenBarrierError:
-            second.result()                    # the worker failed first: raise its error
+            second.result()                        # the worker failed first: raise its error
             raise
         finally:
-            second.exception()                 # always wait for the worker
+            second.exception()                     # always wait for the worker
         second.result()
         if not (finite[0] and finite[1]):
-            _check_finite(g, name)             # raises, counting the bad values
+            _check_finite(g, name)                 # raises, counting the bad values
 
     def update(grads, state, params=None):
-        name = f"{func}.update"
-        g, p, dtype = _prepare(name, grads, state, params, False)
-        t = state.count + 1
+        g, p, arrs, dtype = _prepare(update_name, grads, state, params, False)
+        t = state[0] + 1
         coef = coefficients(t)
-        new = {f: (a.copy() if isinstance(a := getattr(state, f), np.ndarray) else a) for f in fields}
+        new = [None if a is None else a.copy() for a in arrs]
         out = np.empty(g.shape, dtype)
-        _run(name, out, g, p, [new[f] if isinstance(new[f], np.ndarray) else None for f in fields], coef, dtype, False)
-        return out, state_cls(t, **new)
+        _run(update_name, out, g, p, new, coef, dtype, False)
+        return out, state_cls(t, *[s if a is None else a for s, a in zip(state[1:], new)])
 
     def step_(params, grads, state):
-        name = f"{func}.step_"
-        if not (isinstance(params, np.ndarray) and params.dtype.kind == "f" and params.flags.c_contiguous
-                and params.flags.writeable):
-            raise TypeError(f"{name}: params must be a writeable C-contiguous floating numpy array "
+        if not (type(params) is np.ndarray or isinstance(params, np.ndarray)) or params.dtype.kind != "f" \
+                or not _writeable_contiguous(params):
+            raise TypeError(f"{step_name}: params must be a writeable C-contiguous floating numpy array "
                             f"(it is updated in place); got {_short(params)}")
-        g, p, dtype = _prepare(name, grads, state, params, True)
+        g, p, arrs, dtype = _prepare(step_name, grads, state, params, True)
         if p.dtype != dtype:
-            raise TypeError(f"{name}: params must have the state's dtype {dtype}; got {p.dtype}")
-        arrs = [a if isinstance(a := getattr(state, f), np.ndarray) else None for f in fields]
-        if not all(a is None or (a.flags.c_contiguous and a.flags.writeable) for a in arrs):
-            raise TypeError(f"{name}: state arrays must be writeable and C-contiguous (as made by {func}.init); "
-                            f"use update() for a state of views")
-        t = state.count + 1
-        _run(name, p, g, p, arrs, coefficients(t), dtype, True)
+            raise TypeError(f"{step_name}: params must have the state's dtype {dtype}; got {p.dtype}")
+        for a in arrs:
+            if a is not None and not _writeable_contiguous(a):
+                raise TypeError(f"{step_name}: state arrays must be writeable and C-contiguous (as made by "
+                                f"{func}.init); use update() for a state of views")
+        t = state[0] + 1
+        _run(step_name, p, g, p, arrs, coefficients(t), dtype, True)
         return state_cls(t, *state[1:])
 
     init.__name__, update.__name__, step_.__name__ = "init", "update", "step_"

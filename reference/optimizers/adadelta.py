@@ -77,4 +77,4 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
         ema_sq_(e_x, s0, rho, s1)
         emit(out, s0, -eta, acc, s0)
 
-    return make_optimizer(func, AdadeltaState, ("e_g", "e_x"), kernel, coefficients, 2)
+    return make_optimizer(func, AdadeltaState, ("e_g", "e_x"), kernel, coefficients, 2, passes=16)

@@ -79,7 +79,7 @@ def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
         np.divide(g, s0, out=s0)
         emit(out, s0, -eta, acc, s0)
 
-    opt = make_optimizer(func, AdagradState, ("sum_of_squares",), kernel, coefficients, 1)
+    opt = make_optimizer(func, AdagradState, ("sum_of_squares",), kernel, coefficients, 1, passes=8)
     if not g0:
         return opt
     init = opt.init

@@ -118,4 +118,5 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
             emit(out, s0, step, acc, s0)
 
     arrays = ("mu", "nu") + (("nu_max",) if amsgrad else ())
-    return make_optimizer(func, AdamState, arrays, kernel, coefficients, 2, needs_params=bool(wd))
+    return make_optimizer(func, AdamState, arrays, kernel, coefficients, 2, needs_params=bool(wd),
+                          passes=14 + 2 * bool(wd) + bool(amsgrad))

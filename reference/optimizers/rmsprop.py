@@ -110,4 +110,5 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
             emit(out, s0, -eta, acc, s0)
 
     arrays = ("nu",) + (("mu",) if centered else ()) + (("trace",) if mom else ())
-    return make_optimizer(func, RMSpropState, arrays, kernel, coefficients, 2)
+    return make_optimizer(func, RMSpropState, arrays, kernel, coefficients, 2,
+                          passes=10 + 6 * bool(centered) + 2 * bool(mom))

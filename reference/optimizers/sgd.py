@@ -153,7 +153,8 @@ def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.
         kernel, arrays = plain, ()
     else:
         kernel, arrays = (velocity_form if inside else heavy_ball), ("velocity",)
-    return make_optimizer(func, SGDState, arrays, kernel, coefficients, 3, needs_params=bool(wd))
+    return make_optimizer(func, SGDState, arrays, kernel, coefficients, 3, needs_params=bool(wd),
+                          passes=3 + 2 * bool(wd) + (2 + 2 * nesterov) * bool(mu))
 
 
 def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
@@ -207,7 +208,7 @@ def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
             np.add(look, np.multiply(u, mu, out=s0), out=look)
 
     opt = make_optimizer(func, NesterovLookaheadState, ("velocity", "lookahead"), kernel, coefficients, 1,
-                         needs_params=True)
+                         needs_params=True, passes=7)
     init = opt.init
 
     def init_lookahead(params):
