@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from ._numerics import all_finite
+
 __all__ = [
     "as_float_array",
     "check_finite_scalar",
@@ -61,7 +63,7 @@ def as_float_array(x, func: str, name: str, *, ndim=None, min_size: int = 1,
         raise ValueError(f"{func}: {name} must have at least {min_size} element(s); got shape {arr.shape}")
     if min_rows is not None and arr.shape[0] < min_rows:
         raise ValueError(f"{func}: {name} must have at least {min_rows} row(s); got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{func}: {name} must be finite; got {bad} NaN/inf value(s) in an array of shape {arr.shape}")
     return arr

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._numerics import EPS64, feature_moments, pow2_scale, result_dtype
+from ._numerics import EPS64, feature_moments, pow2_scale, result_dtype, row_blocks
 from ._validation import as_float_array, check_finite_scalar, check_in_range
 
 __all__ = [
@@ -106,10 +106,11 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
 
 
 def _fit_zscore(x, eps, func):
-    """fit_zscore, also returning the moments (whose centred data zscore reuses)."""
+    """fit_zscore, also returning the moments (whose centred data zscore reuses when the
+    moments kept them: float64 data)."""
     x = _check_2d(x, func)
     eps = check_in_range(eps, func, "eps", lo=0.0)
-    m = feature_moments(x)
+    m = feature_moments(x, need_centered=False)
     # The constant-feature test of scikit-learn, evaluated on the scaled data.
     mean_scaled = (m.mean_hi + m.mean_lo) / m.scale
     bound = m.n * EPS64 * m.var + (m.n * mean_scaled * EPS64) ** 2
@@ -185,9 +186,21 @@ def zscore(x, eps: float = 0.0) -> np.ndarray:
         return apply_zscore(stats, x)
     # The same operations as apply_zscore(stats, x) -- ((x - mean_hi) - mean_lo) / std in
     # the power-of-two-scaled frame -- reusing the centred data the fit already computed.
-    out = m.centered
-    out /= divisor
-    return out.astype(result_dtype(x), copy=False)
+    if m.centered is not None:
+        out = m.centered
+        out /= divisor
+        return out.astype(result_dtype(x), copy=False)
+    # float16/float32 data (scale 1): the same operations one float64 row block at a time,
+    # each block rounded into the output, so no float64 copy of x is ever made.
+    out = np.empty(x.shape, result_dtype(x))
+    blocks = row_blocks(x)
+    buf = np.empty((blocks[0][1] - blocks[0][0], x.shape[1]))
+    for lo, hi in blocks:
+        d = np.subtract(x[lo:hi], stats.mean_hi, out=buf[: hi - lo])
+        d -= stats.mean_lo
+        d /= divisor
+        out[lo:hi] = d
+    return out
 
 
 def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:

@@ -238,16 +238,19 @@ def test_all_finite_agrees_with_isfinite(dtype, n):
     """The NaN check (a BLAS sum of squares per DOT_CHUNK, element-wise only when that is not
     finite) says what ``np.isfinite(g).all()`` says: for a NaN or inf in the first, a middle
     or the last element, and for finite values whose squares overflow."""
-    from reference.optimizers import _base
+    from reference import _numerics
 
-    assert _base.DOT_CHUNK == 8192               # the sizes above straddle chunk boundaries
+    assert _numerics.DOT_CHUNK == 8192           # the sizes above straddle chunk boundaries
     big = np.finfo(dtype).max / 2
     for fill in (1.0, big):
         g = np.full(n, fill, dtype)
-        assert _base._all_finite(g)
+        assert _numerics.all_finite(g)
         for where in {0, n // 2, n - 1}:
             for bad in (np.nan, np.inf, -np.inf):
                 h = g.copy()
                 h[where] = bad
-                assert not _base._all_finite(h)
-    assert _base._all_finite(np.zeros(0, dtype))
+                assert not _numerics.all_finite(h)
+                assert not _numerics.all_finite(np.stack([g, h]))        # 2-d
+                assert not _numerics.all_finite(np.stack([h, g]).T)      # not C-contiguous
+                assert _numerics.all_finite(np.stack([h, g])[1])         # a clean row of it
+    assert _numerics.all_finite(np.zeros(0, dtype))

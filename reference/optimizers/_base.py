@@ -40,6 +40,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._numerics import all_finite as _all_finite
 from .._validation import _short, check_in_range
 
 __all__ = ["Optimizer", "apply_updates"]
@@ -134,57 +135,8 @@ def _state_dtype(params: np.ndarray) -> np.dtype:
     return params.dtype if params.dtype.kind == "f" else np.dtype(np.float64)
 
 
-_DOT: dict = {}
-
-
-def _blas_dot(dtype):
-    """scipy's BLAS ``ddot``/``sdot`` for float64/float32 (None for other dtypes), imported
-    on first use. Unlike ``np.dot`` it checks no floating-point flags, so an overflowing
-    sum of squares costs no ``errstate`` and raises no warning."""
-    if dtype not in _DOT:
-        from scipy.linalg import blas
-
-        _DOT[np.dtype(np.float64)], _DOT[np.dtype(np.float32)] = blas.ddot, blas.sdot
-        _DOT.setdefault(dtype, None)
-    return _DOT[dtype]
-
-
-#: Elements per BLAS ``dot`` call in :func:`_all_finite`. OpenBLAS splits a ``dot`` of more
-#: than 10000 elements over its own threads, which then spin on the other core for a while
-#: and slow down the update that follows (on two threads, halve it); in chunks it stays on
-#: the calling thread.
-DOT_CHUNK = 8192
-
-
-def _all_finite(g: np.ndarray) -> bool:
-    """Whether every value of the 1-d array ``g`` is finite.
-
-    A finite ``sum(g**2)`` proves every term finite (a NaN or inf term makes it NaN or
-    inf); BLAS computes it in one read of ``g``. Only when it is not finite (a NaN/inf, or a
-    mere overflow above about 1e154) look element-wise.
-    """
-    dot = _DOT.get(g.dtype, False)
-    if dot is False:
-        dot = _blas_dot(g.dtype)
-    n = g.size
-    if n == 0:
-        return True                                # (BLAS wrappers refuse empty arrays)
-    if dot is not None:
-        if n <= DOT_CHUNK:
-            if math.isfinite(dot(g, g)):
-                return True
-        else:
-            isfinite, chunk = math.isfinite, DOT_CHUNK
-            for lo in range(0, n, chunk):
-                if not isfinite(dot(g, g, min(chunk, n - lo), lo, 1, lo, 1)):
-                    break
-            else:
-                return True
-    return bool(np.isfinite(g).all())
-
-
 def _check_finite(g: np.ndarray, func: str) -> None:
-    if _all_finite(g.ravel()):
+    if _all_finite(g):
         return
     bad = int(g.size - np.count_nonzero(np.isfinite(g)))
     raise ValueError(f"{func}: grads must be finite; got {bad} NaN/inf value(s) in an array of shape {g.shape}")
