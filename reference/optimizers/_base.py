@@ -143,6 +143,21 @@ def _state_dtype(params: np.ndarray) -> np.dtype:
     return params.dtype if params.dtype.kind == "f" else np.dtype(np.float64)
 
 
+def _all_finite_released(g: np.ndarray) -> bool:
+    """:func:`_all_finite` for one thread's half of a 1-d array: ``np.isfinite`` chunk by
+    chunk, which releases the GIL. scipy's BLAS wrappers hold it, so two threads checking
+    with them take turns (measured at 1e7 float64: 7.5 ms on one thread, 7.5 ms on two;
+    this: 6.3 ms and 3.6 ms)."""
+    buf = np.empty(min(g.size, PARALLEL_BLOCK), bool)
+    for lo in range(0, g.size, PARALLEL_BLOCK):
+        chunk = g[lo:lo + PARALLEL_BLOCK]
+        ok = buf[: chunk.size]
+        np.isfinite(chunk, out=ok)
+        if not ok.all():
+            return False
+    return True
+
+
 def _check_finite(g: np.ndarray, func: str) -> None:
     if _all_finite(g):
         return
@@ -280,7 +295,7 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
 
         def half(i, start, stop):
             try:
-                finite[i] = _all_finite(gf[start:stop])
+                finite[i] = _all_finite_released(gf[start:stop])
                 barrier.wait()
             except BaseException:
                 barrier.abort()                    # never leave the other thread waiting
