@@ -5,6 +5,11 @@ Usage::
     asv run --python=same --set-commit-hash $(git rev-parse HEAD) --bench "optimizers|normalization"
     python -m benchmarks.report                 # the newest results file under .asv/results
     python -m benchmarks.report --results .asv/results/<machine>/<file>.json
+    python -m benchmarks.report --results A.json B.json   # B's benchmarks replace A's
+
+Several files: a benchmark re-run later (say normalization after a change to it) replaces
+the same benchmark of an earlier file; every ratio still compares two cases of one run,
+because peers and reference of a benchmark are cases of the same benchmark.
 
 Every ratio compares two numbers of the *same* run (same machine, same load). A ratio
 ``peer / reference`` above 1 means the reference is faster; ``reference / bound`` is how
@@ -158,12 +163,17 @@ def tracks(res, lines):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--results", help="an asv results file (default: the newest under .asv/results)")
+    ap.add_argument("--results", nargs="+",
+                    help="asv results files, later ones replacing the benchmarks they share with earlier "
+                         "ones (default: the newest under .asv/results)")
     args = ap.parse_args(argv)
-    path = args.results or newest_results()
-    res, data = load(path)
-    lines = [f"Results: {path} (commit {data.get('commit_hash', '?')[:10]}, env {data.get('env_name')}, "
-             f"machine {data.get('params', {}).get('machine')}, cpu {data.get('params', {}).get('cpu')})"]
+    res, lines = {}, []
+    for path in args.results or [newest_results()]:
+        part, data = load(path)
+        res.update(part)
+        lines.append(f"Results: {path} (commit {data.get('commit_hash', '?')[:10]}, env {data.get('env_name')}, "
+                     f"machine {data.get('params', {}).get('machine')}, cpu {data.get('params', {}).get('cpu')}): "
+                     f"{', '.join(sorted(part))}")
     goals: list = []
     optimizer_table(res, lines, goals)
     newton_table(res, lines, goals)

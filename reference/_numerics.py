@@ -133,11 +133,17 @@ def feature_moments(x: np.ndarray, need_centered: bool = True) -> FeatureMoments
     if not need_centered and x.dtype.kind == "f" and x.dtype.itemsize < 8:
         return _narrow_moments(x)
     n = x.shape[0]
-    x64 = np.asarray(x, dtype=np.float64)
-    # One output buffer serves every pass (|x|, then the centred data): allocating and
-    # first-touching fresh arrays costs as much as the arithmetic at 1e7 elements.
-    centered = np.abs(x64)
-    scale = pow2_scale(np.max(centered, axis=0))
+    # One output buffer serves every pass (|x| or the float64 copy, then the centred data):
+    # allocating and first-touching fresh arrays costs as much as the arithmetic at 1e7
+    # elements.
+    if x.dtype == np.float64:
+        x64 = x
+        centered = np.abs(x64)
+        max_abs = np.max(centered, axis=0)
+    else:
+        x64 = centered = x.astype(np.float64)
+        max_abs = np.maximum(np.max(x64, axis=0), -np.min(x64, axis=0))
+    scale = pow2_scale(max_abs)
     if np.any(scale != 1.0):
         x64 = np.divide(x64, scale, out=centered)
     mean_hi = np.mean(x64, axis=0)

@@ -95,10 +95,12 @@ def _check_param(p, func: str, name: str, c: int) -> np.ndarray:
     return np.asarray(p, dtype=np.float64)
 
 
-def _as_rows(x: np.ndarray) -> np.ndarray:
-    """(N, C) or (N, C, L) -> (m, C) float64 with the channel last."""
-    x64 = np.asarray(x, dtype=np.float64)
-    return x64 if x64.ndim == 2 else np.moveaxis(x64, 1, 2).reshape(-1, x64.shape[1])
+def _as_rows(x: np.ndarray, float64: bool = True) -> np.ndarray:
+    """(N, C) or (N, C, L) -> (m, C) with the channel last, float64 (or, with
+    ``float64=False``, the dtype of ``x``: feature_moments widens it into its own buffer)."""
+    if float64:
+        x = np.asarray(x, dtype=np.float64)
+    return x if x.ndim == 2 else np.moveaxis(x, 1, 2).reshape(-1, x.shape[1])
 
 
 def _from_rows(r: np.ndarray, shape: tuple) -> np.ndarray:
@@ -152,13 +154,15 @@ def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
     gamma = _check_param(gamma, func, "gamma", c)
     beta = _check_param(beta, func, "beta", c)
     eps = check_in_range(eps, func, "eps", lo=0.0)
-    mo = feature_moments(_as_rows(x))
+    mo = feature_moments(_as_rows(x, float64=False))
     # sqrt(var + eps) in natural units without squaring the scale: hypot(sigma, sqrt(eps)).
     std = np.hypot(np.sqrt(mo.var) * mo.scale, np.sqrt(eps))
     std = np.where(std == 0, 1.0, std)
     inv_std = 1.0 / std
-    x_hat = mo.centered * (mo.scale / std)
-    y = x_hat * gamma + beta
+    x_hat = mo.centered                        # the moments' own buffer: normalised in place
+    x_hat *= mo.scale / std
+    y = np.multiply(x_hat, gamma)
+    y += beta
     cache = BatchNormCache(x_hat=_from_rows(x_hat, x.shape), inv_std=inv_std, gamma=gamma,
                            mean=mo.mean_hi + mo.mean_lo, var=mo.var * mo.scale * mo.scale, m=mo.n, eps=eps)
     return _from_rows(y, x.shape).astype(result_dtype(x), copy=False), cache
@@ -270,7 +274,7 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
     if not isinstance(unbiased, (bool, np.bool_)):
         raise TypeError(f"{func}: unbiased must be a bool; got {unbiased!r}")
     c = x.shape[1]
-    mo = feature_moments(_as_rows(x))
+    mo = feature_moments(_as_rows(x, float64=False))
     mean = mo.mean_hi + mo.mean_lo
     var = mo.var * mo.scale * mo.scale
     if unbiased:

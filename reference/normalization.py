@@ -254,17 +254,41 @@ def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
         raise ValueError(f"{func}: x must have {stats.data_min.shape[0]} feature(s) (the fitted number); "
                          f"got shape {x.shape}")
     lo, hi = stats.feature_range
-    x64 = np.asarray(x, dtype=np.float64)
-    scale = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0),
-                                  np.maximum(np.abs(stats.data_min), np.abs(stats.data_max))))
-    width = stats.data_max / scale - stats.data_min / scale
-    t = (x64 / scale - stats.data_min / scale) / np.where(width == 0, 1.0, width)
-    out = (1.0 - t) * lo + t * hi
-    inside = (x64 >= stats.data_min) & (x64 <= stats.data_max)
-    # Rounding of the convex combination can step one ulp outside [lo, hi]; data inside the
-    # fitted range are kept inside the target range.
-    out = np.where(inside, np.clip(out, lo, hi), out)
-    return out.astype(result_dtype(x), copy=False)
+    dmin, dmax = stats.data_min, stats.data_max
+    max_abs = np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64)   # max |x|, no temporary
+    scale = pow2_scale(np.maximum(max_abs, np.maximum(np.abs(dmin), np.abs(dmax))))
+    rescale = bool(np.any(scale != 1.0))
+    min_scaled = dmin / scale
+    width = dmax / scale - min_scaled
+    width = np.where(width == 0, 1.0, width)
+    # Per row block, in float64 scratch that stays in the cache:
+    #   t = (x / scale - min / scale) / width,  out = (1 - t) * lo + t * hi,
+    # and rounding of the convex combination can step one ulp outside [lo, hi]: data inside
+    # the fitted range are clipped back into the target range.
+    out = np.empty(x.shape, result_dtype(x))
+    blocks = row_blocks(x)
+    shape = (blocks[0][1] - blocks[0][0], x.shape[1])
+    t_buf, c_buf = np.empty(shape), np.empty(shape)
+    in_buf, le_buf = np.empty(shape, bool), np.empty(shape, bool)
+    for start, stop in blocks:
+        xb, m = x[start:stop], stop - start
+        t, c, inside, below = t_buf[:m], c_buf[:m], in_buf[:m], le_buf[:m]
+        if rescale:
+            np.divide(xb, scale, out=t)
+        else:
+            t[...] = xb                        # x / 1 is x
+        t -= min_scaled
+        t /= width
+        np.subtract(1.0, t, out=c)
+        c *= lo
+        t *= hi
+        t += c
+        np.greater_equal(xb, dmin, out=inside)
+        np.logical_and(inside, np.less_equal(xb, dmax, out=below), out=inside)
+        np.clip(t, lo, hi, out=c)
+        np.copyto(t, c, where=inside)
+        out[start:stop] = t
+    return out
 
 
 def minmax(x, feature_range=(0.0, 1.0)) -> np.ndarray:
