@@ -379,7 +379,9 @@ def batchnorm_backward_satisfies_the_sum_identities(t, x, eps, as_3d, data):
         tol_s = 16 * m * (m + 2) * EPS64 * max(kappa[j], 1.0) * G + 1e-300
         s1 = math.fsum(dx_j)
         s2 = math.fsum(dx_j * xh_j)
-        want_s2 = g_j * want_dg * eps / s[j] ** 3
+        # gamma dgamma eps / s^3, written so that no intermediate overflows or underflows to
+        # 0/0 (s >= sqrt(eps), so sqrt(eps) / s <= 1; a subnormal s cubed is 0)
+        want_s2 = g_j * want_dg / s[j] * (math.sqrt(eps) / s[j]) ** 2 if eps else 0.0
         problems = []
         if abs(dbeta[j] - want_db) > tol_p:
             problems.append(f"dbeta={dbeta[j]!r} != sum dy={want_db!r}")

@@ -1,0 +1,70 @@
+"""Steady-state optimiser steps: many warm calls per sample, the ratios a training loop sees.
+
+asv's runner (asv_runner 0.3) re-runs ``setup`` before every timed sample and then times
+one call, so ``optimizers.Step`` measures the first step after a fresh setup, every
+implementation alike. This command times the same calls (``optimizers.setup_step``, the
+same data and hyperparameters) the way a training loop makes them: one setup, then
+best-of-``repeat`` samples of ``number`` consecutive calls (``timeit``), the
+implementations of one case measured one after the other.
+
+Usage::
+
+    python -m benchmarks.steady                         # every optimiser, n = 1e2..1e7, both dtypes
+    python -m benchmarks.steady --n 100 10000 --optimizers sgd adam --dtypes float64
+
+Prints a markdown table: time per step of each implementation, ``peer / reference`` (above
+1: the reference is faster; optax against the faster of the reference's two paths, as in
+``benchmarks.report``) and ``bound / reference``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import timeit
+
+from ._data import DTYPES, STEP_SIZES
+from .optimizers import OPTIMIZERS, setup_step
+
+IMPLS = ["reference", "reference_pure", "torch", "optax_jit", "bound"]
+
+
+def measure(n: int, dtype: str, name: str, impl: str, repeat: int = 7):
+    """Best time per call over ``repeat`` samples of about 20 ms each, or None if unavailable."""
+
+    class Case:
+        pass
+
+    case = Case()
+    try:
+        setup_step(case, n, dtype, name, impl)
+    except NotImplementedError:
+        return None
+    number = max(1, int(2e6 // max(n, 1000)))
+    return min(timeit.repeat(case.call, number=number, repeat=repeat)) / number
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, nargs="+", default=STEP_SIZES)
+    ap.add_argument("--dtypes", nargs="+", default=DTYPES, choices=DTYPES)
+    ap.add_argument("--optimizers", nargs="+", default=list(OPTIMIZERS), choices=list(OPTIMIZERS))
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args(argv)
+    fmt = lambda s: "-" if s is None else f"{s * 1e6:.3g} us" if s < 1e-3 else f"{s * 1e3:.3g} ms"
+    ratio = lambda a, b: "-" if a is None or b is None else f"{a / b:.2f}"
+    print("| optimizer | dtype | n | reference | torch default | torch / ref | optax jit | optax / best ref "
+          "| bound / ref |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in args.n:
+        for dtype in args.dtypes:
+            for name in args.optimizers:
+                t = {impl: measure(n, dtype, name, impl, args.repeat) for impl in IMPLS}
+                ref = t["reference"]
+                best = min(v for v in (ref, t["reference_pure"]) if v is not None)
+                print(f"| {name} | {dtype} | {n:.0e} | {fmt(ref)} | {fmt(t['torch'])} | {ratio(t['torch'], ref)} "
+                      f"| {fmt(t['optax_jit'])} | {ratio(t['optax_jit'], best)} | {ratio(t['bound'], ref)} |",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()
