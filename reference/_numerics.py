@@ -52,12 +52,10 @@ def all_finite(g: np.ndarray) -> bool:
     mere overflow above about 1e154 in float64, 1e19 in float32) look element-wise. Arrays
     that are not C-contiguous, and dtypes without a BLAS dot, are looked at element-wise.
     """
-    if g.ndim != 1:
-        if not g.flags.c_contiguous:
-            return bool(np.isfinite(g).all())
-        g = g.reshape(-1)
-    elif not g.flags.c_contiguous:
+    if not g.flags.c_contiguous:
         return bool(np.isfinite(g).all())
+    if g.ndim != 1:
+        g = g.reshape(-1)                          # a view
     dot = _DOT.get(g.dtype, False)
     if dot is False:
         dot = _blas_dot(g.dtype)
@@ -160,10 +158,12 @@ ROW_BLOCK_ELEMENTS = 2**16
 
 
 def row_blocks(x: np.ndarray):
-    """``(start, stop)`` row ranges of about :data:`ROW_BLOCK_ELEMENTS` elements of ``x``."""
+    """``(rows, ranges)``: the ``(start, stop)`` row ranges of about
+    :data:`ROW_BLOCK_ELEMENTS` elements of the 2-d ``x``, and the most rows one holds (the
+    first dimension of a scratch block)."""
     n, k = x.shape
-    rows = max(1, ROW_BLOCK_ELEMENTS // max(k, 1))
-    return [(lo, min(lo + rows, n)) for lo in range(0, n, rows)]
+    rows = min(n, max(1, ROW_BLOCK_ELEMENTS // max(k, 1)))
+    return rows, [(lo, min(lo + rows, n)) for lo in range(0, n, rows)]
 
 
 def _narrow_moments(x: np.ndarray) -> FeatureMoments:
@@ -182,8 +182,8 @@ def _narrow_moments(x: np.ndarray) -> FeatureMoments:
     n, k = x.shape
     mean_hi = np.add.reduce(x, axis=0, dtype=np.float64) / n
     s1, s2 = np.zeros(k), np.zeros(k)
-    blocks = row_blocks(x)
-    buf = np.empty((blocks[0][1] - blocks[0][0], k))
+    rows, blocks = row_blocks(x)
+    buf = np.empty((rows, k))
     for lo, hi in blocks:
         d = np.subtract(x[lo:hi], mean_hi, out=buf[: hi - lo])
         s1 += np.add.reduce(d, axis=0)

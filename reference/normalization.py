@@ -150,19 +150,33 @@ def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
     if x.shape[1] != stats.mean.shape[0]:
         raise ValueError(f"{func}: x must have {stats.mean.shape[0]} feature(s) (the fitted number); "
                          f"got shape {x.shape}")
-    x64 = np.asarray(x, dtype=np.float64)
-    out = np.abs(x64)
-    scale = pow2_scale(np.maximum(np.max(out, axis=0), np.maximum(np.abs(stats.mean_hi), stats.std)))
+    max_abs = np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64)   # max |x|, no temporary
+    scale = pow2_scale(np.maximum(max_abs, np.maximum(np.abs(stats.mean_hi), stats.std)))
     if np.all(scale == 1.0):
-        np.subtract(x64, stats.mean_hi, out=out)
-        out -= stats.mean_lo
-        out /= stats.std
-    else:
-        np.divide(x64, scale, out=out)
-        out -= stats.mean_hi / scale
-        out -= stats.mean_lo / scale
-        out /= stats.std / scale
+        return _zscore_rows(x, stats.mean_hi, stats.mean_lo, stats.std)
+    out = np.divide(np.asarray(x, dtype=np.float64), scale)
+    out -= stats.mean_hi / scale
+    out -= stats.mean_lo / scale
+    out /= stats.std / scale
     return out.astype(result_dtype(x), copy=False)
+
+
+def _zscore_rows(x, mean_hi, mean_lo, divisor) -> np.ndarray:
+    """``((x - mean_hi) - mean_lo) / divisor`` in float64, one row block at a time, each
+    block rounded once into the output (``x``'s result dtype): no float64 copy of ``x``.
+    apply_zscore's unscaled case and zscore of narrow data both use it, so the two agree
+    bit for bit."""
+    out = np.empty(x.shape, result_dtype(x))
+    wide = out.dtype == np.float64                 # then each block is computed in the output itself
+    rows, blocks = row_blocks(x)
+    buf = None if wide else np.empty((rows, x.shape[1]))
+    for lo, hi in blocks:
+        d = np.subtract(x[lo:hi], mean_hi, out=out[lo:hi] if wide else buf[: hi - lo])
+        d -= mean_lo
+        d /= divisor
+        if not wide:
+            out[lo:hi] = d
+    return out
 
 
 def zscore(x, eps: float = 0.0) -> np.ndarray:
@@ -190,17 +204,8 @@ def zscore(x, eps: float = 0.0) -> np.ndarray:
         out = m.centered
         out /= divisor
         return out.astype(result_dtype(x), copy=False)
-    # float16/float32 data (scale 1): the same operations one float64 row block at a time,
-    # each block rounded into the output, so no float64 copy of x is ever made.
-    out = np.empty(x.shape, result_dtype(x))
-    blocks = row_blocks(x)
-    buf = np.empty((blocks[0][1] - blocks[0][0], x.shape[1]))
-    for lo, hi in blocks:
-        d = np.subtract(x[lo:hi], stats.mean_hi, out=buf[: hi - lo])
-        d -= stats.mean_lo
-        d /= divisor
-        out[lo:hi] = d
-    return out
+    # float16/float32 data (scale 1, divisor = std): apply_zscore's unscaled case.
+    return _zscore_rows(x, stats.mean_hi, stats.mean_lo, divisor)
 
 
 def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:
@@ -266,8 +271,8 @@ def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
     # and rounding of the convex combination can step one ulp outside [lo, hi]: data inside
     # the fitted range are clipped back into the target range.
     out = np.empty(x.shape, result_dtype(x))
-    blocks = row_blocks(x)
-    shape = (blocks[0][1] - blocks[0][0], x.shape[1])
+    rows, blocks = row_blocks(x)
+    shape = (rows, x.shape[1])
     t_buf, c_buf = np.empty(shape), np.empty(shape)
     in_buf, le_buf = np.empty(shape, bool), np.empty(shape, bool)
     for start, stop in blocks:

@@ -126,6 +126,8 @@ def apply_updates(params, updates) -> np.ndarray:
 # --- validation helpers (once per call; never inside a kernel) ---------------------------------
 
 def _float_array(x, func: str, name: str) -> np.ndarray:
+    if type(x) is np.ndarray and x.dtype.kind == "f":   # the common case, checked first (hot path)
+        return x
     arr = x if isinstance(x, np.ndarray) else np.asarray(x)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{func}: {name} must be a real numeric array; got dtype {arr.dtype}")
@@ -236,9 +238,9 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
         return [a if isinstance(a := state[i], np.ndarray) else None for i in field_index]
 
     def _prepare(name, grads, state, params, inplace):
-        if type(state) is not state_cls and not isinstance(state, state_cls):
+        if not isinstance(state, state_cls):
             raise TypeError(f"{name}: state must be the {state_cls.__name__} made by {func}.init; got {_short(state)}")
-        g = grads if type(grads) is np.ndarray and grads.dtype.kind == "f" else _float_array(grads, name, "grads")
+        g = _float_array(grads, name, "grads")
         arrs = _state_arrays(state)
         if params is not None:
             p = params if inplace else _float_array(params, name, "params")
@@ -325,8 +327,7 @@ def make_optimizer(func: str, state_cls, arrays: tuple, kernel: Kernel, coeffici
         return out, state_cls(t, *[s if a is None else a for s, a in zip(state[1:], new)])
 
     def step_(params, grads, state):
-        if not (type(params) is np.ndarray or isinstance(params, np.ndarray)) or params.dtype.kind != "f" \
-                or not _writeable_contiguous(params):
+        if not isinstance(params, np.ndarray) or params.dtype.kind != "f" or not _writeable_contiguous(params):
             raise TypeError(f"{step_name}: params must be a writeable C-contiguous floating numpy array "
                             f"(it is updated in place); got {_short(params)}")
         g, p, arrs, dtype = _prepare(step_name, grads, state, params, True)
