@@ -8,7 +8,7 @@ Every optimiser is an :class:`Optimizer`: ``init(params) -> state``, the pure
 docs/techniques/optimizers.md for the conventions and findings.
 """
 
-from . import _base, adadelta, adagrad, adam, rmsprop, schedules, sgd
+from . import adadelta, adagrad, adam, rmsprop, schedules, sgd
 from ._base import Optimizer, apply_updates
 from .adadelta import AdadeltaState, adadelta
 from .adagrad import AdagradState, adagrad

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_eps, check_lr, ema_sq_, emit, lr_at, make_optimizer
+from ._base import Optimizer, check_beta, check_eps, check_lr, guard_zero, lr_at, make_optimizer
 
 __all__ = ["AdadeltaState", "adadelta"]
 
@@ -61,20 +61,15 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
     eps = check_eps(eps, func)
     guard = eps == 0.0
 
-    def coefficients(t):
-        return lr_at(lr, t - 1, func)
+    def direction(g, p, t, e_g, e_x):
+        e_g *= rho
+        e_g += (1.0 - rho) * g * g                      # E[g^2]_t
+        den = e_g + eps
+        if guard:
+            guard_zero(den)
+        delta = np.sqrt((e_x + eps) / den) * g         # Delta_t, with E[Delta^2]_{t-1}
+        e_x *= rho
+        e_x += (1.0 - rho) * delta * delta              # E[Delta^2]_t (Delta before lr)
+        return -lr_at(lr, t - 1, func) * delta
 
-    def kernel(out, g, p, arrays, eta, scratch, acc):
-        (e_g, e_x), (s0, s1) = arrays, scratch
-        ema_sq_(e_g, g, rho, s0)
-        np.add(e_x, eps, out=s0)
-        np.add(e_g, eps, out=s1)
-        if guard:                              # 0/0 only where e_g = 0, i.e. g = 0: give 0
-            np.maximum(s1, np.finfo(s1.dtype).tiny, out=s1)
-        np.divide(s0, s1, out=s0)
-        np.sqrt(s0, out=s0)
-        np.multiply(s0, g, out=s0)             # Delta
-        ema_sq_(e_x, s0, rho, s1)
-        emit(out, s0, -eta, acc, s0)
-
-    return make_optimizer(func, AdadeltaState, ("e_g", "e_x"), kernel, coefficients, 2, passes=16)
+    return make_optimizer(func, AdadeltaState, direction, ("e_g", "e_x"), adaptive=True)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_bool, check_eps, check_lr, emit, lr_at, make_optimizer, rms_denominator
+from ._base import Optimizer, check_bool, check_eps, check_lr, guard_zero, lr_at, make_optimizer
 from .._validation import check_in_range
 
 __all__ = ["AdagradState", "adagrad"]
@@ -68,24 +68,13 @@ def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
     decay = check_in_range(lr_decay, func, "lr_decay", lo=0.0)
     guard = eps == 0.0 and g0 == 0.0    # 0/0 is possible only then
 
-    def coefficients(t):
-        return lr_at(lr, t - 1, func) / (1.0 + (t - 1) * decay)
+    def direction(g, p, t, G):
+        G += g * g                                      # G_t = G_{t-1} + g_t^2
+        den = np.sqrt(G + eps) if inside else np.sqrt(G) + eps
+        if guard:
+            guard_zero(den)
+        eta = lr_at(lr, t - 1, func) / (1.0 + (t - 1) * decay)
+        return -eta * (g / den)
 
-    def kernel(out, g, p, arrays, eta, scratch, acc):
-        (G,), (s0,) = arrays, scratch
-        np.multiply(g, g, out=s0)
-        np.add(G, s0, out=G)
-        rms_denominator(G, 1.0, eps if inside else 0.0, 0.0 if inside else eps, guard, s0)
-        np.divide(g, s0, out=s0)
-        emit(out, s0, -eta, acc, s0)
-
-    opt = make_optimizer(func, AdagradState, ("sum_of_squares",), kernel, coefficients, 1, passes=8)
-    if not g0:
-        return opt
-    init = opt.init
-
-    def init_accumulator(params):
-        return init(params, _init_values={"sum_of_squares": lambda p, dtype: np.full(p.shape, g0, dtype)})
-
-    init_accumulator.__qualname__ = f"{func}.init"
-    return opt._replace(init=init_accumulator)
+    fill = {"sum_of_squares": lambda p, dtype: np.full(p.shape, g0, dtype)} if g0 else None
+    return make_optimizer(func, AdagradState, direction, ("sum_of_squares",), adaptive=True, fill=fill)

@@ -18,8 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import (Optimizer, check_beta, check_bool, check_eps, check_lr, ema_, ema_sq_, emit, emit_raw, lr_at,
-                    correction, make_optimizer, rms_denominator)
+from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, lr_at, make_optimizer
 from .._validation import check_choice, check_in_range
 
 __all__ = ["AdamState", "adam"]
@@ -93,30 +92,31 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
     wd = check_in_range(weight_decay, func, "weight_decay", lo=0.0)
     guard = eps == 0.0 and eps_root == 0.0
 
-    def coefficients(t):
+    def direction(g, p, t, m, v, v_max):
+        # Each EMA as decay * old + (1 - decay) * new, in place: exact at decay 0 (b1 = 0
+        # gives m = g, so Adam is RMSprop with bias correction bit for bit), where the
+        # form old + (1 - decay) * (new - old) rounds.
+        m *= b1
+        m += (1.0 - b1) * g                             # m_t = b1 m + (1 - b1) g
+        v *= b2
+        v += (1.0 - b2) * g * g                         # v_t = b2 v + (1 - b2) g^2
+        if amsgrad:
+            np.maximum(v_max, v, out=v_max)             # the max of the raw v (torch, Keras)
+            v = v_max
         eta = lr_at(lr, t - 1, func)
         bc1, bc2 = correction(b1, t), correction(b2, t)
-        if hat:
-            return eta, -eta * math.sqrt(bc2) / bc1, 1.0
-        return eta, -eta / bc1, 1.0 / bc2
-
-    def kernel(out, g, p, arrays, coef, scratch, acc):
-        eta, step, c2 = coef
-        (m, v, vmax), (s0, s1) = arrays, scratch
-        ema_(m, g, b1, s0)
-        ema_sq_(v, g, b2, s0)
-        if amsgrad:
-            np.maximum(vmax, v, out=vmax)
-        rms_denominator(vmax if amsgrad else v, c2, eps_root, eps, guard, s0)
-        np.divide(m, s0, out=s0)
-        if wd:                                 # decoupled: -eta (m_hat / den + wd p)
-            np.multiply(p, -eta * wd, out=s1)
-            np.multiply(s0, step, out=s0)
-            np.add(s0, s1, out=s0)
-            emit_raw(out, s0, acc)
-        else:
-            emit(out, s0, step, acc, s0)
+        if hat:                                         # eta sqrt(bc2) / bc1 * m / (sqrt(v) + eps)
+            den = np.sqrt(v) + eps
+            step_size = eta * math.sqrt(bc2) / bc1
+        else:                                           # (m / bc1) / (sqrt(v / bc2 + eps_root) + eps)
+            den = np.sqrt(v / bc2 + eps_root) + eps if eps_root else np.sqrt(v / bc2) + eps
+            step_size = eta / bc1                       # m_hat's 1 / bc1 applied with lr (torch)
+        if guard:
+            guard_zero(den)
+        u = -step_size * (m / den)
+        if wd:
+            u -= eta * wd * p                           # decoupled: - eta lambda theta
+        return u
 
     arrays = ("mu", "nu") + (("nu_max",) if amsgrad else ())
-    return make_optimizer(func, AdamState, arrays, kernel, coefficients, 2, needs_params=bool(wd),
-                          passes=14 + 2 * bool(wd) + bool(amsgrad))
+    return make_optimizer(func, AdamState, direction, arrays, needs_params=bool(wd), adaptive=True)

@@ -11,8 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import (Optimizer, check_beta, check_bool, check_eps, check_lr, ema_, ema_sq_, emit, lr_at,
-                    correction, make_optimizer, rms_denominator)
+from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, lr_at, make_optimizer
 
 __all__ = ["RMSpropState", "rmsprop"]
 
@@ -81,34 +80,29 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
     centered = check_bool(centered, func, "centered")
     mom = check_beta(momentum, func, "momentum")
     bias = check_bool(bias_correction, func, "bias_correction")
-    eps_root, eps_out = (eps, 0.0) if inside else (0.0, eps)
     guard = eps == 0.0
 
-    def coefficients(t):
-        return lr_at(lr, t - 1, func), (1.0 / correction(rho, t) if bias else 1.0)
-
-    def kernel(out, g, p, arrays, coef, scratch, acc):
-        eta, c = coef
-        (nu, mu, b), (s0, s1) = arrays, scratch
-        ema_sq_(nu, g, rho, s0)
+    def direction(g, p, t, nu, mu, b):
+        nu *= rho
+        nu += (1.0 - rho) * g * g                       # nu_t = rho nu + (1 - rho) g^2
+        c = correction(rho, t) if bias else 1.0         # 1 - rho^t
         if centered:
-            ema_(mu, g, rho, s0)
-            np.multiply(mu, c, out=s1)
-            np.multiply(s1, s1, out=s1)          # mu_hat**2
-            np.multiply(nu, c, out=s0)
-            np.subtract(s0, s1, out=s0)
-            np.maximum(s0, 0.0, out=s0)
-            rms_denominator(s0, 1.0, eps_root, eps_out, guard, s0)
+            mu *= rho
+            mu += (1.0 - rho) * g                       # mu_t = rho mu + (1 - rho) g
+            var = nu / c - (mu / c) ** 2
+            np.maximum(var, 0.0, out=var)               # rounding below 0
         else:
-            rms_denominator(nu, c, eps_root, eps_out, guard, s0)
-        np.divide(g, s0, out=s0)
-        if mom:
-            np.multiply(b, mom, out=b)
-            np.add(b, s0, out=b)
-            emit(out, b, -eta, acc, s0)
-        else:
-            emit(out, s0, -eta, acc, s0)
+            var = nu / c if bias else nu
+        den = np.sqrt(var + eps) if inside else np.sqrt(var) + eps
+        if guard:
+            guard_zero(den)
+        d = g / den
+        eta = lr_at(lr, t - 1, func)
+        if not mom:
+            return -eta * d
+        b *= mom
+        b += d                                          # b_t = m b_{t-1} + d_t
+        return -eta * b
 
     arrays = ("nu",) + (("mu",) if centered else ()) + (("trace",) if mom else ())
-    return make_optimizer(func, RMSpropState, arrays, kernel, coefficients, 2,
-                          passes=10 + 6 * bool(centered) + 2 * bool(mom))
+    return make_optimizer(func, RMSpropState, direction, arrays, adaptive=True)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import (check_beta, check_bool, check_lr, emit, emit_raw, lr_at, make_optimizer, Optimizer)
+from ._base import Optimizer, check_beta, check_bool, check_lr, lr_at, make_optimizer
 from .._validation import check_in_range
 
 __all__ = ["SGDState", "NesterovLookaheadState", "sgd", "nesterov_lookahead"]
@@ -101,60 +101,26 @@ def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.
     if tau and (nesterov or inside):
         raise ValueError(f"{func}: dampening must be 0 with nesterov=True or lr_inside_velocity=True; got {tau!r}")
 
-    def coefficients(t):
-        return lr_at(lr, t - 1, func), t == 1
-
-    def decayed(g, p, s):
-        if not wd:
-            return g
-        np.multiply(p, wd, out=s)
-        np.add(s, g, out=s)
-        return s
-
-    def plain(out, g, p, arrays, coef, scratch, acc):
-        eta, _ = coef
-        emit(out, decayed(g, p, scratch[0]), -eta, acc, scratch[1])
-
-    def heavy_ball(out, g, p, arrays, coef, scratch, acc):
-        eta, first = coef
-        (b,), (s0, s1, _) = arrays, scratch
-        gp = decayed(g, p, s0)
-        if first:
-            np.copyto(b, gp)
+    def direction(g, p, t, velocity):
+        eta = lr_at(lr, t - 1, func)
+        if wd:
+            g = g + wd * p                     # g' = g + lambda theta (coupled L2)
+        if not mu:
+            return -eta * g
+        if inside:                             # seed 001 / Keras: u = mu u - eta g'
+            u = velocity
+            u *= mu
+            u += -eta * g
+            return mu * u + -eta * g if nesterov else u.copy()
+        b = velocity                           # torch / optax: b = g' at t = 1, then mu b + (1 - tau) g'
+        if t == 1:
+            b[...] = g
         else:
-            np.multiply(b, mu, out=b)
-            if tau:
-                np.multiply(gp, 1.0 - tau, out=s1)
-                np.add(b, s1, out=b)
-            else:
-                np.add(b, gp, out=b)
-        if nesterov:
-            np.multiply(b, mu, out=s1)
-            np.add(s1, gp, out=s1)
-            emit(out, s1, -eta, acc, s1)
-        else:
-            emit(out, b, -eta, acc, s1)
+            b *= mu
+            b += (1.0 - tau) * g if tau else g
+        return -eta * (g + mu * b if nesterov else b)
 
-    def velocity_form(out, g, p, arrays, coef, scratch, acc):
-        eta, _ = coef
-        (u,), (s0, s1, s2) = arrays, scratch
-        gp = decayed(g, p, s0)
-        np.multiply(gp, -eta, out=s1)          # -eta g'
-        np.multiply(u, mu, out=u)
-        np.add(u, s1, out=u)                   # u = mu u - eta g'
-        if nesterov:
-            np.multiply(u, mu, out=s2)
-            np.add(s2, s1, out=s2)
-            emit_raw(out, s2, acc)
-        else:
-            emit_raw(out, u, acc)
-
-    if not mu:
-        kernel, arrays = plain, ()
-    else:
-        kernel, arrays = (velocity_form if inside else heavy_ball), ("velocity",)
-    return make_optimizer(func, SGDState, arrays, kernel, coefficients, 3, needs_params=bool(wd),
-                          passes=3 + 2 * bool(wd) + (2 + 2 * nesterov) * bool(mu))
+    return make_optimizer(func, SGDState, direction, ("velocity",) if mu else (), needs_params=bool(wd))
 
 
 def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
@@ -191,28 +157,11 @@ def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
     lr = check_lr(lr, func)
     mu = check_beta(momentum, func, "momentum")
 
-    def coefficients(t):
-        return lr_at(lr, t - 1, func)
+    def direction(g, theta, t, u, lookahead):
+        u *= mu
+        u += -lr_at(lr, t - 1, func) * g      # u = gamma u - eta grad(lookahead)
+        np.add(theta + u, mu * u, out=lookahead)   # the next look-ahead: theta_t + gamma u_t
+        return u.copy()
 
-    def kernel(out, g, p, arrays, eta, scratch, acc):
-        (u, look), (s0,) = arrays, scratch
-        np.multiply(g, -eta, out=s0)
-        np.multiply(u, mu, out=u)
-        np.add(u, s0, out=u)                   # u = gamma u - eta g
-        if acc:                                # p is out: theta += u, then look = theta + gamma u
-            np.add(p, u, out=p)
-            np.add(p, np.multiply(u, mu, out=s0), out=look)
-        else:
-            np.copyto(out, u)
-            np.add(p, u, out=look)
-            np.add(look, np.multiply(u, mu, out=s0), out=look)
-
-    opt = make_optimizer(func, NesterovLookaheadState, ("velocity", "lookahead"), kernel, coefficients, 1,
-                         needs_params=True, passes=7)
-    init = opt.init
-
-    def init_lookahead(params):
-        return init(params, _init_values={"lookahead": lambda p, dtype: np.array(p, dtype=dtype, copy=True)})
-
-    init_lookahead.__qualname__ = f"{func}.init"
-    return opt._replace(init=init_lookahead)
+    return make_optimizer(func, NesterovLookaheadState, direction, ("velocity", "lookahead"), needs_params=True,
+                          fill={"lookahead": lambda p, dtype: p.astype(dtype, copy=True)})
