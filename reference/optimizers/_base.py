@@ -21,8 +21,9 @@ their state and do their arithmetic in float32, because ``g**2`` and ``eps`` und
 float16 (``g = 1e-4`` gives ``g**2 = 0`` and then ``0/0``); their updates are rounded to
 float16 at the end (the dtype of ``params``, or of ``grads`` when ``params`` is not given).
 
-NaN policy: ``update`` and ``step_`` raise ``ValueError`` for NaN or infinite ``grads`` or
-``params`` before anything is written. Gradients above about 1e154 in magnitude overflow
+NaN policy: ``update`` and ``step_`` raise ``ValueError`` for NaN or infinite ``grads``, and
+for NaN or infinite ``params`` where the update reads them (weight decay, the look-ahead),
+before anything is written; elsewhere the updates do not depend on ``params``. Gradients above about 1e154 in magnitude overflow
 ``g**2`` in the adaptive methods (1e19 for float32 state); that is not checked.
 """
 
@@ -79,10 +80,11 @@ def _float_array(x, func: str, name: str) -> np.ndarray:
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
-def _check_finite(x: np.ndarray, func: str, name: str) -> None:
-    if not np.isfinite(x).all():
-        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"{func}: {name} must be finite; got {bad} NaN/inf value(s) in an array of shape {x.shape}")
+def _raise_non_finite(func: str, **arrays) -> None:
+    for name, x in arrays.items():
+        bad = 0 if x is None else int(x.size - np.count_nonzero(np.isfinite(x)))
+        if bad:
+            raise ValueError(f"{func}: {name} must be finite; got {bad} NaN/inf value(s) in an array of shape {x.shape}")
 
 
 def check_lr(lr, func: str):
@@ -151,7 +153,7 @@ def make_optimizer(func: str, state_cls, direction: Callable, arrays: tuple, *, 
 
     ``direction(g, p, t, *state_arrays) -> updates`` is the technique's formula for update
     number ``t`` (1-based): it advances the state's arrays in place and returns the updates
-    as a new array. ``state_cls`` is a NamedTuple ``(count, *fields)``; ``init`` makes the
+    as a new array. ``needs_params``: the formula reads ``p`` (it must be given, finite). ``state_cls`` is a NamedTuple ``(count, *fields)``; ``init`` makes the
     fields named in ``arrays`` (zeros, or ``fill[name](params, dtype)``), the others are
     None. ``adaptive``: state and arithmetic in at least float32 (see the module docstring).
     """
@@ -175,24 +177,24 @@ def make_optimizer(func: str, state_cls, direction: Callable, arrays: tuple, *, 
         if not isinstance(state, state_cls):
             raise TypeError(f"{name}: state must be the {state_cls.__name__} made by {func}.init; got {_short(state)}")
         g = _float_array(grads, name, "grads")
-        p = None if params is None else _float_array(params, name, "params")
-        if p is not None and p.shape != g.shape:
-            raise ValueError(f"{name}: grads must have the shape of params {p.shape}; got {g.shape}")
-        if p is None and needs_params:
+        p = None
+        if params is not None:
+            p = _float_array(params, name, "params")
+            if p.shape != g.shape:
+                raise ValueError(f"{name}: grads must have the shape of params {p.shape}; got {g.shape}")
+        elif needs_params:
             raise ValueError(f"{name}: params must be given (this configuration uses them); got None")
-        arrs = list(state[1:])
-        ref = next((a for a in arrs if isinstance(a, np.ndarray)), None)
-        if ref is not None and ref.shape != g.shape:
-            raise ValueError(f"{name}: grads must have the shape of the state {ref.shape}; got {g.shape}")
-        dtype = ref.dtype if ref is not None else state_dtype(p if p is not None else g)
-        _check_finite(g, name, "grads")
-        if p is not None:
-            _check_finite(p, name, "params")
-        narrow = (p if p is not None else g).dtype == np.float16
-        out = np.dtype(np.float16) if narrow else dtype
-        g = g.astype(dtype, copy=False)
-        p = None if p is None else p.astype(dtype, copy=False)
-        return g, p, arrs, out
+        first = state[1]                        # an array whenever init made any
+        if isinstance(first, np.ndarray):
+            if first.shape != g.shape:
+                raise ValueError(f"{name}: grads must have the shape of the state {first.shape}; got {g.shape}")
+            dtype = first.dtype
+        else:
+            dtype = state_dtype(g if p is None else p)
+        if not (np.isfinite(g).all() and (not needs_params or np.isfinite(p).all())):
+            _raise_non_finite(name, grads=g, params=p if needs_params else None)
+        out = np.dtype(np.float16) if (g if p is None else p).dtype == np.float16 else dtype
+        return g.astype(dtype, copy=False), None if p is None else p.astype(dtype, copy=False), state[1:], out
 
     def update(grads, state, params=None):
         g, p, arrs, out = prepare(f"{func}.update", grads, state, params)
