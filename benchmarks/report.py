@@ -100,15 +100,9 @@ def optimizer_table(res, lines, goals):
         x = lambda peer, base=ref: "-" if g[peer] is None else f"{_t(g[peer])} ({_r(_ratio(g[peer], base))}x)"
         lines.append(f"| {name} | {dtype} | {n:.0e} | {_t(ref)} | {x('torch')} | {x('torch_foreach')} | "
                      f"{x('torch_fused')} | {_t(pure)} | {x('optax_jit', pure)} | {_r(_ratio(ref, g['bound']))} |")
-        best = min(v for v in (ref, pure) if v is not None)
-        if n <= 10_000:
-            goals.append((f"{name} {dtype} n={n:.0e}: torch default / reference >= 5",
-                          _ratio(g["torch"], ref), 5.0))
-            goals.append((f"{name} {dtype} n={n:.0e}: optax jit / reference (best of in-place, pure) >= 1.2",
-                          _ratio(g["optax_jit"], best), 1.2))
-        goals.append((f"{name} {dtype} n={n:.0e}: torch default / reference > 1", _ratio(g["torch"], ref), 1.0))
-        if n == 10_000_000:
-            goals.append((f"{name} {dtype} n=1e7: bound / reference >= 1/3", _ratio(g["bound"], ref), 1 / 3))
+        if n <= 10_000:                        # the goal (issue 14); the other ratios are information
+            goals.append((f"{name} {dtype} n={n:.0e}: torch default / reference >= 2",
+                          _ratio(g["torch"], ref), 2.0))
     lines += ["", "Growth exponent of the in-place reference step, fitted on n = 1e5..1e7 (O(N) is 1):", ""]
     for name, dtype in itertools.product(names, ["float32", "float64"]):
         ns = [n for n in sizes if 1e5 <= n <= 1e7]
@@ -180,7 +174,7 @@ def main(argv=None):
     peer_table(res, lines, goals, "normalization.Scalers.time_fit_transform",
                "Standardisation and min-max: reference vs scikit-learn fit_transform", "sklearn",
                goal_rows=[(lambda k: k[0] == 10_000_000 and k[2] == "standard",
-                           "standardisation of 1e7: sklearn / reference >= 1", 1.0)])
+                           "standardisation of 1e7: within 1.5x of sklearn (sklearn / reference >= 1/1.5)", 1 / 1.5)])
     peer_table(res, lines, goals, "batchnorm.BatchNormPeer.time_batchnorm",
                "Batch norm (training mode): reference vs torch BatchNorm1d", "torch")
     tracks(res, lines)

@@ -14,7 +14,8 @@ Usage::
 
 Prints a markdown table: time per step of each implementation, ``peer / reference`` (above
 1: the reference is faster; optax against the faster of the reference's two paths, as in
-``benchmarks.report``) and ``bound / reference``.
+``benchmarks.report``) and ``bound / reference``; then the goals of issue 14 (torch default
+/ reference >= 2 at n <= 1e4; the growth exponent on 1e5..1e7, when those sizes are run).
 """
 
 from __future__ import annotations
@@ -22,25 +23,40 @@ from __future__ import annotations
 import argparse
 import timeit
 
+import numpy as np
+
 from ._data import DTYPES, STEP_SIZES
 from .optimizers import OPTIMIZERS, setup_step
 
 IMPLS = ["reference", "reference_pure", "torch", "optax_jit", "bound"]
 
 
-def measure(n: int, dtype: str, name: str, impl: str, repeat: int = 7):
-    """Best time per call over ``repeat`` samples of about 20 ms each, or None if unavailable."""
+def measure(n: int, dtype: str, name: str, impls=IMPLS, repeat: int = 7) -> dict:
+    """Best time per call of each implementation (None if unavailable): ``repeat`` rounds,
+    each timing every implementation once for about 20 ms, so that a change of load on the
+    machine hits all of them alike."""
+    calls = {}
+    for impl in impls:
+        class Case:
+            pass
 
-    class Case:
-        pass
-
-    case = Case()
-    try:
-        setup_step(case, n, dtype, name, impl)
-    except NotImplementedError:
-        return None
+        case = Case()
+        try:
+            setup_step(case, n, dtype, name, impl)
+        except NotImplementedError:
+            continue
+        calls[impl] = case.call
     number = max(1, int(2e6 // max(n, 1000)))
-    return min(timeit.repeat(case.call, number=number, repeat=repeat)) / number
+    best = {impl: float("inf") for impl in calls}
+    for _ in range(repeat):
+        for impl, call in calls.items():
+            best[impl] = min(best[impl], timeit.timeit(call, number=number) / number)
+    return {impl: best.get(impl) for impl in impls}
+
+
+def exponent(ns, ts):
+    """Slope of log(time) against log(n), least squares."""
+    return float(np.polyfit(np.log(ns), np.log(ts), 1)[0])
 
 
 def main(argv=None):
@@ -55,15 +71,26 @@ def main(argv=None):
     print("| optimizer | dtype | n | reference | torch default | torch / ref | optax jit | optax / best ref "
           "| bound / ref |")
     print("|---|---|---|---|---|---|---|---|---|")
+    goals, steps = [], {}
     for n in args.n:
         for dtype in args.dtypes:
             for name in args.optimizers:
-                t = {impl: measure(n, dtype, name, impl, args.repeat) for impl in IMPLS}
-                ref = t["reference"]
+                t = measure(n, dtype, name, IMPLS, args.repeat)
+                ref = steps[name, dtype, n] = t["reference"]
                 best = min(v for v in (ref, t["reference_pure"]) if v is not None)
                 print(f"| {name} | {dtype} | {n:.0e} | {fmt(ref)} | {fmt(t['torch'])} | {ratio(t['torch'], ref)} "
                       f"| {fmt(t['optax_jit'])} | {ratio(t['optax_jit'], best)} | {ratio(t['bound'], ref)} |",
                       flush=True)
+                if n <= 10_000 and t["torch"] is not None:
+                    goals.append(t["torch"] / ref >= 2)
+    if goals:
+        print(f"\nGoal, n <= 1e4: torch default / reference >= 2 in {sum(goals)} of {len(goals)} cases.")
+    big = [n for n in args.n if 1e5 <= n <= 1e7]
+    if len(big) >= 2:
+        print("\nGrowth exponent of the in-place step on n = 1e5..1e7 (goal O(n): <= 1.15):")
+        for name in args.optimizers:
+            for dtype in args.dtypes:
+                print(f"- {name} {dtype}: {exponent(big, [steps[name, dtype, n] for n in big]):.2f}")
 
 
 if __name__ == "__main__":
