@@ -90,3 +90,18 @@ def test_non_finite_params_raise_before_anything_changes(key, bad):
         opt.step_(p, np.ones(2), state)
     assert np.array_equal(p, [bad, 1.0], equal_nan=True)
     assert all(np.array_equal(a, b) for a, b in zip(before, [a for a in state if isinstance(a, np.ndarray)]))
+
+
+@pytest.mark.parametrize("make", [lambda lr: R.sgd(lr, momentum=0.9), R.adagrad, R.rmsprop, R.adadelta, R.adam,
+                                  lambda lr: R.nesterov_lookahead(lr)])
+def test_bad_schedule_value_changes_nothing_in_place(make):
+    """The learning rate of step t is checked before ``step_`` writes the state or params."""
+    opt = make(lambda k: 0.1 if k < 1 else float("nan"))
+    p = np.ones(3)
+    state = opt.step_(p, np.full(3, 0.5), opt.init(p))
+    p_before = p.copy()
+    before = [np.copy(a) for a in state if isinstance(a, np.ndarray)]
+    with pytest.raises(ValueError, match=r"lr schedule must return a positive finite number; got nan at step 1"):
+        opt.step_(p, np.ones(3), state)
+    assert np.array_equal(p, p_before)
+    assert all(np.array_equal(a, b) for a, b in zip(before, [a for a in state if isinstance(a, np.ndarray)]))

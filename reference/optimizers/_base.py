@@ -1,30 +1,25 @@
 """The optimiser interface shared by every first-order technique.
 
-An optimiser is a pair of pure functions (optax's ``GradientTransformation``, seen in
-``optax/_src/base.py``), plus a torch-like in-place path:
+An optimiser is a pair of pure functions (optax's ``GradientTransformation``) plus a
+torch-like in-place path:
 
-* ``init(params) -> state``: a small NamedTuple whose fields are named after the maths
-  (``count`` is the number of updates done so far; arrays have the shape of ``params`` and
-  its floating dtype, float32 for float16 params in the adaptive methods, see below).
-* ``update(grads, state, params=None) -> (updates, new_state)``: pure; never modifies
-  ``grads``, ``state`` or ``params``. ``params + updates`` is the next iterate
-  (:func:`apply_updates`).
-* ``step_(params, grads, state) -> new_state``: the same arithmetic on the state's own
-  arrays, then ``params += updates`` (``torch.optim.Optimizer.step``): ``params`` and the
-  state's arrays are overwritten, ``grads`` is not. Both paths run one function, the
-  technique's ``direction``, so ``step_`` gives bit for bit the ``params`` that ``update``
-  followed by :func:`apply_updates` gives.
+* ``init(params) -> state``: a NamedTuple whose fields are named after the maths (``count``
+  is the number of updates done; arrays have the shape and floating dtype of ``params``).
+* ``update(grads, state, params=None) -> (updates, new_state)``: pure, modifies nothing;
+  ``params + updates`` is the next iterate (:func:`apply_updates`).
+* ``step_(params, grads, state) -> new_state``: ``params`` and the state's arrays
+  overwritten (``torch.optim.Optimizer.step``). Both paths run the technique's one
+  ``direction`` function, so ``step_`` gives bit for bit ``update`` + ``apply_updates``.
 
-Params are one floating numpy array of any shape (no pytrees); grads (and params) are cast
-to the state's dtype. float16: the adaptive methods (AdaGrad, RMSprop, AdaDelta, Adam) keep
-their state and do their arithmetic in float32, because ``g**2`` and ``eps`` underflow in
-float16 (``g = 1e-4`` gives ``g**2 = 0`` and then ``0/0``); their updates are rounded to
-float16 at the end (the dtype of ``params``, or of ``grads`` when ``params`` is not given).
+Params are one floating numpy array of any shape; grads and params are cast to the state's
+dtype. float16 params: the adaptive methods (AdaGrad, RMSprop, AdaDelta, Adam) keep float32
+state and compute in float32, because ``g**2`` and ``eps`` underflow in float16 (``g = 1e-4``
+gives ``g**2 = 0``, then ``0/0``); their updates are rounded to float16 (the dtype of
+``params``, or of ``grads`` when ``params`` is not given).
 
-NaN policy: ``update`` and ``step_`` raise ``ValueError`` for NaN or infinite ``grads``, and
-for NaN or infinite ``params`` where the update reads them (weight decay, the look-ahead),
-before anything is written; elsewhere the updates do not depend on ``params``. Gradients above about 1e154 in magnitude overflow
-``g**2`` in the adaptive methods (1e19 for float32 state); that is not checked.
+NaN policy: ``ValueError`` for NaN/inf ``grads``, and for NaN/inf ``params`` where the update
+reads them (weight decay, the look-ahead), before anything is written. Gradients above about
+1e154 (1e19 in float32) overflow ``g**2`` in the adaptive methods; that is not checked.
 """
 
 from __future__ import annotations
@@ -71,8 +66,6 @@ def apply_updates(params, updates) -> np.ndarray:
     return p + u
 
 
-# --- argument checks ---------------------------------------------------------------------------
-
 def _float_array(x, func: str, name: str) -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiub":
@@ -107,8 +100,6 @@ def check_bool(value, func: str, name: str) -> bool:
         raise TypeError(f"{func}: {name} must be True or False; got {_short(value)}")
     return bool(value)
 
-
-# --- numerics shared by the techniques ---------------------------------------------------------
 
 def lr_at(lr, count: int, func: str) -> float:
     """The learning rate of the update that follows ``count`` earlier updates (optax's
@@ -145,25 +136,22 @@ def guard_zero(den: np.ndarray) -> np.ndarray:
     return np.maximum(den, np.finfo(den.dtype).tiny, out=den)
 
 
-# --- init / update / step_ around one technique's ``direction`` ----------------------------------
-
-def make_optimizer(func: str, state_cls, direction: Callable, arrays: tuple, *, needs_params: bool = False,
+def make_optimizer(func: str, state_cls, direction: Callable, lr, arrays: tuple, *, needs_params: bool = False,
                    adaptive: bool = False, fill: dict | None = None) -> Optimizer:
     """Build an :class:`Optimizer` from one technique's update.
 
-    ``direction(g, p, t, *state_arrays) -> updates`` is the technique's formula for update
-    number ``t`` (1-based): it advances the state's arrays in place and returns the updates
-    as a new array. ``needs_params``: the formula reads ``p`` (it must be given, finite). ``state_cls`` is a NamedTuple ``(count, *fields)``; ``init`` makes the
-    fields named in ``arrays`` (zeros, or ``fill[name](params, dtype)``), the others are
-    None. ``adaptive``: state and arithmetic in at least float32 (see the module docstring).
+    ``direction(g, p, t, eta, *state_arrays) -> updates`` is the technique's formula for
+    update number ``t`` (1-based) with learning rate ``eta`` (:func:`lr_at`, checked before
+    anything is written): it advances the state's arrays in place and returns the updates as
+    a new array. ``state_cls`` is a NamedTuple ``(count, *fields)``; ``init`` makes the fields
+    named in ``arrays`` (zeros, or ``fill[name](params, dtype)``), the others are None.
+    ``needs_params``: the formula reads ``p`` (it must be given, finite). ``adaptive``: state
+    and arithmetic in at least float32 (see the module docstring).
     """
-    fields = state_cls._fields[1:]
-    fill = fill or {}
+    fields, fill = state_cls._fields[1:], fill or {}
 
-    def state_dtype(p: np.ndarray) -> np.dtype:
-        if adaptive:
-            return np.promote_types(p.dtype, np.float32)   # float16 -> float32; others unchanged
-        return p.dtype
+    def state_dtype(p: np.ndarray) -> np.dtype:   # adaptive: float16 -> float32, others unchanged
+        return np.promote_types(p.dtype, np.float32) if adaptive else p.dtype
 
     def init(params):
         p = _float_array(params, f"{func}.init", "params")
@@ -200,7 +188,7 @@ def make_optimizer(func: str, state_cls, direction: Callable, arrays: tuple, *, 
         g, p, arrs, out = prepare(f"{func}.update", grads, state, params)
         new = [a.copy() if isinstance(a, np.ndarray) else a for a in arrs]
         t = state[0] + 1
-        u = direction(g, p, t, *new)
+        u = direction(g, p, t, lr_at(lr, t - 1, func), *new)
         return u.astype(out, copy=False), state_cls(t, *new)
 
     def step_(params, grads, state):
@@ -216,7 +204,7 @@ def make_optimizer(func: str, state_cls, direction: Callable, arrays: tuple, *, 
             raise TypeError(f"{name}: state arrays must be writeable and C-contiguous (as made by "
                             f"{func}.init); use update() for a state of views")
         t = state[0] + 1
-        params += direction(g, p, t, *arrs).astype(out, copy=False)
+        params += direction(g, p, t, lr_at(lr, t - 1, func), *arrs).astype(out, copy=False)
         return state_cls(t, *arrs)
 
     init.__qualname__, update.__qualname__, step_.__qualname__ = f"{func}.init", f"{func}.update", f"{func}.step_"

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_eps, check_lr, guard_zero, lr_at, make_optimizer
+from ._base import Optimizer, check_beta, check_eps, check_lr, guard_zero, make_optimizer
 
 __all__ = ["AdadeltaState", "adadelta"]
 
@@ -61,7 +61,7 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
     eps = check_eps(eps, func)
     guard = eps == 0.0
 
-    def direction(g, p, t, e_g, e_x):
+    def direction(g, p, t, eta, e_g, e_x):
         e_g *= rho
         e_g += (1.0 - rho) * g * g                      # E[g^2]_t
         den = e_g + eps
@@ -70,6 +70,6 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
         delta = np.sqrt((e_x + eps) / den) * g         # Delta_t, with E[Delta^2]_{t-1}
         e_x *= rho
         e_x += (1.0 - rho) * delta * delta              # E[Delta^2]_t (Delta before lr)
-        return -lr_at(lr, t - 1, func) * delta
+        return -eta * delta
 
-    return make_optimizer(func, AdadeltaState, direction, ("e_g", "e_x"), adaptive=True)
+    return make_optimizer(func, AdadeltaState, direction, lr, ("e_g", "e_x"), adaptive=True)

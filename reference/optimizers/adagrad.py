@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_bool, check_eps, check_lr, guard_zero, lr_at, make_optimizer
+from ._base import Optimizer, check_bool, check_eps, check_lr, guard_zero, make_optimizer
 from .._validation import check_in_range
 
 __all__ = ["AdagradState", "adagrad"]
@@ -68,13 +68,12 @@ def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
     decay = check_in_range(lr_decay, func, "lr_decay", lo=0.0)
     guard = eps == 0.0 and g0 == 0.0    # 0/0 is possible only then
 
-    def direction(g, p, t, G):
+    def direction(g, p, t, eta, G):
         G += g * g                                      # G_t = G_{t-1} + g_t^2
         den = np.sqrt(G + eps) if inside else np.sqrt(G) + eps
         if guard:
             guard_zero(den)
-        eta = lr_at(lr, t - 1, func) / (1.0 + (t - 1) * decay)
-        return -eta * (g / den)
+        return -eta / (1.0 + (t - 1) * decay) * (g / den)
 
     fill = {"sum_of_squares": lambda p, dtype: np.full(p.shape, g0, dtype)} if g0 else None
-    return make_optimizer(func, AdagradState, direction, ("sum_of_squares",), adaptive=True, fill=fill)
+    return make_optimizer(func, AdagradState, direction, lr, ("sum_of_squares",), adaptive=True, fill=fill)

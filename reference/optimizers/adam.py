@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, lr_at, make_optimizer
+from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, make_optimizer
 from .._validation import check_choice, check_in_range
 
 __all__ = ["AdamState", "adam"]
@@ -92,7 +92,7 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
     wd = check_in_range(weight_decay, func, "weight_decay", lo=0.0)
     guard = eps == 0.0 and eps_root == 0.0
 
-    def direction(g, p, t, m, v, v_max):
+    def direction(g, p, t, eta, m, v, v_max):
         # Each EMA as decay * old + (1 - decay) * new, in place: exact at decay 0 (b1 = 0
         # gives m = g, so Adam is RMSprop with bias correction bit for bit), where the
         # form old + (1 - decay) * (new - old) rounds.
@@ -103,13 +103,12 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
         if amsgrad:
             np.maximum(v_max, v, out=v_max)             # the max of the raw v (torch, Keras)
             v = v_max
-        eta = lr_at(lr, t - 1, func)
         bc1, bc2 = correction(b1, t), correction(b2, t)
         if hat:                                         # eta sqrt(bc2) / bc1 * m / (sqrt(v) + eps)
             den = np.sqrt(v) + eps
             step_size = eta * math.sqrt(bc2) / bc1
         else:                                           # (m / bc1) / (sqrt(v / bc2 + eps_root) + eps)
-            den = np.sqrt(v / bc2 + eps_root) + eps if eps_root else np.sqrt(v / bc2) + eps
+            den = np.sqrt(v / bc2 + eps_root) + eps
             step_size = eta / bc1                       # m_hat's 1 / bc1 applied with lr (torch)
         if guard:
             guard_zero(den)
@@ -119,4 +118,4 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
         return u
 
     arrays = ("mu", "nu") + (("nu_max",) if amsgrad else ())
-    return make_optimizer(func, AdamState, direction, arrays, needs_params=bool(wd), adaptive=True)
+    return make_optimizer(func, AdamState, direction, lr, arrays, needs_params=bool(wd), adaptive=True)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, lr_at, make_optimizer
+from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, make_optimizer
 
 __all__ = ["RMSpropState", "rmsprop"]
 
@@ -82,7 +82,7 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
     bias = check_bool(bias_correction, func, "bias_correction")
     guard = eps == 0.0
 
-    def direction(g, p, t, nu, mu, b):
+    def direction(g, p, t, eta, nu, mu, b):
         nu *= rho
         nu += (1.0 - rho) * g * g                       # nu_t = rho nu + (1 - rho) g^2
         c = correction(rho, t) if bias else 1.0         # 1 - rho^t
@@ -97,7 +97,6 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
         if guard:
             guard_zero(den)
         d = g / den
-        eta = lr_at(lr, t - 1, func)
         if not mom:
             return -eta * d
         b *= mom
@@ -105,4 +104,4 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
         return -eta * b
 
     arrays = ("nu",) + (("mu",) if centered else ()) + (("trace",) if mom else ())
-    return make_optimizer(func, RMSpropState, direction, arrays, adaptive=True)
+    return make_optimizer(func, RMSpropState, direction, lr, arrays, adaptive=True)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_bool, check_lr, lr_at, make_optimizer
+from ._base import Optimizer, check_beta, check_bool, check_lr, make_optimizer
 from .._validation import check_in_range
 
 __all__ = ["SGDState", "NesterovLookaheadState", "sgd", "nesterov_lookahead"]
@@ -101,8 +101,7 @@ def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.
     if tau and (nesterov or inside):
         raise ValueError(f"{func}: dampening must be 0 with nesterov=True or lr_inside_velocity=True; got {tau!r}")
 
-    def direction(g, p, t, velocity):
-        eta = lr_at(lr, t - 1, func)
+    def direction(g, p, t, eta, velocity):
         if wd:
             g = g + wd * p                     # g' = g + lambda theta (coupled L2)
         if not mu:
@@ -117,10 +116,10 @@ def sgd(lr, momentum: float = 0.0, nesterov: bool = False, dampening: float = 0.
             b[...] = g
         else:
             b *= mu
-            b += (1.0 - tau) * g if tau else g
+            b += (1.0 - tau) * g if tau else g  # dampening tau (torch only)
         return -eta * (g + mu * b if nesterov else b)
 
-    return make_optimizer(func, SGDState, direction, ("velocity",) if mu else (), needs_params=bool(wd))
+    return make_optimizer(func, SGDState, direction, lr, ("velocity",) if mu else (), needs_params=bool(wd))
 
 
 def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
@@ -157,11 +156,11 @@ def nesterov_lookahead(lr, momentum: float = 0.9) -> Optimizer:
     lr = check_lr(lr, func)
     mu = check_beta(momentum, func, "momentum")
 
-    def direction(g, theta, t, u, lookahead):
+    def direction(g, theta, t, eta, u, lookahead):
         u *= mu
-        u += -lr_at(lr, t - 1, func) * g      # u = gamma u - eta grad(lookahead)
+        u += -eta * g                          # u = gamma u - eta grad(lookahead)
         np.add(theta + u, mu * u, out=lookahead)   # the next look-ahead: theta_t + gamma u_t
         return u.copy()
 
-    return make_optimizer(func, NesterovLookaheadState, direction, ("velocity", "lookahead"), needs_params=True,
+    return make_optimizer(func, NesterovLookaheadState, direction, lr, ("velocity", "lookahead"), needs_params=True,
                           fill={"lookahead": lambda p, dtype: p.astype(dtype, copy=True)})
