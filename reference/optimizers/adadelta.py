@@ -47,6 +47,9 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
         Inside both roots (all three frameworks): torch and optax 1e-6, Keras 1e-7. With
         ``eps = 0`` the first step is 0 (``E[Delta^2]_0 = 0``) and the method never moves.
 
+    float16 params: float32 state and arithmetic (``g**2`` and eps underflow in float16),
+    float16 updates.
+
     Examples
     --------
     >>> import numpy as np

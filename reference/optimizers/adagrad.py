@@ -52,6 +52,9 @@ def adagrad(lr=1e-2, eps: float = 1e-10, initial_accumulator_value: float = 0.0,
     With ``eps = 0`` a coordinate whose gradients have all been 0 gets update 0 (the
     limit, and optax's mask), not 0/0.
 
+    float16 params: float32 state and arithmetic (``g**2`` and eps underflow in float16),
+    float16 updates.
+
     Examples
     --------
     >>> import numpy as np

@@ -70,6 +70,9 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
         Keras ``AdamW`` 4e-3). torch ``Adam(weight_decay=...)`` is coupled L2 instead
         (add ``lambda theta`` to the gradient yourself to get it).
 
+    float16 params: float32 state and arithmetic (``g**2`` and eps underflow in float16),
+    float16 updates.
+
     Examples
     --------
     >>> import numpy as np

@@ -64,6 +64,9 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
         Divide ``nu`` (and ``mu``) by ``1 - rho**t`` (optax's option; not in torch/Keras).
         With it, RMSprop is Adam with ``b1 = 0``.
 
+    float16 params: float32 state and arithmetic (``g**2`` and eps underflow in float16),
+    float16 updates.
+
     Examples
     --------
     >>> import numpy as np
