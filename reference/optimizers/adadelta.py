@@ -65,6 +65,7 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
     guard = eps == 0.0
 
     def direction(g, p, t, eta, e_g, e_x):
+        # EMAs as decay * old + (1 - decay) * new: exact at decay 0 (see adam.py)
         e_g *= rho
         e_g += (1.0 - rho) * g * g                      # E[g^2]_t
         den = e_g + eps

@@ -86,6 +86,7 @@ def rmsprop(lr=1e-2, rho: float = 0.99, eps: float = 1e-8, eps_inside_sqrt: bool
     guard = eps == 0.0
 
     def direction(g, p, t, eta, nu, mu, b):
+        # EMAs as decay * old + (1 - decay) * new: exact at decay 0 (see adam.py)
         nu *= rho
         nu += (1.0 - rho) * g * g                       # nu_t = rho nu + (1 - rho) g^2
         c = correction(rho, t) if bias else 1.0         # 1 - rho^t
