@@ -58,7 +58,7 @@ __all__ = [
     "he_uniform",
 ]
 
-#: Standard deviation of N(0, 1) truncated to [-2, 2] (``scipy.stats.truncnorm(-2, 2).std()``),
+#: Standard deviation of N(0, 1) truncated to [-2, 2] (``truncnorm(-2, 2).std()``),
 #: the constant Keras and JAX divide by.
 TRUNCATED_NORMAL_STD = 0.87962566103423978
 
