@@ -20,15 +20,22 @@ WT14 = ("issue 15 item {item}: fixed by the issue-14 rewrite of reference/optimi
 
 # --- item 1: classification of critical points with entries near the float64 maximum ---
 
-@pytest.mark.parametrize("diag, kind", [
-    ((1.5e308, 1.0), "minimum"),
-    ((1.5e308, -1.0), "saddle"),
-    ((-1.5e308, -1.0), "maximum"),
-    ((1.5e308, -1.5e308, 1.0), "saddle"),
-    ((1e-310, 2e-310), "minimum"),          # subnormal curvatures: still a definite minimum
+@pytest.mark.parametrize("diag, tol, kind", [
+    # With tol = 0 only the signs of the eigenvalues decide.
+    ((1.5e308, 1.0), 0.0, "minimum"),
+    ((1.5e308, -1.0), 0.0, "saddle"),
+    ((-1.5e308, -1.0), 0.0, "maximum"),
+    # The default tol = 8 n eps ||H||_2 treats |lambda| = 1 next to 1.5e308 as zero (the
+    # documented rule; the same verdict as for diag(1, 6.7e-309)).
+    ((1.5e308, 1.0), None, "degenerate"),
+    ((1.5e308, 1e294), None, "minimum"),
+    ((1.5e308, -1e294), None, "saddle"),
+    ((1.5e308, -1.5e308, 1.0), None, "saddle"),
+    ((-1.5e308, -1.7e308), None, "maximum"),
+    ((1e-310, 2e-310), None, "minimum"),          # subnormal curvatures: still a definite minimum
 ])
-def test_classify_critical_point_of_extreme_diagonal(diag, kind):
-    assert R.classify_critical_point(np.diag(diag)) == kind
+def test_classify_critical_point_of_extreme_diagonal(diag, tol, kind):
+    assert R.classify_critical_point(np.diag(diag), tol=tol) == kind
 
 
 def test_condition_number_and_tolerance_of_extreme_matrices():
