@@ -110,9 +110,9 @@ def to_result_dtype(out: np.ndarray, dtype, func: str, name: str = "the result")
     if not np.isfinite(res).all():
         finite = out[np.isfinite(out)]
         big = f"values up to {float(np.max(np.abs(finite))):.6g}" if finite.size else "an overflow"
-        hint = ": pass float32 or float64 input" if dtype.itemsize < 8 else ""
+        hint = "pass x as float32 or float64" if dtype.itemsize < 8 else "rescale x"
         raise ValueError(f"{func}: {name} must fit {dtype} (largest {float(np.finfo(dtype).max):.6g}); "
-                         f"got {big}{hint}")
+                         f"got {big}: {hint}")
     return res
 
 

@@ -86,12 +86,12 @@ class BatchNormRunning(NamedTuple):
     count: int
 
 
-def _check_x(x, func: str, *, training: bool) -> np.ndarray:
-    x = as_float_array(x, func, "x", ndim=(2, 3))
+def _check_x(x, func: str, *, training: bool, name: str = "x") -> np.ndarray:
+    x = as_float_array(x, func, name, ndim=(2, 3))
     if training:
         m = x.shape[0] * (x.shape[2] if x.ndim == 3 else 1)
         if m < 2:
-            raise ValueError(f"{func}: x must have at least 2 values per channel in training (N * L >= 2); "
+            raise ValueError(f"{func}: {name} must have at least 2 values per channel in training (N * L >= 2); "
                              f"got shape {x.shape} (a batch of one has variance 0 and output beta; "
                              f"use batchnorm_inference with running statistics for a single sample)")
     return x
@@ -238,7 +238,10 @@ def batchnorm_running_init(num_features: int) -> BatchNormRunning:
     BatchNormRunning(mean=array([0., 0.]), var=array([1., 1.]), count=0)
     """
     c = check_positive_int(num_features, "batchnorm_running_init", "num_features")
-    return BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    try:
+        return BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    except (MemoryError, ValueError):
+        raise ValueError(f"batchnorm_running_init: num_features must fit in memory; got {c}") from None
 
 
 def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weights: str = "new",
@@ -279,8 +282,11 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
     >>> r.mean.tolist(), r.var.tolist(), r.count
     ([1.0], [1.5], 1)
     """
-    func = "batchnorm_running_update"
-    x = _check_x(x, func, training=True)
+    return _running_update(running, x, momentum, momentum_weights, unbiased, "batchnorm_running_update", "x")
+
+
+def _running_update(running, x, momentum, momentum_weights, unbiased, func, name):
+    x = _check_x(x, func, training=True, name=name)
     momentum = check_in_range(momentum, func, "momentum", lo=0.0, hi=1.0)
     check_choice(momentum_weights, func, "momentum_weights", ("new", "old"))
     if not isinstance(unbiased, (bool, np.bool_)):
@@ -294,8 +300,8 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
     with np.errstate(over="ignore", under="ignore"):
         var = var * mo.scale * mo.scale
     if not np.isfinite(var).all():
-        raise ValueError(f"{func}: the batch variance must fit float64; got an overflow (x up to "
-                         f"{float(np.max(np.abs(x))):.3g}, a standard deviation above 1.34e154): rescale x")
+        raise ValueError(f"{func}: the batch variance of {name} must fit float64; got an overflow ({name} up to "
+                         f"{float(np.max(np.abs(x))):.3g}, a standard deviation above 1.34e154): rescale it")
     if running is None:
         return BatchNormRunning(mean, var, 1)
     delta = momentum if momentum_weights == "new" else 1.0 - momentum
@@ -347,10 +353,10 @@ def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights:
         raise ValueError(f"{func}: batches must contain at least 1 batch; got 0")
     running = None
     if init == "zeros_ones":
-        running = batchnorm_running_init(as_float_array(batches[0], func, "batches[0]", ndim=(2, 3)).shape[1])
-    for b in batches:
-        running = batchnorm_running_update(running, b, momentum, momentum_weights=momentum_weights,
-                                           unbiased=unbiased)
+        c = as_float_array(batches[0], func, "batches[0]", ndim=(2, 3)).shape[1]
+        running = BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    for i, b in enumerate(batches):
+        running = _running_update(running, b, momentum, momentum_weights, unbiased, func, f"batches[{i}]")
     return running
 
 

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ._numerics import EPS64, pow2_scale
-from ._validation import as_float_array, check_in_range, check_positive_int, check_rng
+from ._validation import _short, as_float_array, check_in_range, check_positive_int, check_rng
 
 __all__ = [
     "CRITICAL_POINT_KINDS",
@@ -160,6 +160,8 @@ def condition_number(A, spd: bool = False) -> float:
     (4.0, inf)
     """
     func = "condition_number"
+    if not isinstance(spd, (bool, np.bool_)):
+        raise TypeError(f"{func}: spd must be True or False; got {_short(spd)}")
     A, _ = _square_symmetric(A, func, "A", symmetric=bool(spd))   # kappa is scale-invariant
     if spd:
         lam = np.linalg.eigvalsh(A)
@@ -187,7 +189,10 @@ def goe_hessian(d: int, rng: np.random.Generator, size: int | None = None) -> np
     d = check_positive_int(d, func, "d")
     rng = check_rng(rng, func)
     shape = (d, d) if size is None else (check_positive_int(size, func, "size"), d, d)
-    A = rng.standard_normal(shape)
+    try:
+        A = rng.standard_normal(shape)
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: d and size must give an array that fits in memory; got shape {shape}") from None
     return (A + np.swapaxes(A, -1, -2)) / 2.0
 
 

@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._numerics import EPS64
+from .._numerics import EPS64, pow2_scale
 from .._validation import _short, as_float_array, check_in_range
 from ._base import Optimizer
 
@@ -41,12 +41,15 @@ def _direction(grad: np.ndarray, hessian, func: str) -> np.ndarray:
     h = as_float_array(hessian, func, "hessian", ndim=2)
     if h.shape != (d, d):
         raise ValueError(f"{func}: hessian must have shape ({d}, {d}) to match grad; got {h.shape}")
-    h = np.asarray(h, dtype=np.float64)
+    # H / s_h and g / s_g with powers of two (exact): the solve neither overflows nor loses
+    # digits to subnormals; H^-1 g = (s_g / s_h) (H / s_h)^-1 (g / s_g).
+    s_h, s_g = float(pow2_scale(np.max(np.abs(h)))), float(pow2_scale(np.max(np.abs(grad))))
+    h = np.asarray(h, dtype=np.float64) / s_h
     s = np.linalg.svd(h, compute_uv=False)
     if not s[-1] > d * EPS64 * s[0]:
-        raise ValueError(f"{func}: hessian must be nonsingular; got singular values in [{s[-1]:.3g}, {s[0]:.3g}] "
-                         f"(the smallest must exceed d*eps*largest = {d * EPS64 * s[0]:.3g})")
-    return np.linalg.solve(h, grad)
+        raise ValueError(f"{func}: hessian must be nonsingular; got singular values in [{s[-1] * s_h:.3g}, "
+                         f"{s[0] * s_h:.3g}] (the smallest must exceed d*eps*largest = {d * EPS64 * s[0] * s_h:.3g})")
+    return np.linalg.solve(h, grad / s_g) * (s_g / s_h)
 
 
 def _step(lr: float, grad: np.ndarray, hessian, func: str, params=None) -> np.ndarray:
