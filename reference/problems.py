@@ -228,16 +228,16 @@ def conditioned_quadratic(d: int, kappa: float, rng: np.random.Generator, minimi
     rng = check_rng(rng, func)
     if d == 1 and kappa != 1.0:
         raise ValueError(f"{func}: kappa must be 1 when d == 1 (one eigenvalue); got {kappa!r}")
+    try:
+        z = rng.standard_normal((d, d))
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: d must give a (d, d) matrix that fits in memory; got {d}") from None
     if minimizer is None:
         xstar = np.zeros(d)
     else:
         xstar = np.array(as_float_array(minimizer, func, "minimizer", ndim=1), dtype=np.float64)
         if xstar.shape != (d,):
             raise ValueError(f"{func}: minimizer must have shape ({d},); got {xstar.shape}")
-    try:
-        z = rng.standard_normal((d, d))
-    except (MemoryError, ValueError):
-        raise ValueError(f"{func}: d must give a (d, d) matrix that fits in memory; got {d}") from None
     q, r = np.linalg.qr(z)
     q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
     lam = np.ones(d) if d == 1 else kappa ** (np.arange(d) / (d - 1))

@@ -215,3 +215,67 @@ def test_batchnorm_cache_owns_gamma():
     # x_hat = x / s: gamma / (3 s) * (0.5, -1, 0.5) with the forward's gamma = 2
     s = math.sqrt(2 / 3)
     np.testing.assert_allclose(dx.ravel(), 2.0 / (3 * s) * np.array([0.5, -1.0, 0.5]), rtol=1e-14)
+
+
+# --- defects beyond the list, found by tests/test_hostile_inputs.py ---
+
+def test_choices_and_flags_given_an_array_name_the_function():
+    with pytest.raises(ValueError, match=r"^fan_in_fan_out: layout must be one of"):
+        R.fan_in_fan_out((3, 2), layout=np.array([0.5, 0.5]))
+    with pytest.raises(TypeError, match=r"^condition_number: spd must be True or False"):
+        R.condition_number(np.eye(2), spd=np.array([0.5, 0.5]))
+
+
+def test_batchnorm_running_stats_names_itself_and_the_batch():
+    with pytest.raises(ValueError, match=r"^batchnorm_running_stats: batches\[1\] must be finite"):
+        R.batchnorm_running_stats([[[0.0], [1.0]], [[np.nan], [1.0]]])
+
+
+def test_minibatch_gradient_names_params():
+    prob = R.least_squares([[1.0], [2.0]], [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^minibatch_gradient: params must have shape"):
+        R.minibatch_gradient(prob, [1.0, 2.0], [0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda: R.goe_hessian(10**30, np.random.default_rng(0)),
+    lambda: R.batchnorm_running_init(10**30),
+    lambda: R.rosenbrock(10**30),
+    lambda: R.conditioned_quadratic(10**30, 10.0, np.random.default_rng(0)),
+])
+def test_huge_dimensions_name_the_function(call):
+    with pytest.raises(ValueError, match=r"^(goe_hessian|batchnorm_running_init|rosenbrock|conditioned_quadratic): "
+                                         r"(d|num_features)"):
+        call()
+
+
+def test_newton_step_of_subnormal_gradient_and_hessian_is_accurate():
+    # H and g are exact subnormal multiples of 2**-1070 of a well-conditioned system: the
+    # step is that of the unscaled system (the old solve lost 3% on subnormal LU factors).
+    h, g = np.array([[2.625, -0.125], [-0.125, 2.25]]), np.array([-1.5, -3.75])
+    step = R.newton_step([0.0, 0.0], np.ldexp(g, -1070), np.ldexp(h, -1070))
+    np.testing.assert_allclose(step, -np.linalg.solve(h, g), rtol=4 * 2.0**-52)
+
+
+def test_overflowing_network_and_problem_values_are_errors():
+    with pytest.raises(ValueError, match=r"^dense_forward: the pre-activation z_1 must fit float64"):
+        R.dense_forward([np.array([[1.5e308, 1.5e308]])], None, [[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^gradient_descent_step: params\[0\] - lr \* grads\[0\] must fit"):
+        R.gradient_descent_step([np.array([1.5e308])], [np.array([-1.5e308])], lr=1.0)
+    with pytest.raises(ValueError, match=r"^rosenbrock.value: the value at x must fit float64"):
+        R.rosenbrock().value([1e200, 1.0])
+    with pytest.raises(ValueError, match=r"^least_squares: X\^T X / n"):
+        R.least_squares([[1e200]], [1.0])
+
+
+def test_losses_whose_mean_is_representable_do_not_overflow():
+    # mean((1.4e154)**2, 0) = 0.98e308: the square alone overflows
+    assert R.mse_loss([[1.4e154, 0.0]], [[0.0, 0.0]]) == pytest.approx(0.98e308, rel=1e-15)
+    # terms max(z, 0) - y z + log1p(e^-|z|) = 1.5e308 each: their mean is 1.5e308
+    assert R.bce_with_logits_loss([[1.5e308, 1.5e308]], [[0.0, 0.0]]) == 1.5e308
+
+
+def test_deep_linear_forward_gives_inf_or_the_true_value_never_nan():
+    # (1.5e308, 1.5e308) -> W1 = [[1, 1], [1, -1]] -> (3e308: inf, 0) -> W2 = [[0, 1]] -> 0
+    w1, w2 = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert R.deep_linear_forward([w1, w2], [1.5e308, 1.5e308]).tolist() == [0.0, math.inf]
