@@ -244,9 +244,10 @@ def mse_loss_grad(pred, y) -> np.ndarray:
     with np.errstate(over="ignore"):
         d = p - t
     if not np.all(np.isfinite(d)):
-        return _fits(lambda: (p / 2 - t / 2) * (4.0 / p.size), "mse_loss_grad", "the gradient",  # halving is exact
-                     "rescale pred and y")
-    return 2.0 * d / p.size
+        # halving is exact: p - t overflows although the gradient may fit
+        return _fits(lambda: (p / 2 - t / 2) / p.size * 4.0, "mse_loss_grad", "the gradient", "rescale pred and y")
+    # (2 d) / n, with the doubling last: the same number unless 2 d alone would overflow
+    return _fits(lambda: d / p.size * 2.0, "mse_loss_grad", "the gradient", "rescale pred and y")
 
 
 def _check_labels(t, func):

@@ -279,3 +279,10 @@ def test_deep_linear_forward_gives_inf_or_the_true_value_never_nan():
     # (1.5e308, 1.5e308) -> W1 = [[1, 1], [1, -1]] -> (3e308: inf, 0) -> W2 = [[0, 1]] -> 0
     w1, w2 = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
     assert R.deep_linear_forward([w1, w2], [1.5e308, 1.5e308]).tolist() == [0.0, math.inf]
+
+
+def test_mse_loss_grad_doubles_last():
+    # 2 (1e308 - 0) / 2 = 1e308 fits although 2 * 1e308 does not (found in the thorough profile)
+    assert R.mse_loss_grad([[1e308, 0.0]], [[0.0, 0.0]]).tolist() == [[1e308, 0.0]]
+    with pytest.raises(ValueError, match=r"^mse_loss_grad: the gradient must fit float64"):
+        R.mse_loss_grad([[1e308]], [[0.0]])
