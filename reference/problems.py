@@ -48,6 +48,12 @@ class Problem(NamedTuple):
     ``eigenvectors`` (columns) are those of the constant Hessian of a quadratic, else
     None. ``batch_grad(x, idx)`` is the mean gradient over the samples ``idx`` of a
     finite-sum problem with ``n_samples`` samples, else None.
+
+    At a point so far out that the true value, gradient or Hessian overflows float64, they
+    are non-finite (inf, or NaN where two overflows meet), without a warning: that is how
+    :func:`reference.optimizers.minimize` recognises a diverging run. The problem's own
+    data (minimiser, minimum, eigenvalues) are always finite; a problem whose data would
+    overflow is refused when it is built.
     """
 
     name: str
@@ -68,6 +74,14 @@ def _point(x, dim: int, func: str, name: str = "x") -> np.ndarray:
     if p.shape != (dim,):
         raise ValueError(f"{func}: {name} must have shape ({dim},); got {p.shape}")
     return np.asarray(p, dtype=np.float64)
+
+
+def _quiet(compute):
+    """``compute()`` without floating-point warnings: a Problem's value, gradient and Hessian
+    at a point so far out that the true value overflows are non-finite (documented in
+    :class:`Problem`), which is how :func:`reference.optimizers.minimize` sees divergence."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return compute()
 
 
 def _finite(compute, func: str, what: str):
@@ -106,11 +120,11 @@ def _quadratic_problem(name, h, evals, evecs, grad_of_point, value_of_point, xst
 
     def value(x):
         x = _point(x, d, f"{name}.value")
-        return float(_finite(lambda: value_of_point(x), f"{name}.value", "the value at x"))
+        return float(_quiet(lambda: value_of_point(x)))
 
     def grad(x):
         x = _point(x, d, f"{name}.grad")
-        return _finite(lambda: grad_of_point(x), f"{name}.grad", "the gradient at x")
+        return _quiet(lambda: grad_of_point(x))
 
     def hessian(x):
         _point(x, d, f"{name}.hessian")
@@ -299,15 +313,15 @@ def rosenbrock(d: int = 2, b: float = 100.0) -> Problem:
 
     def value(x):
         x = _point(x, d, f"{func}.value")
-        return _finite(lambda: value_at(x), f"{func}.value", "the value at x")
+        return _quiet(lambda: value_at(x))
 
     def grad(x):
         x = _point(x, d, f"{func}.grad")
-        return _finite(lambda: grad_at(x), f"{func}.grad", "the gradient at x")
+        return _quiet(lambda: grad_at(x))
 
     def hessian(x):
         x = _point(x, d, f"{func}.hessian")
-        return _finite(lambda: hessian_at(x), f"{func}.hessian", "the Hessian at x")
+        return _quiet(lambda: hessian_at(x))
 
     try:
         minimizer = np.ones(d)
@@ -361,11 +375,11 @@ def least_squares(X, y) -> Problem:
 
     def value(w):
         w = _point(w, d, f"{func}.value")
-        return _finite(lambda: 0.5 * float((x @ w - yy) @ (x @ w - yy)) / n, f"{func}.value", "the value at w")
+        return _quiet(lambda: 0.5 * float((x @ w - yy) @ (x @ w - yy)) / n)
 
     def grad(w):
         w = _point(w, d, f"{func}.grad")
-        return _finite(lambda: x.T @ (x @ w - yy) / n, f"{func}.grad", "the gradient at w")
+        return _quiet(lambda: x.T @ (x @ w - yy) / n)
 
     def hessian(w):
         _point(w, d, f"{func}.hessian")
