@@ -78,16 +78,17 @@ def feature_moments(x: np.ndarray) -> FeatureMoments:
     which makes the result accurate under large offsets (e.g. data near 1e9 with unit
     spread), where ``E[x^2] - E[x]^2`` loses every digit.
     """
-    x64 = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
     # Divide by a power of two (exact) so that no sum or square overflows or underflows.
-    scale = pow2_scale(np.maximum(np.max(x64, axis=0), -np.min(x64, axis=0)))   # max |x|
-    xs = x64 / scale if np.any(scale != 1.0) else x64
-    mean_hi = np.mean(xs, axis=0)
-    centered = xs - mean_hi
+    scale = pow2_scale(np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64))   # max |x|
+    xs = x / scale if np.any(scale != 1.0) else x
+    # dtype=np.float64: float16/float32 values are widened (exactly) as they are read.
+    mean_hi = np.mean(xs, axis=0, dtype=np.float64)
+    centered = np.subtract(xs, mean_hi, dtype=np.float64)
     mean_lo = np.mean(centered, axis=0)
     centered -= mean_lo
-    var = np.einsum("ij,ij->j", centered, centered) / x64.shape[0]
-    return FeatureMoments(x64.shape[0], scale, mean_hi, mean_lo, var, centered)
+    var = np.einsum("ij,ij->j", centered, centered) / x.shape[0]
+    return FeatureMoments(x.shape[0], scale, mean_hi, mean_lo, var, centered)
 
 
 def scaled_std(m: FeatureMoments, eps: float) -> np.ndarray:
