@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["all_finite", "FeatureMoments", "feature_moments", "pow2_scale", "result_dtype", "EPS64", "ema_update", "bias_correction"]
+__all__ = ["all_finite", "FeatureMoments", "feature_moments", "scaled_std", "pow2_scale", "result_dtype",
+           "to_result_dtype", "EPS64", "ema_update", "bias_correction"]
 
 #: Unit roundoff of float64 (half the machine epsilon is the bound; we use the epsilon).
 EPS64 = float(np.finfo(np.float64).eps)
@@ -22,57 +23,8 @@ EPS64 = float(np.finfo(np.float64).eps)
 _SAFE_LO, _SAFE_HI = 2.0 ** -400, 2.0 ** 400
 
 
-_DOT: dict = {}
-
-
-def _blas_dot(dtype):
-    """scipy's BLAS ``ddot``/``sdot`` for float64/float32 (None for other dtypes), imported
-    on first use. Unlike ``np.dot`` it checks no floating-point flags, so an overflowing
-    sum of squares costs no ``errstate`` and raises no warning."""
-    if dtype not in _DOT:
-        from scipy.linalg import blas
-
-        _DOT[np.dtype(np.float64)], _DOT[np.dtype(np.float32)] = blas.ddot, blas.sdot
-        _DOT.setdefault(dtype, None)
-    return _DOT[dtype]
-
-
-#: Elements per BLAS ``dot`` call in :func:`all_finite`. OpenBLAS splits a ``dot`` of more
-#: than 10000 elements over its own threads, which then spin on the other core for a while
-#: and slow down the update that follows (on two threads, halve it); in chunks it stays on
-#: the calling thread.
-DOT_CHUNK = 8192
-
-
 def all_finite(g: np.ndarray) -> bool:
-    """Whether every value of ``g`` is finite (``np.isfinite(g).all()``, faster).
-
-    A finite ``sum(g**2)`` proves every term finite (a NaN or inf term makes it NaN or
-    inf); BLAS computes it in one read of ``g``. Only when it is not finite (a NaN/inf, or a
-    mere overflow above about 1e154 in float64, 1e19 in float32) look element-wise. Arrays
-    that are not C-contiguous, and dtypes without a BLAS dot, are looked at element-wise.
-    """
-    if not g.flags.c_contiguous:
-        return bool(np.isfinite(g).all())
-    if g.ndim != 1:
-        g = g.reshape(-1)                          # a view
-    dot = _DOT.get(g.dtype, False)
-    if dot is False:
-        dot = _blas_dot(g.dtype)
-    n = g.size
-    if n == 0:
-        return True                                # (BLAS wrappers refuse empty arrays)
-    if dot is not None:
-        if n <= DOT_CHUNK:
-            if math.isfinite(dot(g, g)):
-                return True
-        else:
-            isfinite, chunk = math.isfinite, DOT_CHUNK
-            for lo in range(0, n, chunk):
-                if not isfinite(dot(g, g, min(chunk, n - lo), lo, 1, lo, 1)):
-                    break
-            else:
-                return True
+    """Whether every value of ``g`` is finite."""
     return bool(np.isfinite(g).all())
 
 
@@ -100,9 +52,10 @@ def pow2_scale(max_abs: np.ndarray) -> np.ndarray:
 class FeatureMoments(NamedTuple):
     """Per-feature moments of a 2-d sample, in a scaled, overflow-free representation.
 
-    ``mean = (mean_hi + mean_lo)`` (an unevaluated sum: ``mean_hi`` is the first-pass mean,
+    Everything is in units of ``scale`` (a power of two per feature): the mean of ``x`` is
+    ``(mean_hi + mean_lo) * scale`` (an unevaluated sum: ``mean_hi`` is the first-pass mean,
     ``mean_lo`` the correction from the second pass), ``var`` is the biased (ddof=0)
-    variance of ``x / scale``, so the variance of ``x`` is ``var * scale**2``.
+    variance of ``x / scale`` and ``centered`` is ``x / scale - mean_hi - mean_lo``.
     """
 
     n: int
@@ -110,10 +63,10 @@ class FeatureMoments(NamedTuple):
     mean_hi: np.ndarray
     mean_lo: np.ndarray
     var: np.ndarray
-    centered: np.ndarray  # (x / scale - mean) in float64, reused by callers to save a pass
+    centered: np.ndarray
 
 
-def feature_moments(x: np.ndarray, need_centered: bool = True) -> FeatureMoments:
+def feature_moments(x: np.ndarray) -> FeatureMoments:
     """Corrected two-pass per-column mean and biased variance in float64.
 
     .. math::
@@ -124,73 +77,44 @@ def feature_moments(x: np.ndarray, need_centered: bool = True) -> FeatureMoments
     ``c`` removes the rounding error of the first-pass mean (Chan, Golub & LeVeque 1983),
     which makes the result accurate under large offsets (e.g. data near 1e9 with unit
     spread), where ``E[x^2] - E[x]^2`` loses every digit.
-
-    With ``need_centered=False`` float16/float32 data are not copied to float64: see
-    :func:`_narrow_moments` (``centered`` is then None).
     """
-    if not need_centered and x.dtype.kind == "f" and x.dtype.itemsize < 8:
-        return _narrow_moments(x)
-    n = x.shape[0]
-    # One output buffer serves every pass (|x| or the float64 copy, then the centred data):
-    # allocating and first-touching fresh arrays costs as much as the arithmetic at 1e7
-    # elements.
-    if x.dtype == np.float64:
-        x64 = x
-        centered = np.abs(x64)
-        max_abs = np.max(centered, axis=0)
-    else:
-        x64 = centered = x.astype(np.float64)
-        max_abs = np.maximum(np.max(x64, axis=0), -np.min(x64, axis=0))
-    scale = pow2_scale(max_abs)
-    if np.any(scale != 1.0):
-        x64 = np.divide(x64, scale, out=centered)
-    mean_hi = np.mean(x64, axis=0)
-    np.subtract(x64, mean_hi, out=centered)
+    x = np.asarray(x)
+    # Divide by a power of two (exact) so that no sum or square overflows or underflows.
+    scale = pow2_scale(np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64))   # max |x|
+    xs = x / scale if np.any(scale != 1.0) else x
+    # dtype=np.float64: float16/float32 values are widened (exactly) as they are read.
+    mean_hi = np.mean(xs, axis=0, dtype=np.float64)
+    centered = np.subtract(xs, mean_hi, dtype=np.float64)
     mean_lo = np.mean(centered, axis=0)
     centered -= mean_lo
-    var = np.einsum("ij,ij->j", centered, centered) / n
-    return FeatureMoments(n, scale, mean_hi * scale, mean_lo * scale, var, centered)
+    var = np.einsum("ij,ij->j", centered, centered) / x.shape[0]
+    return FeatureMoments(x.shape[0], scale, mean_hi, mean_lo, var, centered)
 
 
-#: Elements per row block of the float64 scratch in :func:`_narrow_moments` and its callers
-#: (512 KiB: the block stays in the L2 cache between the passes over it).
-ROW_BLOCK_ELEMENTS = 2**16
+def scaled_std(m: FeatureMoments, eps: float) -> np.ndarray:
+    """``sqrt(var + eps)`` of the data in units of ``m.scale``, without forming ``var`` in
+    natural units (whose square of the scale can overflow or underflow):
+    ``hypot(sigma_scaled, sqrt(eps) / scale)``. When ``sqrt(eps) / scale`` overflows (eps
+    huge against subnormal data) the divisor is inf and the normalised values 0: their true
+    magnitude is below ``2**-1022``."""
+    with np.errstate(over="ignore"):
+        return np.hypot(np.sqrt(m.var), math.sqrt(eps) / m.scale)
 
 
-def row_blocks(x: np.ndarray):
-    """``(rows, ranges)``: the ``(start, stop)`` row ranges of about
-    :data:`ROW_BLOCK_ELEMENTS` elements of the 2-d ``x``, and the most rows one holds (the
-    first dimension of a scratch block)."""
-    n, k = x.shape
-    rows = min(n, max(1, ROW_BLOCK_ELEMENTS // max(k, 1)))
-    return rows, [(lo, min(lo + rows, n)) for lo in range(0, n, rows)]
-
-
-def _narrow_moments(x: np.ndarray) -> FeatureMoments:
-    """:func:`feature_moments` of float16/float32 data without a float64 copy of ``x``.
-
-    Their magnitudes (2**-149 to 2**128) lie inside the window where float64 squares and
-    sums cannot overflow or underflow, so ``scale`` is 1. The first pass sums in float64
-    (``dtype=np.float64``: numpy widens each value on the fly); the second widens one
-    row block at a time into an L2-sized float64 scratch and accumulates, per feature,
-    ``S1 = sum d`` and ``S2 = sum d**2`` with ``d = x - mean``. Then ``c = S1 / n`` and
-    ``var = S2 / n - c**2``, which is the same corrected two-pass estimate
-    (Chan, Golub & LeVeque 1983, eq. 1.7: ``sum (d - c)**2 = S2 - n c**2``); ``c`` is the
-    first pass's rounding error, far below the spread of any non-constant float32 feature,
-    so the subtraction loses nothing.
-    """
-    n, k = x.shape
-    mean_hi = np.add.reduce(x, axis=0, dtype=np.float64) / n
-    s1, s2 = np.zeros(k), np.zeros(k)
-    rows, blocks = row_blocks(x)
-    buf = np.empty((rows, k))
-    for lo, hi in blocks:
-        d = np.subtract(x[lo:hi], mean_hi, out=buf[: hi - lo])
-        s1 += np.add.reduce(d, axis=0)
-        s2 += np.einsum("ij,ij->j", d, d)
-    mean_lo = s1 / n
-    var = np.maximum(s2 / n - mean_lo * mean_lo, 0.0)
-    return FeatureMoments(n, np.ones(k), mean_hi, mean_lo, var, None)
+def to_result_dtype(out: np.ndarray, dtype, func: str, name: str = "the result") -> np.ndarray:
+    """``out`` (float64) rounded to ``dtype``, or a ValueError naming ``func`` when a value
+    does not fit: the true result of finite inputs overflows (float16 above 65504, float32
+    above 3.4e38, float64 above 1.8e308)."""
+    dtype = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        res = out.astype(dtype, copy=False)
+    if not np.isfinite(res).all():
+        finite = out[np.isfinite(out)]
+        big = f"values up to {float(np.max(np.abs(finite))):.6g}" if finite.size else "an overflow"
+        hint = "pass x as float32 or float64" if dtype.itemsize < 8 else "rescale x"
+        raise ValueError(f"{func}: {name} must fit {dtype} (largest {float(np.finfo(dtype).max):.6g}); "
+                         f"got {big}: {hint}")
+    return res
 
 
 # --- exponential moving averages (shared by reference.averages, batch norm, optimisers) ---

@@ -104,8 +104,8 @@ def check_positive_int(value, func: str, name: str, minimum: int = 1) -> int:
 
 
 def check_choice(value, func: str, name: str, allowed) -> str:
-    """Check that ``value`` is one of ``allowed``, listing them on failure."""
-    if value not in allowed:
+    """Check that ``value`` is one of the strings ``allowed``, listing them on failure."""
+    if not (isinstance(value, str) and value in allowed):   # (an array would compare elementwise)
         raise ValueError(f"{func}: {name} must be one of {', '.join(map(repr, allowed))}; got {_short(value)}")
     return value
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numerics import bias_correction, ema_update, result_dtype
+from ._numerics import bias_correction, ema_update, pow2_scale, result_dtype
 from ._validation import as_float_array, check_in_range, check_positive_int
 
 __all__ = ["ema", "ema_bias_corrected", "sma", "running_mean"]
@@ -31,6 +31,18 @@ __all__ = ["ema", "ema_bias_corrected", "sma", "running_mean"]
 
 def _series(values, func: str) -> np.ndarray:
     return as_float_array(values, func, "values", ndim=(1, 2))
+
+
+def _scaled(v: np.ndarray, *others):
+    """``(v / s, *others / s, s)`` in float64 with ``s`` a power of two per series: every
+    average stays within the range of its values, so in these units no difference
+    ``value - average`` or window sum can overflow, and multiplying back by ``s`` is exact."""
+    v64 = np.asarray(v, dtype=np.float64)
+    big = np.max(np.abs(v64), axis=0)
+    for o in others:
+        big = np.maximum(big, np.abs(o))
+    s = pow2_scale(big)
+    return (v64 / s, *(o / s for o in others), s)
 
 
 def _alpha(alpha, func: str) -> float:
@@ -78,21 +90,21 @@ def ema(values, alpha: float, v0=0.0) -> np.ndarray:
     func = "ema"
     v = _series(values, func)
     alpha = _alpha(alpha, func)
-    v64 = np.asarray(v, dtype=np.float64)
     if v0 is None:
-        avg = v64[0].copy()
+        start = np.asarray(v[0], dtype=np.float64)
     else:
         v0_arr = as_float_array(v0, func, "v0")
         try:
-            avg = np.broadcast_to(np.asarray(v0_arr, dtype=np.float64), v64.shape[1:]).copy()
+            start = np.broadcast_to(np.asarray(v0_arr, dtype=np.float64), v.shape[1:])
         except ValueError:
-            raise ValueError(f"{func}: v0 must be a scalar or have shape {v64.shape[1:]} (one per series); "
+            raise ValueError(f"{func}: v0 must be a scalar or have shape {v.shape[1:]} (one per series); "
                              f"got shape {np.shape(v0)}") from None
+    v64, avg, s = _scaled(v, start)
     out = np.empty_like(v64)
     for i in range(v64.shape[0]):
         avg = ema_update(avg, v64[i], alpha)
         out[i] = avg
-    return out.astype(result_dtype(v), copy=False)
+    return (out * s).astype(result_dtype(v), copy=False)
 
 
 def ema_bias_corrected(values, alpha: float) -> np.ndarray:
@@ -128,7 +140,7 @@ def ema_bias_corrected(values, alpha: float) -> np.ndarray:
     func = "ema_bias_corrected"
     v = _series(values, func)
     alpha = _alpha(alpha, func)
-    v64 = np.asarray(v, dtype=np.float64)
+    v64, s = _scaled(v)
     # hat_t = hat_{t-1} + (alpha / c_t) (v_t - hat_{t-1}), c_t = 1 - (1 - alpha)^t: the
     # same numbers as m_t / c_t (because c_t = (1 - alpha) c_{t-1} + alpha), but exact on a
     # constant signal and with weight exactly 1 at t = 1 (hat_1 = v_1).
@@ -139,7 +151,7 @@ def ema_bias_corrected(values, alpha: float) -> np.ndarray:
     for i in range(v64.shape[0]):
         avg = ema_update(avg, v64[i], min(float(weights[i]), 1.0))
         out[i] = avg
-    return out.astype(result_dtype(v), copy=False)
+    return (out * s).astype(result_dtype(v), copy=False)
 
 
 def sma(values, n: int) -> np.ndarray:
@@ -175,8 +187,9 @@ def sma(values, n: int) -> np.ndarray:
     n = check_positive_int(n, func, "n")
     if n > v.shape[0]:
         raise ValueError(f"{func}: n must be at most the number of time steps {v.shape[0]} (len(values)); got {n}")
-    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(v, dtype=np.float64), n, axis=0)
-    return windows.mean(axis=-1).astype(result_dtype(v), copy=False)
+    v64, s = _scaled(v)
+    windows = np.lib.stride_tricks.sliding_window_view(v64, n, axis=0)
+    return (windows.mean(axis=-1) * s).astype(result_dtype(v), copy=False)
 
 
 def running_mean(values) -> np.ndarray:
@@ -200,11 +213,11 @@ def running_mean(values) -> np.ndarray:
     """
     func = "running_mean"
     v = _series(values, func)
-    v64 = np.asarray(v, dtype=np.float64)
+    v64, s = _scaled(v)
     out = np.empty_like(v64)
     avg = v64[0].copy()
     out[0] = avg
     for i in range(1, v64.shape[0]):
         avg = ema_update(avg, v64[i], 1.0 / (i + 1))
         out[i] = avg
-    return out.astype(result_dtype(v), copy=False)
+    return (out * s).astype(result_dtype(v), copy=False)

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._numerics import ema_update, feature_moments, result_dtype
+from ._numerics import ema_update, feature_moments, result_dtype, scaled_std, to_result_dtype
 from ._validation import as_float_array, check_choice, check_in_range, check_positive_int
 
 __all__ = [
@@ -55,9 +55,14 @@ class BatchNormCache(NamedTuple):
     """What :func:`batchnorm_forward` keeps for :func:`batchnorm_backward`.
 
     ``x_hat`` (shape of x, float64) is the normalised input; ``inv_std`` (C,) is
-    ``1 / sqrt(var + eps)``; ``gamma`` (C,) float64; ``mean`` and ``var`` (C,) are the batch
-    mean and **biased** variance (what :func:`batchnorm_running_update` folds in); ``m`` is
-    the number of values per channel (N or N * L); ``eps`` the value used.
+    ``1 / sqrt(var + eps)``; ``gamma`` (C,) float64, a copy of the forward's; ``mean`` and
+    ``var`` (C,) are the batch mean and **biased** variance (what
+    :func:`batchnorm_running_update` folds in); ``m`` is the number of values per channel
+    (N or N * L); ``eps`` the value used. Two fields can leave the float64 range when ``x``
+    is finite: ``var`` is ``inf`` when the batch standard deviation exceeds
+    ``sqrt(max) ~ 1.34e154`` (and underflows towards 0 below ``1.5e-154``), and ``inv_std``
+    is ``inf`` when ``sqrt(var + eps)`` is below ``1 / max ~ 5.6e-309``; ``x_hat`` is
+    accurate throughout.
     """
 
     x_hat: np.ndarray
@@ -70,19 +75,23 @@ class BatchNormCache(NamedTuple):
 
 
 class BatchNormRunning(NamedTuple):
-    """Running statistics: ``mean`` and ``var`` (C,) float64, ``count`` batches folded in."""
+    """Running statistics: ``mean`` and ``var`` (C,) float64, ``count`` batches folded in.
+
+    Functions that take one accept array-likes for ``mean`` and ``var`` (finite, ``var >=
+    0``) and an integer ``count >= 0``.
+    """
 
     mean: np.ndarray
     var: np.ndarray
     count: int
 
 
-def _check_x(x, func: str, *, training: bool) -> np.ndarray:
-    x = as_float_array(x, func, "x", ndim=(2, 3))
+def _check_x(x, func: str, *, training: bool, name: str = "x") -> np.ndarray:
+    x = as_float_array(x, func, name, ndim=(2, 3))
     if training:
         m = x.shape[0] * (x.shape[2] if x.ndim == 3 else 1)
         if m < 2:
-            raise ValueError(f"{func}: x must have at least 2 values per channel in training (N * L >= 2); "
+            raise ValueError(f"{func}: {name} must have at least 2 values per channel in training (N * L >= 2); "
                              f"got shape {x.shape} (a batch of one has variance 0 and output beta; "
                              f"use batchnorm_inference with running statistics for a single sample)")
     return x
@@ -92,14 +101,12 @@ def _check_param(p, func: str, name: str, c: int) -> np.ndarray:
     p = as_float_array(p, func, name)
     if p.shape != (c,):
         raise ValueError(f"{func}: {name} must have shape ({c},) (one per channel of x); got shape {p.shape}")
-    return np.asarray(p, dtype=np.float64)
+    return np.array(p, dtype=np.float64)          # a copy: the cache must not see later edits
 
 
-def _as_rows(x: np.ndarray, float64: bool = True) -> np.ndarray:
-    """(N, C) or (N, C, L) -> (m, C) with the channel last, float64 (or, with
-    ``float64=False``, the dtype of ``x``: feature_moments widens it into its own buffer)."""
-    if float64:
-        x = np.asarray(x, dtype=np.float64)
+def _as_rows(x: np.ndarray) -> np.ndarray:
+    """(N, C) or (N, C, L) -> (m, C) with the channel last, float64."""
+    x = np.asarray(x, dtype=np.float64)
     return x if x.ndim == 2 else np.moveaxis(x, 1, 2).reshape(-1, x.shape[1])
 
 
@@ -154,18 +161,18 @@ def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
     gamma = _check_param(gamma, func, "gamma", c)
     beta = _check_param(beta, func, "beta", c)
     eps = check_in_range(eps, func, "eps", lo=0.0)
-    mo = feature_moments(_as_rows(x, float64=False))
-    # sqrt(var + eps) in natural units without squaring the scale: hypot(sigma, sqrt(eps)).
-    std = np.hypot(np.sqrt(mo.var) * mo.scale, np.sqrt(eps))
-    std = np.where(std == 0, 1.0, std)
-    inv_std = 1.0 / std
-    x_hat = mo.centered                        # the moments' own buffer: normalised in place
-    x_hat *= mo.scale / std
-    y = np.multiply(x_hat, gamma)
-    y += beta
+    mo = feature_moments(_as_rows(x))
+    std = scaled_std(mo, eps)                  # in units of mo.scale (exact powers of two)
+    constant = std == 0                        # a constant channel with eps = 0: divisor 1
+    x_hat = mo.centered / np.where(constant, 1.0, std)   # (its centred values are 0)
+    y = x_hat * gamma + beta
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        # natural units; may leave the float64 range (documented in BatchNormCache)
+        inv_std = np.where(constant, 1.0, 1.0 / std / mo.scale)
+        var = mo.var * mo.scale * mo.scale
     cache = BatchNormCache(x_hat=_from_rows(x_hat, x.shape), inv_std=inv_std, gamma=gamma,
-                           mean=mo.mean_hi + mo.mean_lo, var=mo.var * mo.scale * mo.scale, m=mo.n, eps=eps)
-    return _from_rows(y, x.shape).astype(result_dtype(x), copy=False), cache
+                           mean=(mo.mean_hi + mo.mean_lo) * mo.scale, var=var, m=mo.n, eps=eps)
+    return to_result_dtype(_from_rows(y, x.shape), result_dtype(x), func), cache
 
 
 def batchnorm_backward(dy, cache: BatchNormCache):
@@ -215,7 +222,12 @@ def batchnorm_backward(dy, cache: BatchNormCache):
     dbeta = g.sum(axis=0)
     dgamma = np.einsum("ij,ij->j", g, xh)
     m = cache.m
-    dx = (cache.gamma * cache.inv_std) * (g - dbeta / m - xh * (dgamma / m))
+    with np.errstate(over="ignore", invalid="ignore"):
+        dx = (cache.gamma * cache.inv_std) * (g - dbeta / m - xh * (dgamma / m))
+    if not (np.isfinite(dx).all() and np.isfinite(dgamma).all() and np.isfinite(dbeta).all()):
+        raise ValueError(f"{func}: the gradients must fit float64; got an overflow (inv_std up to "
+                         f"{float(np.max(cache.inv_std)):.3g}, |dy| up to {float(np.max(np.abs(g))):.3g}): "
+                         f"rescale x or dy")
     return _from_rows(dx, cache.x_hat.shape), dgamma, dbeta
 
 
@@ -226,7 +238,10 @@ def batchnorm_running_init(num_features: int) -> BatchNormRunning:
     BatchNormRunning(mean=array([0., 0.]), var=array([1., 1.]), count=0)
     """
     c = check_positive_int(num_features, "batchnorm_running_init", "num_features")
-    return BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    try:
+        return BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    except (MemoryError, ValueError):
+        raise ValueError(f"batchnorm_running_init: num_features must fit in memory; got {c}") from None
 
 
 def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weights: str = "new",
@@ -267,28 +282,49 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
     >>> r.mean.tolist(), r.var.tolist(), r.count
     ([1.0], [1.5], 1)
     """
-    func = "batchnorm_running_update"
-    x = _check_x(x, func, training=True)
+    return _running_update(running, x, momentum, momentum_weights, unbiased, "batchnorm_running_update", "x")
+
+
+def _running_update(running, x, momentum, momentum_weights, unbiased, func, name):
+    x = _check_x(x, func, training=True, name=name)
     momentum = check_in_range(momentum, func, "momentum", lo=0.0, hi=1.0)
     check_choice(momentum_weights, func, "momentum_weights", ("new", "old"))
     if not isinstance(unbiased, (bool, np.bool_)):
         raise TypeError(f"{func}: unbiased must be a bool; got {unbiased!r}")
     c = x.shape[1]
-    mo = feature_moments(_as_rows(x, float64=False))
-    mean = mo.mean_hi + mo.mean_lo
-    var = mo.var * mo.scale * mo.scale
-    if unbiased:
-        var = var * (mo.n / (mo.n - 1))
+    if running is not None:
+        running = _check_running(running, func, c)
+    mo = feature_moments(_as_rows(x))
+    mean = (mo.mean_hi + mo.mean_lo) * mo.scale
+    var = mo.var * (mo.n / (mo.n - 1)) if unbiased else mo.var
+    with np.errstate(over="ignore", under="ignore"):
+        var = var * mo.scale * mo.scale
+    if not np.isfinite(var).all():
+        raise ValueError(f"{func}: the batch variance of {name} must fit float64; got an overflow ({name} up to "
+                         f"{float(np.max(np.abs(x))):.3g}, a standard deviation above 1.34e154): rescale it")
     if running is None:
         return BatchNormRunning(mean, var, 1)
+    delta = momentum if momentum_weights == "new" else 1.0 - momentum
+    # Both statistics are at most float64's maximum: the EMA of two such values cannot overflow
+    # when computed on halves (exact).
+    new_mean = 2.0 * ema_update(running.mean / 2, mean / 2, delta)
+    new_var = 2.0 * ema_update(running.var / 2, var / 2, delta)
+    return BatchNormRunning(new_mean, new_var, running.count + 1)
+
+
+def _check_running(running, func: str, c: int) -> BatchNormRunning:
+    """Validated running statistics: (C,) finite float64 mean and var >= 0, count >= 0."""
     if not isinstance(running, BatchNormRunning):
         raise TypeError(f"{func}: running must be a BatchNormRunning or None; got {type(running).__name__}")
-    if running.mean.shape != (c,) or running.var.shape != (c,):
+    mean = np.asarray(as_float_array(running.mean, func, "running.mean"), dtype=np.float64)
+    var = np.asarray(as_float_array(running.var, func, "running.var"), dtype=np.float64)
+    if mean.shape != (c,) or var.shape != (c,):
         raise ValueError(f"{func}: running statistics must have shape ({c},) (one per channel of x); "
-                         f"got mean {running.mean.shape}, var {running.var.shape}")
-    delta = momentum if momentum_weights == "new" else 1.0 - momentum
-    return BatchNormRunning(ema_update(np.asarray(running.mean, dtype=np.float64), mean, delta),
-                            ema_update(np.asarray(running.var, dtype=np.float64), var, delta), running.count + 1)
+                         f"got mean {mean.shape}, var {var.shape}")
+    if np.any(var < 0):
+        raise ValueError(f"{func}: running.var must be >= 0; got minimum {float(var.min())!r}")
+    count = check_positive_int(running.count, func, "running.count", minimum=0)
+    return BatchNormRunning(mean, var, count)
 
 
 def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
@@ -317,10 +353,10 @@ def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights:
         raise ValueError(f"{func}: batches must contain at least 1 batch; got 0")
     running = None
     if init == "zeros_ones":
-        running = batchnorm_running_init(as_float_array(batches[0], func, "batches[0]", ndim=(2, 3)).shape[1])
-    for b in batches:
-        running = batchnorm_running_update(running, b, momentum, momentum_weights=momentum_weights,
-                                           unbiased=unbiased)
+        c = as_float_array(batches[0], func, "batches[0]", ndim=(2, 3)).shape[1]
+        running = BatchNormRunning(np.zeros(c), np.ones(c), 0)
+    for i, b in enumerate(batches):
+        running = _running_update(running, b, momentum, momentum_weights, unbiased, func, f"batches[{i}]")
     return running
 
 
@@ -351,5 +387,10 @@ def batchnorm_inference(x, running_mean, running_var, gamma, beta, eps: float = 
     std = np.sqrt(rv + eps)
     scale = gamma / np.where(std == 0, 1.0, std)
     shape = (1, c) if x.ndim == 2 else (1, c, 1)
-    y = (np.asarray(x, dtype=np.float64) - rm.reshape(shape)) * scale.reshape(shape) + beta.reshape(shape)
-    return y.astype(result_dtype(x), copy=False)
+    x64, rm, scale = np.asarray(x, dtype=np.float64), rm.reshape(shape), scale.reshape(shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = (x64 - rm) * scale + beta.reshape(shape)
+        if not np.isfinite(y).all():
+            # x - mean can overflow although y fits: halving is exact (short of subnormals)
+            y = np.where(np.isfinite(y), y, (x64 / 2 - rm / 2) * (2 * scale) + beta.reshape(shape))
+    return to_result_dtype(y, result_dtype(x), func)

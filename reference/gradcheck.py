@@ -105,7 +105,16 @@ def numerical_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
     >>> numerical_gradient(lambda v: float((v ** 2).sum()), [1.0, -2.0]).round(8).tolist()
     [2.0, -4.0]
     """
-    func = "numerical_gradient"
+    return _numerical_gradient(f, x, h, "numerical_gradient")
+
+
+def _check_callable(f, func: str, name: str, what: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{func}: {name} must be callable ({what}); got {type(f).__name__} {f!r:.60}")
+
+
+def _numerical_gradient(f, x, h, func):
+    _check_callable(f, func, "f", "x -> float")
     h = check_in_range(h, func, "h", lo=0.0, lo_open=True)
     x0 = np.array(as_float_array(x, func, "x", min_size=1), dtype=np.float64)  # a private copy
     grad = np.empty_like(x0)
@@ -113,13 +122,26 @@ def numerical_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
     flat, gflat, x0flat = work.reshape(-1), grad.reshape(-1), x0.reshape(-1)
     for i in range(flat.size):
         xi = x0flat[i]
-        xp, xm = xi + h, xi - h
+        with np.errstate(over="ignore"):
+            xp, xm = xi + h, xi - h
+        if not (math.isfinite(xp) and math.isfinite(xm)):
+            raise ValueError(f"{func}: x[{i}] +- h must fit float64; got x[{i}] = {xi!r}, h = {h!r}")
+        if xp == xm:
+            raise ValueError(f"{func}: h must exceed the precision of x[{i}] = {xi!r} (x + h == x - h); "
+                             f"got h = {h!r}, use h >= {2 * math.ulp(xi):.3g}")
         flat[i] = xp
         fp = _scalar_output(f(work), func)
         flat[i] = xm
         fm = _scalar_output(f(work), func)
         flat[i] = xi
-        gflat[i] = (fp - fm) / (xp - xm)
+        with np.errstate(over="ignore", invalid="ignore"):
+            gflat[i] = (fp - fm) / (xp - xm)
+            if not math.isfinite(gflat[i]):
+                # f(x + h) - f(x - h) overflowed: halving both differences is exact.
+                gflat[i] = (fp / 2 - fm / 2) / (xp / 2 - xm / 2)
+        if not math.isfinite(gflat[i]):
+            raise ValueError(f"{func}: the difference quotient at x[{i}] must fit float64; got "
+                             f"(f(x+h) - f(x-h)) / 2h = {gflat[i]!r} with f = {fp!r}, {fm!r} and h = {h!r}")
     return grad
 
 
@@ -199,16 +221,16 @@ def gradient_check(f: Callable, grad_f: Callable, x, h: float = 1e-6, good: floa
     'wrong'
     """
     func = "gradient_check"
+    _check_callable(f, func, "f", "x -> float")
+    _check_callable(grad_f, func, "grad_f", "x -> gradient of x's shape")
     h = check_in_range(h, func, "h", lo=0.0, lo_open=True)
     good = check_in_range(good, func, "good", lo=0.0, hi=1.0, lo_open=True)
     wrong = check_in_range(wrong, func, "wrong", lo=good, hi=1.0)
     x0 = np.array(as_float_array(x, func, "x", min_size=1), dtype=np.float64)
-    analytic = np.asarray(grad_f(x0.copy()), dtype=np.float64)
+    analytic = np.asarray(as_float_array(grad_f(x0.copy()), func, "grad_f(x)", min_size=0), dtype=np.float64)
     if analytic.shape != x0.shape:
         raise ValueError(f"{func}: grad_f must return an array of x's shape {x0.shape}; got {analytic.shape}")
-    if not np.all(np.isfinite(analytic)):
-        raise ValueError(f"{func}: grad_f must return finite values; got {analytic!r}")
-    numeric = numerical_gradient(f, x0, h)
+    numeric = _numerical_gradient(f, x0, h, func)
     r = relative_error(analytic, numeric)
     verdict = "ok" if r <= good else ("wrong" if r > wrong else "suspicious")
     worst = np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), x0.shape) if x0.ndim else ()

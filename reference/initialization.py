@@ -58,7 +58,7 @@ __all__ = [
     "he_uniform",
 ]
 
-#: Standard deviation of N(0, 1) truncated to [-2, 2] (``scipy.stats.truncnorm(-2, 2).std()``),
+#: Standard deviation of N(0, 1) truncated to [-2, 2] (``truncnorm(-2, 2).std()``),
 #: the constant Keras and JAX divide by.
 TRUNCATED_NORMAL_STD = 0.87962566103423978
 
@@ -170,22 +170,36 @@ def _truncated_standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
     return z
 
 
-def _sample(shape, rng, var: float, distribution: str) -> np.ndarray:
+def _sample(shape, rng, std: float, distribution: str, func: str, arg: str) -> np.ndarray:
+    """Zero-mean samples of standard deviation ``std`` (the square root of the variance,
+    never squared: a gain of 1e300 or 1e-170 must not overflow or underflow)."""
     if distribution == "uniform":
-        bound = math.sqrt(3.0 * var)
-        return rng.uniform(-bound, bound, size=shape)
-    if distribution == "truncated_normal":
-        return _truncated_standard_normal(rng, shape) * (math.sqrt(var) / TRUNCATED_NORMAL_STD)
-    return rng.standard_normal(shape) * math.sqrt(var)
+        bound = math.sqrt(3.0) * std
+        if not math.isfinite(bound):
+            raise ValueError(f"{func}: {arg} must give a bound sqrt(3) * std that fits float64; got std = {std!r}")
+        draw = lambda: rng.uniform(-1.0, 1.0, size=shape) * bound  # noqa: E731  (high - low cannot overflow)
+    elif distribution == "truncated_normal":
+        draw = lambda: _truncated_standard_normal(rng, shape) * (std / TRUNCATED_NORMAL_STD)  # noqa: E731
+    else:
+        draw = lambda: rng.standard_normal(shape) * std  # noqa: E731
+    try:
+        with np.errstate(over="ignore"):
+            w = draw()
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: shape must fit in memory; got {shape} ({math.prod(shape)} values)") from None
+    if not np.isfinite(w).all():
+        raise ValueError(f"{func}: {arg} must give samples that fit float64; got an overflow with std = {std!r}")
+    return w
 
 
-def _scaled(func, shape, rng, scale, mode, distribution, layout) -> np.ndarray:
+def _scaled(func, shape, rng, gain, mode, distribution, layout, arg: str = "gain") -> np.ndarray:
+    """Samples with ``std = gain / sqrt(fan)`` (``Var(W) = gain^2 / fan``)."""
     check_rng(rng, func)
     check_choice(mode, func, "mode", MODES)
     check_choice(distribution, func, "distribution", DISTRIBUTIONS)
     fan_in, fan_out, dims = _fans(shape, layout, func)
     fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
-    return _sample(dims, rng, scale / fan, distribution)
+    return _sample(dims, rng, gain / math.sqrt(fan), distribution, func, arg)
 
 
 def variance_scaling(shape, rng: np.random.Generator, *, scale: float = 1.0, mode: str = "fan_in",
@@ -214,7 +228,7 @@ def variance_scaling(shape, rng: np.random.Generator, *, scale: float = 1.0, mod
     """
     func = "variance_scaling"
     scale = check_in_range(scale, func, "scale", lo=0.0, lo_open=True)
-    return _scaled(func, shape, rng, scale, mode, distribution, layout)
+    return _scaled(func, shape, rng, math.sqrt(scale), mode, distribution, layout, arg="scale")
 
 
 def _gain(gain, func) -> float:
@@ -238,7 +252,7 @@ def zeros_init(shape, rng: np.random.Generator) -> np.ndarray:
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
     check_rng(rng, "zeros_init")
-    return np.zeros(_check_shape(shape, "zeros_init"), dtype=np.float64)
+    return _full(_check_shape(shape, "zeros_init"), 0.0, "zeros_init")
 
 
 def constant_init(shape, rng: np.random.Generator, *, value: float) -> np.ndarray:
@@ -250,7 +264,14 @@ def constant_init(shape, rng: np.random.Generator, *, value: float) -> np.ndarra
     func = "constant_init"
     check_rng(rng, func)
     v = check_finite_scalar(value, func, "value")
-    return np.full(_check_shape(shape, func), v, dtype=np.float64)
+    return _full(_check_shape(shape, func), v, func)
+
+
+def _full(dims, value: float, func: str) -> np.ndarray:
+    try:
+        return np.full(dims, value, dtype=np.float64)
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: shape must fit in memory; got {dims} ({math.prod(dims)} values)") from None
 
 
 def lecun_normal(shape, rng: np.random.Generator, *, gain: float = 1.0, layout: str = "torch",
@@ -270,7 +291,7 @@ def lecun_normal(shape, rng: np.random.Generator, *, gain: float = 1.0, layout: 
     """
     func = "lecun_normal"
     g = _gain(gain, func)
-    return _scaled(func, shape, rng, g * g, "fan_in", _normal(truncated, func), layout)
+    return _scaled(func, shape, rng, g, "fan_in", _normal(truncated, func), layout)
 
 
 def lecun_uniform(shape, rng: np.random.Generator, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
@@ -281,7 +302,7 @@ def lecun_uniform(shape, rng: np.random.Generator, *, gain: float = 1.0, layout:
     """
     func = "lecun_uniform"
     g = _gain(gain, func)
-    return _scaled(func, shape, rng, g * g, "fan_in", "uniform", layout)
+    return _scaled(func, shape, rng, g, "fan_in", "uniform", layout)
 
 
 def glorot_normal(shape, rng: np.random.Generator, *, gain: float = 1.0, layout: str = "torch",
@@ -300,7 +321,7 @@ def glorot_normal(shape, rng: np.random.Generator, *, gain: float = 1.0, layout:
     """
     func = "glorot_normal"
     g = _gain(gain, func)
-    return _scaled(func, shape, rng, g * g, "fan_avg", _normal(truncated, func), layout)
+    return _scaled(func, shape, rng, g, "fan_avg", _normal(truncated, func), layout)
 
 
 def glorot_uniform(shape, rng: np.random.Generator, *, gain: float = 1.0, layout: str = "torch") -> np.ndarray:
@@ -315,17 +336,16 @@ def glorot_uniform(shape, rng: np.random.Generator, *, gain: float = 1.0, layout
     """
     func = "glorot_uniform"
     g = _gain(gain, func)
-    return _scaled(func, shape, rng, g * g, "fan_avg", "uniform", layout)
+    return _scaled(func, shape, rng, g, "fan_avg", "uniform", layout)
 
 
-def _he_scale(mode, nonlinearity, negative_slope, func) -> float:
+def _he_gain(mode, nonlinearity, negative_slope, func) -> float:
     check_choice(mode, func, "mode", ("fan_in", "fan_out"))
     if not isinstance(nonlinearity, str) or nonlinearity not in NONLINEARITIES:
         raise ValueError(f"{func}: nonlinearity must be one of {', '.join(map(repr, NONLINEARITIES))}; "
                          f"got {_short(nonlinearity)}")
     slope = check_finite_scalar(negative_slope, func, "negative_slope")
-    g = calculate_gain(nonlinearity, slope)
-    return g * g
+    return calculate_gain(nonlinearity, slope)
 
 
 def he_normal(shape, rng: np.random.Generator, *, mode: str = "fan_in", nonlinearity: str = "relu",
@@ -346,8 +366,8 @@ def he_normal(shape, rng: np.random.Generator, *, mode: str = "fan_in", nonlinea
     (5, 3)
     """
     func = "he_normal"
-    scale = _he_scale(mode, nonlinearity, negative_slope, func)
-    return _scaled(func, shape, rng, scale, mode, _normal(truncated, func), layout)
+    gain = _he_gain(mode, nonlinearity, negative_slope, func)
+    return _scaled(func, shape, rng, gain, mode, _normal(truncated, func), layout)
 
 
 def he_uniform(shape, rng: np.random.Generator, *, mode: str = "fan_in", nonlinearity: str = "relu",
@@ -363,5 +383,5 @@ def he_uniform(shape, rng: np.random.Generator, *, mode: str = "fan_in", nonline
     True
     """
     func = "he_uniform"
-    scale = _he_scale(mode, nonlinearity, negative_slope, func)
-    return _scaled(func, shape, rng, scale, mode, "uniform", layout)
+    gain = _he_gain(mode, nonlinearity, negative_slope, func)
+    return _scaled(func, shape, rng, gain, mode, "uniform", layout)

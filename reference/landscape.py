@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from ._numerics import EPS64
-from ._validation import as_float_array, check_in_range, check_positive_int, check_rng
+from ._numerics import EPS64, pow2_scale
+from ._validation import _short, as_float_array, check_in_range, check_positive_int, check_rng
 
 __all__ = [
     "CRITICAL_POINT_KINDS",
@@ -52,18 +52,23 @@ _GOE_P = {
 }
 
 
-def _square_symmetric(H, func: str, name: str = "H", symmetric: bool = True) -> np.ndarray:
+def _square_symmetric(H, func: str, name: str = "H", symmetric: bool = True):
+    """``(H / s, s)``: the validated square matrix divided by a power of two ``s`` (exact)
+    that brings its largest entry into [0.5, 1), so that ``H + H.T``, the eigensolver and
+    the norms neither overflow nor underflow; signs and ratios of eigenvalues are unchanged."""
     H = np.asarray(as_float_array(H, func, name, ndim=2), dtype=np.float64)
     if H.shape[0] != H.shape[1]:
         raise ValueError(f"{func}: {name} must be square; got shape {H.shape}")
+    s = float(pow2_scale(np.max(np.abs(H))))
+    H = H / s
     if symmetric:
         asym = float(np.abs(H - H.T).max())
         bound = _EIG_FACTOR * H.shape[0] * EPS64 * float(np.abs(H).max())
         if asym > bound:
-            raise ValueError(f"{func}: {name} must be symmetric; got max |H - H.T| = {asym:.3g} > {bound:.3g} "
+            raise ValueError(f"{func}: {name} must be symmetric; got max |H - H.T| = {asym * s:.3g} > {bound * s:.3g} "
                              f"(symmetrise a numerical Hessian with (H + H.T) / 2)")
         H = (H + H.T) / 2.0
-    return H
+    return H, s
 
 
 def hessian_eigen_tolerance(H) -> float:
@@ -77,9 +82,9 @@ def hessian_eigen_tolerance(H) -> float:
     >>> hessian_eigen_tolerance([[1.0, 0.0], [0.0, -4.0]]) == 8 * 2 * 2.0**-52 * 4
     True
     """
-    H = _square_symmetric(H, "hessian_eigen_tolerance")
+    H, s = _square_symmetric(H, "hessian_eigen_tolerance")
     norm2 = float(np.max(np.abs(np.linalg.eigvalsh(H)))) if H.size else 0.0
-    return _EIG_FACTOR * H.shape[0] * EPS64 * norm2
+    return _EIG_FACTOR * H.shape[0] * EPS64 * norm2 * s
 
 
 def classify_critical_point(H, tol: float | None = None) -> str:
@@ -115,13 +120,13 @@ def classify_critical_point(H, tol: float | None = None) -> str:
     'degenerate'
     """
     func = "classify_critical_point"
-    H = _square_symmetric(H, func)
-    lam = np.linalg.eigvalsh(H)  # ascending
+    H, s = _square_symmetric(H, func)
+    lam = np.linalg.eigvalsh(H)  # ascending, in units of s
     lo, hi = float(lam[0]), float(lam[-1])
     if tol is None:
         tol = _EIG_FACTOR * H.shape[0] * EPS64 * max(-lo, hi)
     else:
-        tol = check_in_range(tol, func, "tol", lo=0.0)
+        tol = check_in_range(tol, func, "tol", lo=0.0) / s   # inf: every eigenvalue is within tol
     pos, neg = hi > tol, lo < -tol
     if pos and neg:
         return "saddle"
@@ -155,7 +160,9 @@ def condition_number(A, spd: bool = False) -> float:
     (4.0, inf)
     """
     func = "condition_number"
-    A = _square_symmetric(A, func, "A", symmetric=bool(spd))
+    if not isinstance(spd, (bool, np.bool_)):
+        raise TypeError(f"{func}: spd must be True or False; got {_short(spd)}")
+    A, _ = _square_symmetric(A, func, "A", symmetric=bool(spd))   # kappa is scale-invariant
     if spd:
         lam = np.linalg.eigvalsh(A)
         if lam[0] <= 0:
@@ -182,7 +189,10 @@ def goe_hessian(d: int, rng: np.random.Generator, size: int | None = None) -> np
     d = check_positive_int(d, func, "d")
     rng = check_rng(rng, func)
     shape = (d, d) if size is None else (check_positive_int(size, func, "size"), d, d)
-    A = rng.standard_normal(shape)
+    try:
+        A = rng.standard_normal(shape)
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: d and size must give an array that fits in memory; got shape {shape}") from None
     return (A + np.swapaxes(A, -1, -2)) / 2.0
 
 

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._numerics import pow2_scale
 from ._validation import as_float_array, check_choice, check_in_range, check_same_shape
 from .activations import _relu, _relu_grad, _sigmoid, _sigmoid_grad, _tanh_grad
 
@@ -120,12 +121,21 @@ def dense_forward(weights, biases, x, activation: str = "tanh", output_activatio
     a = _check_x(x, ws[0].shape[1], func)
     zs, acts = [], [a.copy()]
     for i, (w, b) in enumerate(zip(ws, bs)):
-        z = a @ w.T + b
+        z = _fits(lambda: a @ w.T + b, func, f"the pre-activation z_{i + 1}")
         f = _FORWARD[output_activation if i == len(ws) - 1 else activation]
         a = f(z)
         zs.append(z)
         acts.append(a)
     return DenseCache(tuple(zs), tuple(acts))
+
+
+def _fits(compute, func: str, what: str, hint: str = "rescale x or the weights"):
+    """``compute()``, or a ValueError naming ``func`` when a value overflows float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = compute()
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{func}: {what} must fit float64; got an overflow ({hint})")
+    return out
 
 
 def _check_biases(biases, ws, func: str) -> list[np.ndarray]:
@@ -193,7 +203,11 @@ def dense_backward(weights, cache: DenseCache, grad_output, activation: str = "t
                          f"got one of {len(cache.pre_activations)}")
     g = as_float_array(grad_output, func, "grad_output", ndim=2).astype(np.float64, copy=False)
     check_same_shape(cache.output, g, func, "cache.output", "grad_output")
-    return _backward(ws, cache, g, _DERIVATIVE[activation], _DERIVATIVE[output_activation])
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads = _backward(ws, cache, g, _DERIVATIVE[activation], _DERIVATIVE[output_activation])
+    if not all(np.all(np.isfinite(v)) for v in (*grads.weights, *grads.biases, grads.x)):
+        raise ValueError(f"{func}: the gradients must fit float64; got an overflow (rescale grad_output or the weights)")
+    return grads
 
 
 def _pair(pred, y, func: str, pred_name: str = "pred"):
@@ -214,8 +228,10 @@ def mse_loss(pred, y) -> float:
     5.0
     """
     p, t = _pair(pred, y, "mse_loss")
-    d = p - t
-    return float(np.mean(d * d))
+    # Divided by a power of two (exact) so that neither the difference nor its square overflow.
+    s = float(pow2_scale(max(np.max(np.abs(p)), np.max(np.abs(t)))))
+    d = p / s - t / s
+    return float(_fits(lambda: np.mean(d * d) * s * s, "mse_loss", "the loss", "rescale pred and y"))
 
 
 def mse_loss_grad(pred, y) -> np.ndarray:
@@ -225,7 +241,13 @@ def mse_loss_grad(pred, y) -> np.ndarray:
     [[1.0, 3.0]]
     """
     p, t = _pair(pred, y, "mse_loss_grad")
-    return 2.0 * (p - t) / p.size
+    with np.errstate(over="ignore"):
+        d = p - t
+    if not np.all(np.isfinite(d)):
+        # halving is exact: p - t overflows although the gradient may fit
+        return _fits(lambda: (p / 2 - t / 2) / p.size * 4.0, "mse_loss_grad", "the gradient", "rescale pred and y")
+    # (2 d) / n, with the doubling last: the same number unless 2 d alone would overflow
+    return _fits(lambda: d / p.size * 2.0, "mse_loss_grad", "the gradient", "rescale pred and y")
 
 
 def _check_labels(t, func):
@@ -248,7 +270,9 @@ def bce_with_logits_loss(logits, y) -> float:
     func = "bce_with_logits_loss"
     z, t = _pair(logits, y, func, "logits")
     _check_labels(t, func)
-    return float(np.mean(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))))
+    terms = np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))   # each <= |z| + log 2: finite
+    s = float(pow2_scale(np.max(terms)))                                  # their mean is summed scaled
+    return float(np.mean(terms / s) * s)
 
 
 def bce_with_logits_loss_grad(logits, y) -> np.ndarray:
@@ -288,7 +312,7 @@ def gradient_descent_step(params, grads, lr: float) -> list:
         p = as_float_array(p, func, f"params[{i}]", min_size=0).astype(np.float64, copy=False)
         g = as_float_array(g, func, f"grads[{i}]", min_size=0).astype(np.float64, copy=False)
         check_same_shape(p, g, func, f"params[{i}]", f"grads[{i}]")
-        out.append(p - lr * g)
+        out.append(_fits(lambda: p - lr * g, func, f"params[{i}] - lr * grads[{i}]", "reduce lr"))
     return out
 
 
@@ -301,7 +325,8 @@ def deep_linear_forward(weights, x) -> np.ndarray:
     layer's rounding is that of one product. ``weights[l]`` has shape ``(n_{l+1}, n_l)``;
     ``x`` is one sample ``(n_0,)`` or a batch ``(batch, n_0)`` (rows are samples); the
     result has the same number of dimensions. Values may overflow to inf for exploding
-    weights (that is the phenomenon); no warning is raised.
+    weights (that is the phenomenon): an entry is ``+-inf`` exactly when its true value is
+    beyond the float64 range, never NaN, and no warning is raised.
 
     >>> deep_linear_forward([1.5 * np.eye(2)] * 3, [1.0, -2.0]).tolist()
     [3.375, -6.75]
@@ -309,7 +334,14 @@ def deep_linear_forward(weights, x) -> np.ndarray:
     func = "deep_linear_forward"
     ws = _check_weights(weights, func)
     a = _check_x(x, ws[0].shape[1], func, ndim=(1, 2))
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for w in ws:
-            a = a @ w.T
-    return a
+    # a @ w.T is at most n max|a| max|w|: where that could overflow, a is divided by a power
+    # of two first (exact) and the exponent kept aside, so no intermediate product overflows
+    # (which could give inf - inf = NaN); the result is scaled back once at the end.
+    exponent = 0
+    for w in ws:
+        bits = np.frexp(np.max(np.abs(a)))[1] + np.frexp(np.max(np.abs(w)))[1] + np.frexp(w.shape[1])[1]
+        shift = max(0, int(bits) - 1023)
+        a = np.ldexp(a, -shift) @ w.T
+        exponent += shift
+    with np.errstate(over="ignore"):
+        return np.ldexp(a, exponent)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._numerics import EPS64, feature_moments, pow2_scale, result_dtype, row_blocks
+from ._numerics import EPS64, feature_moments, pow2_scale, result_dtype, scaled_std, to_result_dtype
 from ._validation import as_float_array, check_finite_scalar, check_in_range
 
 __all__ = [
@@ -38,11 +38,17 @@ __all__ = [
 class ZScoreStats(NamedTuple):
     """Per-feature statistics fitted by :func:`fit_zscore`.
 
-    ``mean`` is the feature mean (``mean_hi + mean_lo`` rounded once); the unevaluated sum
-    ``mean_hi + mean_lo`` keeps the digits the rounding would lose, so applying the
-    statistics to the training data reproduces :func:`zscore` exactly even under offsets
-    like 1e9. ``std`` is the divisor ``sqrt(var + eps)`` (1 for a constant feature when
-    ``eps == 0``), ``var`` the biased (ddof=0) variance, ``n_samples`` the rows seen.
+    ``mean`` is the feature mean, ``std`` the divisor ``sqrt(var + eps)`` (1 for a constant
+    feature when ``eps == 0``), ``var`` the biased (ddof=0) variance, ``n_samples`` the rows
+    seen. ``var`` is the one field that can leave the float64 range when the data are
+    finite: it is ``inf`` when ``std`` exceeds ``sqrt(max) ~ 1.34e154`` and underflows
+    (towards 0) below ``sqrt(tiny) ~ 1.5e-154``; ``std`` is accurate throughout.
+
+    The last four fields are what :func:`apply_zscore` computes with, in units of ``scale``
+    (a power of two per feature, so that no value of the fitted data is subnormal or near
+    overflow): the mean is the unevaluated sum ``(mean_hi + mean_lo) * scale`` (it keeps the
+    digits one float64 would lose under offsets like 1e9) and the divisor is
+    ``divisor * scale``.
     """
 
     mean: np.ndarray
@@ -50,8 +56,10 @@ class ZScoreStats(NamedTuple):
     var: np.ndarray
     eps: float
     n_samples: int
+    scale: np.ndarray
     mean_hi: np.ndarray
     mean_lo: np.ndarray
+    divisor: np.ndarray
 
 
 class MinMaxStats(NamedTuple):
@@ -106,29 +114,21 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
 
 
 def _fit_zscore(x, eps, func):
-    """fit_zscore, also returning the moments (whose centred data zscore reuses when the
-    moments kept them: float64 data)."""
+    """fit_zscore, also returning the moments (whose centred data zscore reuses)."""
     x = _check_2d(x, func)
     eps = check_in_range(eps, func, "eps", lo=0.0)
-    m = feature_moments(x, need_centered=False)
+    m = feature_moments(x)
     # The constant-feature test of scikit-learn, evaluated on the scaled data.
-    mean_scaled = (m.mean_hi + m.mean_lo) / m.scale
-    bound = m.n * EPS64 * m.var + (m.n * mean_scaled * EPS64) ** 2
-    constant = m.var <= bound
-    var_scaled = np.where(constant, 0.0, m.var)
-    # sqrt(var + eps) in natural units without forming var (whose square of the scale
-    # can overflow or underflow): hypot(sigma, sqrt(eps)).
-    std = np.hypot(np.sqrt(var_scaled) * m.scale, np.sqrt(eps))
-    std = np.where(std == 0, 1.0, std)
-    stats = ZScoreStats(
-        mean=m.mean_hi + m.mean_lo,
-        std=std,
-        var=var_scaled * m.scale * m.scale,
-        eps=eps,
-        n_samples=m.n,
-        mean_hi=m.mean_hi,
-        mean_lo=m.mean_lo,
-    )
+    bound = m.n * EPS64 * m.var + (m.n * (m.mean_hi + m.mean_lo) * EPS64) ** 2
+    unit = (m.var <= bound) & (eps == 0)            # constant feature, divisor 1
+    m = m._replace(var=np.where(m.var <= bound, 0.0, m.var))
+    with np.errstate(over="ignore", under="ignore"):
+        divisor = np.where(unit, 1.0 / m.scale, scaled_std(m, eps))
+        var = m.var * m.scale * m.scale             # may leave the float64 range (documented)
+    # sqrt(var + eps) in natural units without forming var: hypot(sigma, sqrt(eps)).
+    std = np.where(unit, 1.0, np.hypot(np.sqrt(m.var) * m.scale, np.sqrt(eps)))
+    stats = ZScoreStats(mean=(m.mean_hi + m.mean_lo) * m.scale, std=std, var=var, eps=eps, n_samples=m.n,
+                        scale=m.scale, mean_hi=m.mean_hi, mean_lo=m.mean_lo, divisor=divisor)
     return stats, m, x
 
 
@@ -137,7 +137,7 @@ def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
 
     The statistics are used unchanged; ``x`` may have any number of rows but must have the
     fitted number of features. Output dtype: floating input keeps its dtype, integer input
-    gives float64.
+    gives float64 (a ValueError if a value does not fit a float16/float32 output).
 
     >>> stats = fit_zscore([[0.0], [2.0]])
     >>> apply_zscore(stats, [[4.0]]).tolist()
@@ -150,33 +150,18 @@ def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
     if x.shape[1] != stats.mean.shape[0]:
         raise ValueError(f"{func}: x must have {stats.mean.shape[0]} feature(s) (the fitted number); "
                          f"got shape {x.shape}")
-    max_abs = np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64)   # max |x|, no temporary
-    scale = pow2_scale(np.maximum(max_abs, np.maximum(np.abs(stats.mean_hi), stats.std)))
-    if np.all(scale == 1.0):
-        return _zscore_rows(x, stats.mean_hi, stats.mean_lo, stats.std)
-    out = np.divide(np.asarray(x, dtype=np.float64), scale)
-    out -= stats.mean_hi / scale
-    out -= stats.mean_lo / scale
-    out /= stats.std / scale
-    return out.astype(result_dtype(x), copy=False)
-
-
-def _zscore_rows(x, mean_hi, mean_lo, divisor) -> np.ndarray:
-    """``((x - mean_hi) - mean_lo) / divisor`` in float64, one row block at a time, each
-    block rounded once into the output (``x``'s result dtype): no float64 copy of ``x``.
-    apply_zscore's unscaled case and zscore of narrow data both use it, so the two agree
-    bit for bit."""
-    out = np.empty(x.shape, result_dtype(x))
-    wide = out.dtype == np.float64                 # then each block is computed in the output itself
-    rows, blocks = row_blocks(x)
-    buf = None if wide else np.empty((rows, x.shape[1]))
-    for lo, hi in blocks:
-        d = np.subtract(x[lo:hi], mean_hi, out=out[lo:hi] if wide else buf[: hi - lo])
-        d -= mean_lo
-        d /= divisor
-        if not wide:
-            out[lo:hi] = d
-    return out
+    x64 = np.asarray(x, dtype=np.float64)
+    # ((x / scale - mean_hi) - mean_lo) / divisor: the fit's own frame, in which the training
+    # data reproduce zscore bit for bit.
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = ((x64 / stats.scale - stats.mean_hi) - stats.mean_lo) / stats.divisor
+    if not np.isfinite(out).all():
+        # New data far beyond the fitted magnitudes overflow that frame: use one that holds
+        # x, the mean and the std (a power of two, so the division is exact).
+        s = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0), np.maximum(np.abs(stats.mean), stats.std)))
+        with np.errstate(over="ignore", under="ignore"):
+            out = (x64 / s - stats.mean / s) / (stats.std / s)
+    return to_result_dtype(out, result_dtype(x), func)
 
 
 def zscore(x, eps: float = 0.0) -> np.ndarray:
@@ -192,20 +177,11 @@ def zscore(x, eps: float = 0.0) -> np.ndarray:
     [-1.0, 1.0]
     """
     stats, m, x = _fit_zscore(x, eps, "zscore")
-    with np.errstate(over="ignore"):
-        divisor = stats.std / m.scale
-    if not np.all(np.isfinite(divisor)):
-        # A feature of subnormal magnitude whose std is 1 (constant) or ~sqrt(eps): the data's
-        # frame cannot hold std; apply_zscore picks a frame that includes std.
-        return apply_zscore(stats, x)
-    # The same operations as apply_zscore(stats, x) -- ((x - mean_hi) - mean_lo) / std in
-    # the power-of-two-scaled frame -- reusing the centred data the fit already computed.
-    if m.centered is not None:
-        out = m.centered
-        out /= divisor
-        return out.astype(result_dtype(x), copy=False)
-    # float16/float32 data (scale 1, divisor = std): apply_zscore's unscaled case.
-    return _zscore_rows(x, stats.mean_hi, stats.mean_lo, divisor)
+    # apply_zscore's operations, ((x / scale - mean_hi) - mean_lo) / divisor, reusing the
+    # centred data of the fit (the same numbers).
+    out = m.centered
+    out /= stats.divisor
+    return to_result_dtype(out, result_dtype(x), "zscore")
 
 
 def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:
@@ -221,7 +197,10 @@ def fit_minmax(x, feature_range=(0.0, 1.0)) -> MinMaxStats:
     >>> fit_minmax([[1.0], [5.0]]).data_max.tolist()
     [5.0]
     """
-    func = "fit_minmax"
+    return _fit_minmax(x, feature_range, "fit_minmax")
+
+
+def _fit_minmax(x, feature_range, func):
     x = _check_2d(x, func)
     lo, hi = _check_range(feature_range, func)
     return MinMaxStats(np.min(x, axis=0).astype(np.float64), np.max(x, axis=0).astype(np.float64), (lo, hi))
@@ -251,7 +230,10 @@ def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
     >>> apply_minmax(fit_minmax([[0.0], [4.0]]), [[1.0], [8.0]]).ravel().tolist()
     [0.25, 2.0]
     """
-    func = "apply_minmax"
+    return _apply_minmax(stats, x, "apply_minmax")
+
+
+def _apply_minmax(stats, x, func):
     if not isinstance(stats, MinMaxStats):
         raise TypeError(f"{func}: stats must be a MinMaxStats from fit_minmax; got {type(stats).__name__}")
     x = _check_2d(x, func)
@@ -260,40 +242,24 @@ def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
                          f"got shape {x.shape}")
     lo, hi = stats.feature_range
     dmin, dmax = stats.data_min, stats.data_max
-    max_abs = np.maximum(np.max(x, axis=0), -np.min(x, axis=0)).astype(np.float64)   # max |x|, no temporary
-    scale = pow2_scale(np.maximum(max_abs, np.maximum(np.abs(dmin), np.abs(dmax))))
-    rescale = bool(np.any(scale != 1.0))
+    x64 = np.asarray(x, dtype=np.float64)
+    # A power of two per feature (exact) keeps x - min and the range from overflowing.
+    scale = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0), np.maximum(np.abs(dmin), np.abs(dmax))))
     min_scaled = dmin / scale
     width = dmax / scale - min_scaled
-    width = np.where(width == 0, 1.0, width)
-    # Per row block, in float64 scratch that stays in the cache:
-    #   t = (x / scale - min / scale) / width,  out = (1 - t) * lo + t * hi,
-    # and rounding of the convex combination can step one ulp outside [lo, hi]: data inside
-    # the fitted range are clipped back into the target range.
-    out = np.empty(x.shape, result_dtype(x))
-    rows, blocks = row_blocks(x)
-    shape = (rows, x.shape[1])
-    t_buf, c_buf = np.empty(shape), np.empty(shape)
-    in_buf, le_buf = np.empty(shape, bool), np.empty(shape, bool)
-    for start, stop in blocks:
-        xb, m = x[start:stop], stop - start
-        t, c, inside, below = t_buf[:m], c_buf[:m], in_buf[:m], le_buf[:m]
-        if rescale:
-            np.divide(xb, scale, out=t)
-        else:
-            t[...] = xb                        # x / 1 is x
-        t -= min_scaled
-        t /= width
-        np.subtract(1.0, t, out=c)
-        c *= lo
-        t *= hi
-        t += c
-        np.greater_equal(xb, dmin, out=inside)
-        np.logical_and(inside, np.less_equal(xb, dmax, out=below), out=inside)
-        np.clip(t, lo, hi, out=c)
-        np.copyto(t, c, where=inside)
-        out[start:stop] = t
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = (x64 / scale - min_scaled) / np.where(width == 0, 1.0, width)
+        out = (1.0 - t) * lo + t * hi
+    if not np.isfinite(out).all():
+        # New data outside the fitted range: the two terms can overflow although their sum
+        # fits; halving both is exact.
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.where(np.isfinite(out), out, ((1.0 - t) * (lo / 2) + t * (hi / 2)) * 2.0)
+    # Rounding of the convex combination can step one ulp outside [lo, hi]: data inside the
+    # fitted range are clipped back into the target range.
+    inside = (x64 >= dmin) & (x64 <= dmax)
+    out = np.where(inside, np.clip(out, lo, hi), out)
+    return to_result_dtype(out, result_dtype(x), func)
 
 
 def minmax(x, feature_range=(0.0, 1.0)) -> np.ndarray:
@@ -307,7 +273,7 @@ def minmax(x, feature_range=(0.0, 1.0)) -> np.ndarray:
     >>> minmax([[1.0, -2.0], [3.0, 2.0], [2.0, 0.0]]).tolist()
     [[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]]
     """
-    return apply_minmax(fit_minmax(x, feature_range), x)
+    return _apply_minmax(_fit_minmax(x, feature_range, "minmax"), x, "minmax")
 
 
 def center(x) -> np.ndarray:
@@ -321,4 +287,4 @@ def center(x) -> np.ndarray:
     func = "center"
     x = _check_2d(x, func)
     m = feature_moments(x)
-    return (m.centered * m.scale).astype(result_dtype(x), copy=False)
+    return to_result_dtype(m.centered * m.scale, result_dtype(x), func)

@@ -48,6 +48,12 @@ class Problem(NamedTuple):
     ``eigenvectors`` (columns) are those of the constant Hessian of a quadratic, else
     None. ``batch_grad(x, idx)`` is the mean gradient over the samples ``idx`` of a
     finite-sum problem with ``n_samples`` samples, else None.
+
+    At a point so far out that the true value, gradient or Hessian overflows float64, they
+    are non-finite (inf, or NaN where two overflows meet), without a warning: that is how
+    :func:`reference.optimizers.minimize` recognises a diverging run. The problem's own
+    data (minimiser, minimum, eigenvalues) are always finite; a problem whose data would
+    overflow is refused when it is built.
     """
 
     name: str
@@ -63,16 +69,29 @@ class Problem(NamedTuple):
     n_samples: int | None = None
 
 
-def _point(x, dim: int, func: str) -> np.ndarray:
-    # Fast path for the common case (optimiser loops call this every step): a float64
-    # vector of the right length whose sum is finite (a NaN or inf entry makes it NaN/inf).
-    if (type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (dim,)
-            and math.isfinite(float(np.add.reduce(x)))):
-        return x
-    p = as_float_array(x, func, "x", ndim=1)
+def _point(x, dim: int, func: str, name: str = "x") -> np.ndarray:
+    p = as_float_array(x, func, name, ndim=1)
     if p.shape != (dim,):
-        raise ValueError(f"{func}: x must have shape ({dim},); got {p.shape}")
+        raise ValueError(f"{func}: {name} must have shape ({dim},); got {p.shape}")
     return np.asarray(p, dtype=np.float64)
+
+
+def _quiet(compute):
+    """``compute()`` without floating-point warnings: a Problem's value, gradient and Hessian
+    at a point so far out that the true value overflows are non-finite (documented in
+    :class:`Problem`), which is how :func:`reference.optimizers.minimize` sees divergence."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return compute()
+
+
+def _finite(compute, func: str, what: str):
+    """``compute()``, or a ValueError naming ``func`` when its true value overflows float64
+    (a point or data too large for the problem)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = compute()
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{func}: {what} must fit float64; got an overflow (rescale the data or the point)")
+    return out
 
 
 def _spd(a, func: str, name: str = "A"):
@@ -83,10 +102,11 @@ def _spd(a, func: str, name: str = "A"):
         raise ValueError(f"{func}: {name} must be square; got shape {m.shape}")
     m = np.array(m, dtype=np.float64)  # a copy: the caller's matrix is never aliased
     mag = np.max(np.abs(m))
-    asym = np.max(np.abs(m - m.T))
+    with np.errstate(over="ignore"):
+        asym = np.max(np.abs(m - m.T))
     if asym > 8 * d * EPS64 * mag:
         raise ValueError(f"{func}: {name} must be symmetric; got max |{name} - {name}^T| = {asym:.3g}")
-    m = 0.5 * (m + m.T)
+    m = m + (m.T - m) / 2          # symmetrised without forming m + m.T (which can overflow)
     evals, evecs = np.linalg.eigh(m)
     # Below d eps lambda_max an eigenvalue is indistinguishable from rounding of A.
     if not evals[0] > d * EPS64 * evals[-1]:
@@ -99,10 +119,12 @@ def _quadratic_problem(name, h, evals, evecs, grad_of_point, value_of_point, xst
     d = h.shape[0]
 
     def value(x):
-        return float(value_of_point(_point(x, d, f"{name}.value")))
+        x = _point(x, d, f"{name}.value")
+        return float(_quiet(lambda: value_of_point(x)))
 
     def grad(x):
-        return grad_of_point(_point(x, d, f"{name}.grad"))
+        x = _point(x, d, f"{name}.grad")
+        return _quiet(lambda: grad_of_point(x))
 
     def hessian(x):
         _point(x, d, f"{name}.hessian")
@@ -140,9 +162,10 @@ def quadratic(A, b=None) -> Problem:
         bb = np.array(as_float_array(b, func, "b", ndim=1), dtype=np.float64)
         if bb.shape != (d,):
             raise ValueError(f"{func}: b must have shape ({d},) to match A; got {bb.shape}")
-    xstar = np.linalg.solve(a, bb)
+    xstar = _finite(lambda: np.linalg.solve(a, bb), func, "the minimiser A^-1 b")
+    fstar = _finite(lambda: -0.5 * (bb @ xstar), func, "the minimum -b^T A^-1 b / 2")
     return _quadratic_problem(func, a, evals, evecs, lambda x: a @ x - bb,
-                              lambda x: 0.5 * (x @ (a @ x)) - bb @ x, xstar, -0.5 * (bb @ xstar))
+                              lambda x: 0.5 * (x @ (a @ x)) - bb @ x, xstar, fstar)
 
 
 def quadratic_form(A) -> Problem:
@@ -219,13 +242,16 @@ def conditioned_quadratic(d: int, kappa: float, rng: np.random.Generator, minimi
     rng = check_rng(rng, func)
     if d == 1 and kappa != 1.0:
         raise ValueError(f"{func}: kappa must be 1 when d == 1 (one eigenvalue); got {kappa!r}")
+    try:
+        z = rng.standard_normal((d, d))
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: d must give a (d, d) matrix that fits in memory; got {d}") from None
     if minimizer is None:
         xstar = np.zeros(d)
     else:
         xstar = np.array(as_float_array(minimizer, func, "minimizer", ndim=1), dtype=np.float64)
         if xstar.shape != (d,):
             raise ValueError(f"{func}: minimizer must have shape ({d},); got {xstar.shape}")
-    z = rng.standard_normal((d, d))
     q, r = np.linalg.qr(z)
     q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
     lam = np.ones(d) if d == 1 else kappa ** (np.arange(d) / (d - 1))
@@ -267,28 +293,41 @@ def rosenbrock(d: int = 2, b: float = 100.0) -> Problem:
     d = check_positive_int(d, func, "d", minimum=2)
     b = check_in_range(b, func, "b", lo=0.0, lo_open=True)
 
-    def value(x):
-        x = _point(x, d, f"{func}.value")
+    def value_at(x):
         r = x[1:] - x[:-1] ** 2
         return float(np.sum(b * r * r + (1.0 - x[:-1]) ** 2))
 
-    def grad(x):
-        x = _point(x, d, f"{func}.grad")
+    def grad_at(x):
         r = x[1:] - x[:-1] ** 2
         g = np.zeros(d)
         g[:-1] = -4.0 * b * x[:-1] * r - 2.0 * (1.0 - x[:-1])
         g[1:] += 2.0 * b * r
         return g
 
-    def hessian(x):
-        x = _point(x, d, f"{func}.hessian")
+    def hessian_at(x):
         diag = np.zeros(d)
         diag[:-1] = 12.0 * b * x[:-1] ** 2 - 4.0 * b * x[1:] + 2.0
         diag[1:] += 2.0 * b
         off = -4.0 * b * x[:-1]
         return np.diag(diag) + np.diag(off, 1) + np.diag(off, -1)
 
-    return Problem(func, d, value, grad, hessian, np.ones(d), 0.0)
+    def value(x):
+        x = _point(x, d, f"{func}.value")
+        return _quiet(lambda: value_at(x))
+
+    def grad(x):
+        x = _point(x, d, f"{func}.grad")
+        return _quiet(lambda: grad_at(x))
+
+    def hessian(x):
+        x = _point(x, d, f"{func}.hessian")
+        return _quiet(lambda: hessian_at(x))
+
+    try:
+        minimizer = np.ones(d)
+    except (MemoryError, ValueError):
+        raise ValueError(f"{func}: d must fit in memory; got {d}") from None
+    return Problem(func, d, value, grad, hessian, minimizer, 0.0)
 
 
 def least_squares(X, y) -> Problem:
@@ -325,21 +364,22 @@ def least_squares(X, y) -> Problem:
         raise ValueError(f"{func}: y must have shape ({n},) (one target per row of X); got {yy.shape}")
     _, s, vt = np.linalg.svd(x, full_matrices=True)
     evals = np.zeros(d)
-    evals[: s.size] = s**2 / n
+    evals[: s.size] = _finite(lambda: s**2 / n, func, "X^T X / n (its eigenvalues)")
     order = np.argsort(evals, kind="stable")
     evals, evecs = evals[order], vt.T[:, order]
-    h = (x.T @ x) / n
+    h = _finite(lambda: (x.T @ x) / n, func, "X^T X / n")
     h = 0.5 * (h + h.T)
     wstar = np.linalg.lstsq(x, yy, rcond=None)[0]
-    res = x @ wstar - yy
-    fstar = 0.5 * float(res @ res) / n
+    res = _finite(lambda: x @ wstar - yy, func, "the residual X w* - y")
+    fstar = float(_finite(lambda: 0.5 * float(res @ res) / n, func, "the minimum (1/2n)||X w* - y||^2"))
 
     def value(w):
-        r = x @ _point(w, d, f"{func}.value") - yy
-        return 0.5 * float(r @ r) / n
+        w = _point(w, d, f"{func}.value")
+        return _quiet(lambda: 0.5 * float((x @ w - yy) @ (x @ w - yy)) / n)
 
     def grad(w):
-        return x.T @ (x @ _point(w, d, f"{func}.grad") - yy) / n
+        w = _point(w, d, f"{func}.grad")
+        return _quiet(lambda: x.T @ (x @ w - yy) / n)
 
     def hessian(w):
         _point(w, d, f"{func}.hessian")
@@ -378,11 +418,11 @@ def minibatch_gradient(problem: Problem, params, batch_idx) -> np.ndarray:
     if not isinstance(problem, Problem) or problem.batch_grad is None:
         raise TypeError(f"{func}: problem must be a finite-sum Problem with batch_grad "
                         f"(e.g. least_squares(X, y)); got {_short(problem)}")
-    w = _point(params, problem.dim, func)
+    w = _point(params, problem.dim, func, "params")
     idx = np.asarray(batch_idx)
     if idx.ndim != 1 or idx.size == 0 or not (np.issubdtype(idx.dtype, np.integer) and idx.dtype != bool):
         raise ValueError(f"{func}: batch_idx must be a non-empty 1-d array of integer indices; got {_short(batch_idx)}")
     n = problem.n_samples
     if idx.min() < 0 or idx.max() >= n:
         raise ValueError(f"{func}: batch_idx must lie in [0, {n}); got values in [{idx.min()}, {idx.max()}]")
-    return problem.batch_grad(w, idx)
+    return _finite(lambda: problem.batch_grad(w, idx), func, "the mini-batch gradient at params")

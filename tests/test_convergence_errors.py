@@ -201,7 +201,7 @@ def test_minibatch_gradient_checks_problem_and_indices():
     for bad in ([], [0.5], [[0, 1]], [True]):
         with pytest.raises(ValueError, match=r"^minibatch_gradient: batch_idx must be a non-empty 1-d array of integer"):
             R.minibatch_gradient(p, [1.0, 1.0], bad)
-    with pytest.raises(ValueError, match=r"^minibatch_gradient: x must have shape \(2,\); got \(3,\)"):
+    with pytest.raises(ValueError, match=r"^minibatch_gradient: params must have shape \(2,\); got \(3,\)"):
         R.minibatch_gradient(p, [1.0, 1.0, 1.0], [0])
 
 

@@ -36,13 +36,13 @@ def test_non_numeric_input_raises_typeerror(bad):
 
 @pytest.mark.parametrize("rng_", [(1.0, 1.0), (2.0, 1.0), (0.0, np.nan), (0.0, np.inf)])
 def test_feature_range_must_be_finite_with_lo_below_hi(rng_):
-    with pytest.raises(ValueError, match=r"^fit_minmax: feature_range"):
+    with pytest.raises(ValueError, match=r"^minmax: feature_range"):
         R.minmax(np.ones((3, 2)), feature_range=rng_)
 
 
 @pytest.mark.parametrize("rng_", [1.0, (1.0,), "ab"])
 def test_feature_range_must_be_a_pair(rng_):
-    with pytest.raises((TypeError, ValueError), match=r"^fit_minmax: feature_range"):
+    with pytest.raises((TypeError, ValueError), match=r"^minmax: feature_range"):
         R.minmax(np.ones((3, 2)), feature_range=rng_)
 
 

@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._numerics import EPS64
+from .._numerics import EPS64, pow2_scale
 from .._validation import _short, as_float_array, check_in_range
 from ._base import Optimizer
 
@@ -41,12 +41,30 @@ def _direction(grad: np.ndarray, hessian, func: str) -> np.ndarray:
     h = as_float_array(hessian, func, "hessian", ndim=2)
     if h.shape != (d, d):
         raise ValueError(f"{func}: hessian must have shape ({d}, {d}) to match grad; got {h.shape}")
-    h = np.asarray(h, dtype=np.float64)
+    # H / s_h and g / s_g with powers of two (exact): the solve neither overflows nor loses
+    # digits to subnormals; H^-1 g = (s_g / s_h) (H / s_h)^-1 (g / s_g).
+    s_h, s_g = float(pow2_scale(np.max(np.abs(h)))), float(pow2_scale(np.max(np.abs(grad))))
+    h = np.asarray(h, dtype=np.float64) / s_h
     s = np.linalg.svd(h, compute_uv=False)
     if not s[-1] > d * EPS64 * s[0]:
-        raise ValueError(f"{func}: hessian must be nonsingular; got singular values in [{s[-1]:.3g}, {s[0]:.3g}] "
-                         f"(the smallest must exceed d*eps*largest = {d * EPS64 * s[0]:.3g})")
-    return np.linalg.solve(h, grad)
+        raise ValueError(f"{func}: hessian must be nonsingular; got singular values in [{s[-1] * s_h:.3g}, "
+                         f"{s[0] * s_h:.3g}] (the smallest must exceed d*eps*largest = {d * EPS64 * s[0] * s_h:.3g})")
+    return np.linalg.solve(h, grad / s_g) * (s_g / s_h)
+
+
+def _step(lr: float, grad: np.ndarray, hessian, func: str, params=None) -> np.ndarray:
+    """``-lr * H^-1 g`` (and ``params`` plus it), or a ValueError when it overflows: the
+    step is then not representable in float64, e.g. a gradient of 1e200 against a
+    curvature of 1e-200."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = -lr * _direction(grad, hessian, func)
+        if params is not None:
+            out = params + out
+    if not np.isfinite(out).all():
+        raise ValueError(f"{func}: the step lr * hessian^-1 grad must fit float64; got an overflow "
+                         f"(|grad| up to {float(np.max(np.abs(grad))):.3g}, lr = {lr!r}): the Hessian is too "
+                         f"flat for this gradient")
+    return out
 
 
 def _vector(x, func: str, name: str) -> np.ndarray:
@@ -80,7 +98,7 @@ def newton_step(params, grad, hessian, lr: float = 1.0) -> np.ndarray:
     if g.shape != p.shape:
         raise ValueError(f"{func}: grad must have the shape of params {p.shape}; got {g.shape}")
     lr = check_in_range(lr, func, "lr", lo=0.0, lo_open=True)
-    return p - lr * _direction(g, hessian, func)
+    return _step(lr, g, hessian, func, params=p)
 
 
 def newton(hessian_fn: Callable, lr: float = 1.0) -> Optimizer:
@@ -116,7 +134,7 @@ def newton(hessian_fn: Callable, lr: float = 1.0) -> Optimizer:
         g = _vector(grads, name, "grads")
         if g.shape != p.shape:
             raise ValueError(f"{name}: grads must have the shape of params {p.shape}; got {g.shape}")
-        return -lr * _direction(g, hessian_fn(p), name)
+        return _step(lr, g, hessian_fn(p), name)
 
     def update(grads, state, params=None):
         return _updates(f"{func}.update", grads, state, params), NewtonState(state.count + 1)
@@ -127,7 +145,12 @@ def newton(hessian_fn: Callable, lr: float = 1.0) -> Optimizer:
                 and params.flags.writeable):
             raise TypeError(f"{name}: params must be a writeable 1-d float64 numpy array "
                             f"(it is updated in place); got {_short(params)}")
-        params += _updates(name, grads, state, params)
+        u = _updates(name, grads, state, params)
+        with np.errstate(over="ignore"):
+            new = params + u
+        if not np.isfinite(new).all():
+            raise ValueError(f"{name}: params + update must fit float64; got an overflow (params is unchanged)")
+        params[...] = new
         return NewtonState(state.count + 1)
 
     init.__qualname__, update.__qualname__, step_.__qualname__ = f"{func}.init", f"{func}.update", f"{func}.step_"
