@@ -809,25 +809,6 @@ def check_hostile(name: str, cls: str, data) -> None:
         _close(got, want, case.out_dtype, f"{name}{path} on {cls} input")
 
 
-# --- known failures in files this branch does not own -----------------------------------------
-
-_WT14 = ("reference/optimizers (sgd ... adam, _base) is rewritten on the issue-14 branch (worktree wt14), "
-         "which fixes issue 15 items {items}; remove this xfail once both branches are merged")
-#: (function, class) -> reason. Non-strict: they pass once the fix is merged.
-KNOWN = {}
-for _opt in ("sgd", "nesterov_lookahead", "adagrad", "rmsprop", "adadelta", "adam"):
-    KNOWN[(_opt, "nan_inf")] = _WT14.format(items="8 (params are not checked for NaN/inf)")
-    KNOWN[(_opt, "float16")] = _WT14.format(items="3 (float16 adaptive optimisers give NaN/inf)")
-    KNOWN[(_opt, "ragged")] = _WT14.format(items="9 (a ragged list gives numpy's bare ValueError in _base.py)")
-    KNOWN[(_opt, "huge")] = _WT14.format(items="beyond the list: g**2 and lr * g overflow for |g| near 1e308 "
-                                               "(reported to the integrator)")
-    KNOWN[(_opt, "bad_hyperparameter")] = _WT14.format(items="beyond the list: a huge hyperparameter (e.g. "
-                                                             "weight_decay=1e300) overflows with a RuntimeWarning "
-                                                             "(reported to the integrator)")
-
-
-KNOWN[("apply_updates", "nan_inf")] = _WT14.format(items="8 (apply_updates does not check params/updates for NaN)")
-KNOWN[("apply_updates", "ragged")] = _WT14.format(items="9 (a ragged list gives numpy's bare ValueError in _base.py)")
 
 
 def _applicable(name: str) -> tuple:
@@ -854,8 +835,7 @@ def _params():
         if name not in RECIPES:
             continue
         for cls in _applicable(name):
-            marks = [pytest.mark.xfail(reason=KNOWN[(name, cls)], strict=False)] if (name, cls) in KNOWN else []
-            out.append(pytest.param(name, cls, id=f"{name}-{cls}", marks=marks))
+            out.append(pytest.param(name, cls, id=f"{name}-{cls}"))
     return out
 
 

@@ -18,8 +18,10 @@ gives ``g**2 = 0``, then ``0/0``); their updates are rounded to float16 (the dty
 ``params``, or of ``grads`` when ``params`` is not given).
 
 NaN policy: ``ValueError`` for NaN/inf ``grads``, and for NaN/inf ``params`` where the update
-reads them (weight decay, the look-ahead), before anything is written. Gradients above about
-1e154 (1e19 in float32) overflow ``g**2`` in the adaptive methods; that is not checked.
+reads them (weight decay, the look-ahead), before anything is written. The adaptive methods
+keep ``g**2`` in their state, which overflows for ``|g|`` above ``sqrt`` of the largest float
+(about 1.3e154 in float64, 1.8e19 in float32): such gradients raise ``ValueError``, also before
+anything is written. A ragged nested list raises ``ValueError`` naming the argument.
 """
 
 from __future__ import annotations
@@ -63,11 +65,17 @@ def apply_updates(params, updates) -> np.ndarray:
     u = _float_array(updates, "apply_updates", "updates")
     if p.shape != u.shape:
         raise ValueError(f"apply_updates: updates must have the shape of params {p.shape}; got {u.shape}")
+    if not (np.isfinite(p).all() and np.isfinite(u).all()):
+        _raise_non_finite("apply_updates", params=p, updates=u)
     return p + u
 
 
 def _float_array(x, func: str, name: str) -> np.ndarray:
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError:                          # numpy: "inhomogeneous shape" of a ragged list
+        raise ValueError(f"{func}: {name} must be a rectangular array of numbers; got a ragged sequence "
+                         f"{_short(x)}") from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{func}: {name} must be a real numeric array; got dtype {arr.dtype}")
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
@@ -124,9 +132,10 @@ def correction(decay: float, t: int) -> float:
     ...     for d in (0.0, 0.5, 0.9, 0.99, 0.999, 0.9999, 1 - 1e-12) for t in (1, 2, 3, 10, 1000, 10**6, 10**9))
     True
     """
-    if decay == 0.0:
-        return 1.0                             # log1p(-1) = -inf; -expm1(-inf) = 1
-    return -math.expm1(t * math.log1p(-(1.0 - decay)))
+    alpha = 1.0 - decay
+    if alpha == 1.0:                           # decay 0 or below eps/2: log1p(-1) = -inf, -expm1(-inf) = 1
+        return 1.0
+    return -math.expm1(t * math.log1p(-alpha))
 
 
 def guard_zero(den: np.ndarray) -> np.ndarray:
@@ -181,6 +190,10 @@ def make_optimizer(func: str, state_cls, direction: Callable, lr, arrays: tuple,
             dtype = state_dtype(g if p is None else p)
         if not (np.isfinite(g).all() and (not needs_params or np.isfinite(p).all())):
             _raise_non_finite(name, grads=g, params=p if needs_params else None)
+        if adaptive and g.size and float(np.abs(g).max()) > math.sqrt(np.finfo(dtype).max):
+            raise ValueError(f"{name}: grads must be at most sqrt({np.finfo(dtype).max:.4g}) in magnitude, or g**2 "
+                             f"overflows the {dtype} state; got max |g| = {float(np.abs(g).max()):.4g} "
+                             f"(rescale the loss)")
         out = np.dtype(np.float16) if (g if p is None else p).dtype == np.float16 else dtype
         return g.astype(dtype, copy=False), None if p is None else p.astype(dtype, copy=False), state[1:], out
 
