@@ -20,6 +20,7 @@ BUILTIN_TARGETS = {
     "torch": ("properties.targets.torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
     "sklearn": ("properties.targets.sklearn", 'python -m pip install -e ".[sklearn]"'),
     "optax": ("properties.targets.optax", 'python -m pip install -e ".[jax]"'),
+    "pandas": ("properties.targets.pandas", 'python -m pip install -e ".[pandas]"'),
 }
 
 DEVIATIONS_DIR = Path(__file__).with_name("deviations")
