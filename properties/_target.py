@@ -21,6 +21,7 @@ BUILTIN_TARGETS = {
     "sklearn": ("properties.targets.sklearn", 'python -m pip install -e ".[sklearn]"'),
     "optax": ("properties.targets.optax", 'python -m pip install -e ".[jax]"'),
     "pandas": ("properties.targets.pandas", 'python -m pip install -e ".[pandas]"'),
+    "keras": ("properties.targets.keras", 'python -m pip install -e ".[keras]"  (backend: KERAS_BACKEND, default jax)'),
 }
 
 DEVIATIONS_DIR = Path(__file__).with_name("deviations")
