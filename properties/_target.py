@@ -20,6 +20,10 @@ BUILTIN_TARGETS = {
     "torch": ("properties.targets.torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
     "sklearn": ("properties.targets.sklearn", 'python -m pip install -e ".[sklearn]"'),
     "optax": ("properties.targets.optax", 'python -m pip install -e ".[jax]"'),
+    "torch-foreach": ("properties.targets.torch_foreach", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
+    "torch-fused": ("properties.targets.torch_fused", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
+    "pandas": ("properties.targets.pandas", 'python -m pip install -e ".[pandas]"'),
+    "keras": ("properties.targets.keras", 'python -m pip install -e ".[keras]"  (backend: KERAS_BACKEND, default jax)'),
 }
 
 DEVIATIONS_DIR = Path(__file__).with_name("deviations")

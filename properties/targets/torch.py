@@ -57,6 +57,11 @@ _GH = f"https://github.com/pytorch/pytorch/blob/{_V}/"
 borrow_harness(globals())  # BORROWED: harness re-exported from the reference, not under test
 Optimizer = _ref.Optimizer
 
+#: Constructor arguments that select torch.optim's code path: {} is the default (the
+#: single-tensor for-loop on CPU); the ``torch-foreach`` and ``torch-fused`` targets load this
+#: module again with ``{"foreach": True}`` / ``{"fused": True}`` (properties/targets/torch_paths.py).
+PATH: dict = {}
+
 CONVENTIONS = {
     "SGD first step": {
         "framework": "momentum buffer b_1 = g (clone), so dampening is not applied on step 1",
@@ -320,7 +325,7 @@ def torch_optimizer(func: str, cls, state_cls, needs_params: bool = False, lr=1e
         p0 = _float(params).astype(g.dtype) if use_p else np.zeros_like(g)
         p = torch.from_numpy(p0.copy())
         rate = lr(state.count) if callable(lr) else lr
-        opt = cls([p], lr=float(rate), **kwargs)
+        opt = cls([p], lr=float(rate), **kwargs, **PATH)
         if state.count:
             opt.state[p] = _to_torch_state(state)
         p.grad = torch.from_numpy(g.copy())
