@@ -1,0 +1,224 @@
+"""Mutation testing of ``reference/`` against the laws (``pytest properties/``), with mutmut.
+
+    python -m tools.mutation sample [--n 150] [--seed 0]    # stratified sample, <= 30 min on 2 cores
+    python -m tools.mutation full                           # every mutant
+    python -m tools.mutation report                         # summarise the last run again
+
+mutmut (configured in pyproject's ``[tool.mutmut]``) copies the project into ``mutants/``,
+rewrites every function of ``reference/`` into a trampoline over its mutants, records which
+laws call which function, and runs, for each mutant, only those laws (dev profile, in a
+forked process). It was chosen over cosmic-ray because it needs no session database or
+worker processes to configure, runs a mutant in a fraction of a second through the fork, and
+selects the laws per function from its coverage run; cosmic-ray re-imports the package and
+runs the whole suite per mutant (about 8 s here).
+
+The summary (``docs/mutation/summary.md`` and ``.json``) counts per module: killed, survived,
+no law calls it, timeout. Every survivor is classified in ``docs/mutation/classification.toml``
+by hand -- ``equivalent`` (no input can tell it from the original: say why) or ``gap`` (a real
+fault no law catches: name the missing property) -- except *string-only* mutants, found
+automatically: the mutant changes nothing but a string literal (an error message, a function
+name in a message), which the laws do not check and ``tests/test_*_errors.py`` does. The
+score is ``killed / (all - equivalent - string-only)``. How to classify a survivor:
+``docs/mutation/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+import time
+import tokenize
+import tomllib
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "mutation"
+MUTMUT = [sys.executable, "-m", "mutmut"]
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
+          -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
+
+
+def _mutmut(*args: str, capture: bool = False) -> str:
+    proc = subprocess.run(MUTMUT + list(args), cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE if capture else None, stderr=subprocess.DEVNULL if capture else None)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"mutation: mutmut {' '.join(args[:2])} failed with exit code {proc.returncode}")
+    return proc.stdout or ""
+
+
+def all_mutants() -> list[str]:
+    """Every mutant name (``reference.<module>.x_<function>__mutmut_<k>``), generating them if needed.
+
+    ``mutmut print-time-estimates`` generates the mutants (into ``mutants/``) and lists them;
+    the names are read from mutmut's ``.meta`` files, which list every mutant of a module."""
+    _mutmut("print-time-estimates", capture=True)
+    names = sorted({key for meta in (ROOT / "mutants").rglob("*.meta")
+                    for key in json.loads(meta.read_text())["exit_code_by_key"]})
+    if not names:
+        raise SystemExit("mutation: mutmut generated no mutants (is [tool.mutmut] in pyproject.toml?)")
+    return names
+
+
+def module_of(name: str) -> str:
+    return name.split(".x_", 1)[0]
+
+
+def stratified_sample(names: list[str], n: int, seed: int) -> list[str]:
+    """``n`` mutants, each module's share proportional to its count (at least 2 per module)."""
+    by_module = defaultdict(list)
+    for name in names:
+        by_module[module_of(name)].append(name)
+    rng = random.Random(seed)
+    total = len(names)
+    picked = []
+    for module, group in sorted(by_module.items()):
+        k = min(len(group), max(2, round(n * len(group) / total)))
+        picked += rng.sample(sorted(group), k)
+    return sorted(picked)
+
+
+def results() -> dict[str, str]:
+    """Status of every mutant from mutmut's ``mutants/**/*.meta`` files."""
+    status = {}
+    for meta in (ROOT / "mutants").rglob("*.meta"):
+        for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            status[key] = STATUS.get(code, "suspicious")
+    return status
+
+
+def diff_of(name: str) -> str:
+    """The mutant's changed lines (``-`` original, ``+`` mutant)."""
+    text = _mutmut("show", name, capture=True)
+    return "\n".join(line for line in text.splitlines()
+                     if line[:1] in "+-" and not line.startswith(("+++", "---")))
+
+
+def _tokens(code: str) -> list[tuple[int, str]]:
+    try:
+        return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(code.strip() + "\n").readline)
+                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
+                                  tokenize.DEDENT, tokenize.COMMENT)]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+
+
+def string_only(diff: str) -> bool:
+    """Whether the mutant changes nothing but string literals (or a string into None)."""
+    old = [line[1:] for line in diff.splitlines() if line.startswith("-")]
+    new = [line[1:] for line in diff.splitlines() if line.startswith("+")]
+    if len(old) != len(new) or not old:
+        return False
+    for a, b in zip(old, new):
+        ta, tb = _tokens(a), _tokens(b)
+        if not ta or len(ta) != len(tb):
+            return False
+        for (ka, sa), (kb, sb) in zip(ta, tb):
+            if (ka, sa) == (kb, sb):
+                continue
+            if ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"):
+                continue
+            if ka in (tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END) and ka == kb:
+                continue
+            return False
+    return True
+
+
+def classification() -> dict:
+    path = OUT / "classification.toml"
+    return tomllib.loads(path.read_text()) if path.exists() else {}
+
+
+def summarise(ran: list[str], command: str, seconds: float) -> dict:
+    status = results()
+    known = classification()
+    rows = defaultdict(Counter)
+    survivors = []
+    for name in ran:
+        s = status.get(name, "not checked")
+        module = module_of(name)
+        rows[module][s] += 1
+        if s != "survived":
+            continue
+        diff = diff_of(name)
+        entry = known.get(name, {})
+        if entry.get("kind") in ("equivalent", "gap"):
+            kind = entry["kind"]
+            if entry.get("diff") and entry["diff"].strip() != diff.strip():
+                kind = "unclassified"                  # the code changed: classify again
+        elif string_only(diff):
+            kind = "string-only"
+        else:
+            kind = "unclassified"
+        rows[module][kind] += 1
+        survivors.append({"name": name, "module": module, "kind": kind, "reason": entry.get("reason", ""),
+                          "diff": diff})
+    total = Counter()
+    for c in rows.values():
+        total.update(c)
+    excluded = total["equivalent"] + total["string-only"]
+    considered = sum(total[s] for s in ("killed", "survived", "timeout", "no tests")) - excluded
+    score = (total["killed"] + total["timeout"]) / considered if considered else float("nan")
+    summary = {"date": date.today().isoformat(), "command": command, "seconds": round(seconds),
+               "mutants": len(ran), "score": score, "per_module": {m: dict(c) for m, c in sorted(rows.items())},
+               "total": dict(total), "survivors": survivors}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (OUT / "summary.md").write_text(_markdown(summary))
+    return summary
+
+
+def _markdown(s: dict) -> str:
+    cols = ["killed", "timeout", "survived", "no tests", "equivalent", "string-only", "gap", "unclassified"]
+    lines = [f"# Mutation testing of reference/ ({s['date']})", "",
+             f"Command: `{s['command']}` ({s['mutants']} mutants, {s['seconds']} s). Score (killed or timed out "
+             f"over all but equivalent and string-only mutants): **{100 * s['score']:.1f} %**.", "",
+             "| module | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for m, c in list(s["per_module"].items()) + [("**all**", s["total"])]:
+        lines.append(f"| {m} | " + " | ".join(str(c.get(k, 0)) for k in cols) + " |")
+    lines += ["", "`survived` counts every survivor; the last four columns split them.", "",
+              "## Survivors", ""]
+    for v in s["survivors"]:
+        lines += [f"- `{v['name']}` ({v['kind']}){': ' + v['reason'] if v['reason'] else ''}", "",
+                  "  ```diff", *("  " + d for d in v["diff"].splitlines()), "  ```", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sp = sub.add_parser("sample", help="a stratified sample of mutants")
+    sp.add_argument("--n", type=int, default=150)
+    sp.add_argument("--seed", type=int, default=0)
+    for p in (sp, sub.add_parser("full", help="every mutant")):
+        p.add_argument("--max-children", type=int, default=2)
+    sub.add_parser("report", help="summarise the mutants of the last run again")
+    args = parser.parse_args(argv)
+    names = all_mutants()
+    start = time.perf_counter()
+    if args.cmd == "report":
+        previous = json.loads((OUT / "summary.json").read_text())
+        status = results()
+        ran = [n for n in names if status.get(n, "not checked") != "not checked"]
+        summary = summarise(ran, previous["command"], previous["seconds"])
+    else:
+        ran = stratified_sample(names, args.n, args.seed) if args.cmd == "sample" else names
+        _mutmut("run", "--max-children", str(args.max_children), *ran)
+        command = "python -m tools.mutation " + " ".join(argv if argv is not None else sys.argv[1:])
+        summary = summarise(ran, command, time.perf_counter() - start)
+    t = summary["total"]
+    print(f"mutation: {summary['mutants']} mutants: {t.get('killed', 0)} killed, {t.get('survived', 0)} survived "
+          f"({t.get('equivalent', 0)} equivalent, {t.get('string-only', 0)} string-only, {t.get('gap', 0)} gap, "
+          f"{t.get('unclassified', 0)} unclassified); score {100 * summary['score']:.1f} %; "
+          f"written to {OUT.relative_to(ROOT)}/summary.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
