@@ -259,6 +259,17 @@ def test_batchnorm1d_training_and_running_statistics_match(batches, eps, momentu
     c = batches[0].shape[1]
     gamma = data.draw(hnp.arrays(np.float64, c, elements=st.floats(-3, 3)), label="gamma")
     beta = data.draw(hnp.arrays(np.float64, c, elements=st.floats(-3, 3)), label="beta")
+    _check_batchnorm1d(batches, eps, momentum, gamma, beta)
+
+
+def test_batchnorm1d_running_variance_of_a_constant_batch():
+    """Pinned (Hypothesis): five values 0.013 -- torch's running variance is 3.76e-36, the square
+    of its mean's rounding error, where the reference's is 0; the tolerance's (delta)^2 term."""
+    _check_batchnorm1d([np.full((5, 1), 0.013)], 1e-5, 1.0, np.zeros(1), np.zeros(1))
+
+
+def _check_batchnorm1d(batches, eps, momentum, gamma, beta):
+    c = batches[0].shape[1]
     bn = torch.nn.BatchNorm1d(c, eps=eps, momentum=momentum, dtype=torch.float64)
     with torch.no_grad():
         bn.weight.copy_(torch.from_numpy(gamma))
@@ -283,7 +294,10 @@ def test_batchnorm1d_training_and_running_statistics_match(batches, eps, momentu
                                     f"(eps={eps}, x={x!r})")
         rm, rv = bn.running_mean.numpy(), bn.running_var.numpy()
         tol_m = 4 * (m + 2) * EPS * xmax + 8 * k * EPS * np.abs(rm).max()
-        tol_v = 8 * (m + 2) * EPS * kappa_max * vmax + 8 * k * EPS * np.abs(rv).max()
+        # A mean off by delta <= (m + 2) EPS max|x| adds delta^2 to the variance (sum (x - mu')^2 / m
+        # = var + (mu - mu')^2): an absolute term, which matters when var is 0 (a constant batch).
+        tol_v = 8 * (m + 2) * EPS * kappa_max * vmax + 8 * k * EPS * np.abs(rv).max() \
+            + k * (4 * (m + 2) * EPS * xmax) ** 2 * m / (m - 1)
         assert np.all(np.abs(rm - running.mean) <= tol_m), f"batch {k}: running_mean {rm!r} vs {running.mean!r}"
         assert np.all(np.abs(rv - running.var) <= tol_v), f"batch {k}: running_var {rv!r} vs {running.var!r}"
         assert int(bn.num_batches_tracked) == running.count
