@@ -481,3 +481,38 @@ def _act(fn):
 sigmoid = _act(keras.activations.sigmoid)
 tanh = _act(keras.activations.tanh)
 relu = _act(keras.activations.relu)
+
+
+# --- learning-rate schedules -----------------------------------------------------------------------
+# A LearningRateSchedule is called with the optimizer's 0-based ``iterations`` (the reference's
+# convention); a float learning rate is the constant schedule.
+
+def _schedule(sched):
+    return lambda step: float(_np(sched(int(step))))
+
+
+def constant_schedule(init_lr: float):
+    """A float ``learning_rate``: the optimizer's ``learning_rate`` variable, read back."""
+    opt = keras.optimizers.SGD(learning_rate=init_lr)
+    return lambda step: float(_np(opt.learning_rate))
+
+
+def step_decay(init_lr: float, decay_rate: float, step_size: int):
+    """``ExponentialDecay(init_lr, decay_steps=step_size, decay_rate, staircase=True)``."""
+    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, int(step_size), decay_rate, staircase=True))
+
+
+def exponential_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    """``ExponentialDecay(init_lr, decay_steps, decay_rate)``."""
+    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, int(decay_steps), decay_rate))
+
+
+def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    """``InverseTimeDecay(init_lr, decay_steps, decay_rate)``."""
+    return _schedule(keras.optimizers.schedules.InverseTimeDecay(init_lr, int(decay_steps), decay_rate))
+
+
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+#: The schedules above are Keras's own, so they are under test, not borrowed.
+BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)
+__all__ += list(SCHEDULES)

@@ -489,3 +489,35 @@ def _grad(fn, name):
 sigmoid, tanh, relu = _act(jax.nn.sigmoid, "sigmoid"), _act(jnp.tanh, "tanh"), _act(jax.nn.relu, "relu")
 sigmoid_grad, tanh_grad, relu_grad = (_grad(jax.nn.sigmoid, "sigmoid_grad"), _grad(jnp.tanh, "tanh_grad"),
                                       _grad(jax.nn.relu, "relu_grad"))
+
+
+# --- learning-rate schedules -----------------------------------------------------------------------
+# optax calls a schedule with the 0-based update count (scale_by_schedule), the reference's
+# convention. Values are jax scalars (float64: jax_enable_x64), returned as Python floats.
+
+def _schedule(fn):
+    return lambda step: float(fn(int(step)))
+
+
+def constant_schedule(init_lr: float):
+    """``optax.constant_schedule(init_lr)``."""
+    return _schedule(optax.constant_schedule(init_lr))
+
+
+def step_decay(init_lr: float, decay_rate: float, step_size: int):
+    """``optax.exponential_decay(init_lr, transition_steps=step_size, decay_rate, staircase=True)``."""
+    return _schedule(optax.exponential_decay(init_lr, int(step_size), decay_rate, staircase=True))
+
+
+def exponential_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    """``optax.exponential_decay(init_lr, transition_steps=decay_steps, decay_rate)``."""
+    return _schedule(optax.exponential_decay(init_lr, int(decay_steps), decay_rate))
+
+
+def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    _unsupported("inverse_time_decay", "a 1/t schedule (optax has none)")
+
+
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+#: The schedules above are optax's own, so they are under test, not borrowed.
+BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)

@@ -698,3 +698,53 @@ def ema(values, alpha: float, v0=0.0) -> np.ndarray:
     if not 0.0 < alpha <= 1.0:
         raise ValueError(f"ema: alpha must be in (0, 1]; got {alpha!r}")
     return _averaged(values, v0, multi_avg_fn=get_ema_multi_avg_fn(decay=1.0 - float(alpha)))
+
+
+# --- learning-rate schedules -----------------------------------------------------------------------
+# torch.optim.lr_scheduler works on an optimizer: ``scheduler.step()`` after ``optimizer.step()``
+# moves to the next epoch, and the lr the optimizer holds after e scheduler steps is the lr of
+# update e (0-based), the reference's ``schedule(e)``. The schedule is read by stepping a fresh
+# SGD and its scheduler ``step`` times (the chainable form torch uses in training, not
+# ``_get_closed_form_lr``).
+
+def _scheduled(init_lr, make):
+    def lr(step: int) -> float:
+        p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=float(init_lr))
+        scheduler = make(opt)
+        for _ in range(int(step)):
+            opt.step()                       # no gradient: nothing moves; keeps torch's call order
+            if scheduler is not None:
+                scheduler.step()
+        return float(opt.param_groups[0]["lr"])
+    return lr
+
+
+def constant_schedule(init_lr: float):
+    """No scheduler: the optimizer keeps ``lr``."""
+    return _scheduled(init_lr, lambda opt: None)
+
+
+def step_decay(init_lr: float, decay_rate: float, step_size: int):
+    """``StepLR(opt, step_size, gamma=decay_rate)``."""
+    return _scheduled(init_lr, lambda opt: torch.optim.lr_scheduler.StepLR(opt, int(step_size), gamma=decay_rate))
+
+
+def exponential_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    """``ExponentialLR(opt, gamma=decay_rate)``: torch decays every epoch (``decay_steps = 1``)."""
+    if decay_steps != 1:
+        _unsupported("exponential_decay", f"decay_steps={decay_steps!r} (ExponentialLR decays every epoch)")
+    return _scheduled(init_lr, lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=decay_rate))
+
+
+def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
+    """``LambdaLR(opt, lambda e: 1 / (1 + decay_rate * e / decay_steps))``: torch has no 1/t scheduler
+    of its own; LambdaLR is how its documentation writes one (the lambda is the closed form, so this
+    checks LambdaLR's bookkeeping of epochs and base lr)."""
+    return _scheduled(init_lr, lambda opt: torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda e: 1.0 / (1.0 + decay_rate * e / decay_steps)))
+
+
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+#: The schedules above are torch's own, so they are under test, not borrowed.
+BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)
