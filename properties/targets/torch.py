@@ -48,6 +48,10 @@ from properties.targets import BORROWED, borrow_harness, float_array, require, u
 torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
 import torch.nn.functional as F  # noqa: E402
 
+# One thread: the laws' arrays are small, and on a busy 2-core machine OpenMP's spin-waiting
+# threads made the same torch run take 6 to 89 s.
+torch.set_num_threads(1)
+
 import reference as _ref  # noqa: E402  (only the borrowed harness and the Optimizer container)
 
 VERSION = f"torch {torch.__version__}"
