@@ -440,7 +440,7 @@ QUADRATIC_SETTINGS = {
     "momentum": (lambda t: _sgd(t, 0.05, momentum=0.5), 250),
     "nesterov": (lambda t: _sgd(t, 0.05, momentum=0.5, nesterov=True), 250),
     "adagrad": (lambda t: _adagrad(t, 1.0, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False), 1500),
-    "rmsprop": (lambda t: _rmsprop(t, t.exponential_decay(0.1, 0.995), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 1500),
+    "rmsprop": (lambda t: _rmsprop(t, _decay(0.1, 0.995), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 1500),
     "adadelta": (lambda t: t.adadelta(0.1, rho=0.9, eps=1e-3), 1500),
     "adam": (lambda t: _adam(t, 0.1, b1=0.9, b2=0.999, eps=1e-8), 1500),
     "newton": (None, 2),
@@ -454,16 +454,21 @@ ROSENBROCK_SETTINGS = {
     "momentum": (lambda t: _sgd(t, 1.5e-3, momentum=0.9), 1500),
     "nesterov": (lambda t: _sgd(t, 1e-3, momentum=0.9, nesterov=True), 2500),
     "adagrad": (lambda t: _adagrad(t, 1.0, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False), 12500),
-    "rmsprop": (lambda t: _rmsprop(t, t.exponential_decay(1e-2, 0.999), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 13000),
-    "adadelta": (lambda t: t.adadelta(t.exponential_decay(1.0, 0.9995), rho=0.9, eps=1e-6), 19000),
-    "adam": (lambda t: _adam(t, t.exponential_decay(0.1, 0.999), b1=0.9, b2=0.999, eps=1e-8), 4000),
+    "rmsprop": (lambda t: _rmsprop(t, _decay(1e-2, 0.999), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 13000),
+    "adadelta": (lambda t: t.adadelta(_decay(1.0, 0.9995), rho=0.9, eps=1e-6), 19000),
+    "adam": (lambda t: _adam(t, _decay(0.1, 0.999), b1=0.9, b2=0.999, eps=1e-8), 4000),
     "newton": (None, 10),
 }
 
+def _decay(lr0, rate):
+    """The law's own exponential schedule ``lr0 rate^k`` (plain arithmetic, so a jitted
+    optimiser can trace it; the target's schedules are the business of the schedule law)."""
+    return lambda k: lr0 * rate**k
+
+
 #: One case per method; each needs its optimiser (and the schedule it uses) besides the driver.
 _CASES = {"sgd": ("sgd",), "momentum": ("sgd",), "nesterov": ("sgd",), "adagrad": ("adagrad",),
-          "rmsprop": ("rmsprop", "exponential_decay"), "adadelta": ("adadelta", "exponential_decay"),
-          "adam": ("adam", "exponential_decay"), "newton": ("newton",)}
+          "rmsprop": ("rmsprop",), "adadelta": ("adadelta",), "adam": ("adam",), "newton": ("newton",)}
 
 
 @law(needs=("minimize", "conditioned_quadratic"), cases=_CASES, name=lambda c: st.just(c),

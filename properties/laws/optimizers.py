@@ -674,7 +674,7 @@ def optimizers_never_modify_their_inputs(t, config, grads, data):
         u, new = opt.update(g, state, p)
         for what, before, after in [("grads", g0, g), ("params", p0, p)] + [
                 (f"state array {i}", b, a) for i, (b, a) in enumerate(zip(s0, _arrays_of(state)))]:
-            if not np.array_equal(before, after):
+            if not np.array_equal(before, after, equal_nan=True):
                 raise LawViolation(f"{name}({kw}).update modified its {what}: {before!r} -> {after!r}")
         state, p = new, p + np.asarray(u)
 
@@ -694,12 +694,12 @@ def optimizers_are_deterministic(t, config, g, h):
     u1, s1 = opt.update(g.copy(), state, p)
     keep_u, keep_s = np.array(u1, copy=True), _arrays_of(s1)
     opt.update(h.copy(), state, p)
-    if not np.array_equal(np.asarray(u1), keep_u):
+    if not np.array_equal(np.asarray(u1), keep_u, equal_nan=True):
         raise LawViolation(f"{name}({kw}): a later call changed an update already returned: {keep_u!r} now reads "
                            f"{np.asarray(u1)!r}")
     u3, s3 = opt.update(g.copy(), state, p)
-    if not np.array_equal(np.asarray(u3), keep_u):
+    if not np.array_equal(np.asarray(u3), keep_u, equal_nan=True):
         raise LawViolation(f"{name}({kw}): the same inputs gave {keep_u!r}, then {np.asarray(u3)!r}")
     for a, b in zip(keep_s, _arrays_of(s3)):
-        if not np.array_equal(a, b):
+        if not np.array_equal(a, b, equal_nan=True):
             raise LawViolation(f"{name}({kw}): same inputs gave different states {a!r} and {b!r}")
