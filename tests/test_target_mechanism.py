@@ -1,4 +1,4 @@
-"""The --target mechanism: header, capability skips, expected deviations (run as subprocesses)."""
+"""The --target mechanism: header, per-case capability skips, unsupported options, findings, no silent green (subprocesses)."""
 
 from __future__ import annotations
 
