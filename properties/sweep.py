@@ -47,13 +47,18 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", default="1-50", help="e.g. 1-50 or 1,7,9-12 (default 1-50)")
     ap.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")
     ap.add_argument("--hypothesis-profile", default="dev")
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per run as it ends")
     args = ap.parse_args(argv)
     targets = [t for name in args.target for t in (ALL_TARGETS if name == "all" else (name,))]
     seeds = _seeds(args.seeds)
     status = 0
     for target in targets:
+        results = []
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-            results = list(pool.map(lambda s: (s, *run(target, s, args.hypothesis_profile)), seeds))
+            for r in pool.map(lambda s: (s, *run(target, s, args.hypothesis_profile)), seeds):
+                results.append(r)
+                if args.verbose:
+                    print(f"  {target} seed {r[0]}: exit {r[1]} ({r[2]:.0f} s) {r[4]}", flush=True)
         bad = [(s, rc, failed, last) for s, rc, _, failed, last in results if rc != 0]
         secs = [r[2] for r in results]
         print(f"{target}: {len(seeds)} seeds ({args.seeds}, profile {args.hypothesis_profile}), "
