@@ -28,3 +28,12 @@ def test_batchnorm_oracle_on_a_subnormal_variance():
     assert bn_law(load_target("reference"), x=np.array([[2.66918454e-160], [0.0]]), eps=0.0, as_3d=False,
                   data=draws) is None
     assert not draws.values
+
+
+def test_batchnorm_oracle_normalises_a_subnormal_variance_channel_exactly():
+    # The same channel: x_hat = (x - mean) / sqrt(var) is exactly +-1, but sqrt of the
+    # subnormal 1.78e-320 has about 4 significant digits; the oracle takes the root at scale.
+    from properties.laws.batchnorm import _oracle
+
+    xh = _oracle(np.array([[2.66918454e-160], [0.0]]), 0.0)[4]
+    assert xh.ravel().tolist() == [1.0, -1.0]
