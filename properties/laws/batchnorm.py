@@ -118,8 +118,9 @@ def batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_
         g, b = abs(gamma[j]), abs(beta[j])
         tol_m = 8 * (m + 2) * EPS64 * (g * kappa[j] + b)
         # the ratio first: gamma^2 * var rounds in the subnormal range when var is tiny
-        # (x[:, 0] = [2.67e-160, 0], eps = 0: 2.24993 instead of 2.25), var / var does not
-        want_v = gamma[j] ** 2 * (var[j] / (var[j] + eps))
+        # (x[:, 0] = [2.67e-160, 0], eps = 0: 2.24993 instead of 2.25); at eps = 0 the ratio is
+        # exactly 1 (no constant channel is drawn then), even where var itself underflows to 0
+        want_v = gamma[j] ** 2 * (1.0 if eps == 0 else var[j] / (var[j] + eps))
         tol_v = 16 * (m + 2) * EPS64 * (g * g * kappa[j] + g * b)
         if abs(my[j] - beta[j]) > tol_m or abs(vy[j] - want_v) > tol_v:
             raise LawViolation(f"batchnorm_forward(eps={eps}) channel {j}: mean {my[j]!r}, variance {vy[j]!r}; should be "
