@@ -10,6 +10,14 @@ given data, so it works outside pytest too::
     from properties.laws.normalization import zscore_standardises_each_feature as law
     law(load_target("reference"), x=[[1.0, 2.0], [3.0, 5.0]])   # raises on violation
     law.check(load_target("mypackage.mymodule"))                 # Hypothesis search
+
+The harness, not the law, handles three things for every law: a ``NotImplementedError``
+raised by the target rejects that example (counted; a law or case whose every example
+needs the option is skipped with the target's message, :class:`LawNotApplicable`); a
+finding's domain (:mod:`properties._findings`) excludes its examples (counted per finding);
+and a law about every technique (``cases=per_technique(...)``) runs once per technique, so
+a target lacking one technique still has the others checked. ``tier`` is ``correctness``
+(tolerance from the problem's conditioning) or ``accuracy`` (ulp-level demands beyond it).
 """
 
 from __future__ import annotations
