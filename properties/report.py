@@ -201,8 +201,13 @@ def _excluded(ex: dict) -> str:
 
 def _tiers(data: dict) -> str:
     t = data["tiers"]
-    return (f"correctness {t['correctness']['passed']}/{t['correctness']['run']} passed, "
-            f"accuracy {t['accuracy']['passed']}/{t['accuracy']['run']} passed")
+
+    def outside(severity):
+        ids = [f["id"] for f in data["findings"] if f["severity"] == severity]
+        return f" (outside findings {', '.join(ids)})" if ids else ""
+
+    return (f"correctness {t['correctness']['passed']}/{t['correctness']['run']} passed{outside('correctness')}, "
+            f"accuracy {t['accuracy']['passed']}/{t['accuracy']['run']} passed{outside('accuracy')}")
 
 
 def markdown(data: dict) -> str:
