@@ -643,7 +643,10 @@ COUNTEREXAMPLE_FINITE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
 @law(needs=("zscore",), x=feature_matrices(min_rows=3, max_rows=12, min_cols=2, max_cols=4, bound=1e4),
      seed=seeds, controls=(ctl.frobenius_norm, ctl.zscore_without_centering),
      examples=({"x": COUNTEREXAMPLE_FINITE, "seed": 0},
-               {"x": np.array([[1000.0, 0.1], [1500.0, 0.2], [2000.0, 0.15], [1200.0, 0.11]]), "seed": 1}))
+               {"x": np.array([[1000.0, 0.1], [1500.0, 0.2], [2000.0, 0.15], [1200.0, 0.11]]), "seed": 1},
+               # pinned: seed 004's global-mean Frobenius scaling gives cond 12.7 > 2 * 5.25 here; the
+               # derandomised search of the negative-control test found it only in some test orders
+               {"x": np.array([[1.0, 0.0], [0.0, 5.0], [0.0, 0.0]]), "seed": 0}))
 def standardising_keeps_cond_within_d_of_the_centred_data(t, x, seed):
     """What does hold (van der Sluis 1969): with ``C = X - mean`` the centred data and
     ``Z = zscore(X) = C diag(1/sigma_j)``,
