@@ -14,8 +14,8 @@ FINDINGS = [
                "identity, so the minus sign is lost (optax/_src/transform.py L1000, alias.py L217); "
                "optax.adadelta().update([1.0], state, [0.0]) -> +0.0031622618 where Zeiler's Algorithm 1 (and the "
                "optax docstring) give -0.0031622618. An explicit learning rate descends correctly",
-        laws={"adadelta_needs_no_learning_rate": lambda lr, **_: lr is None},
-        reproduce=violates("adadelta_needs_no_learning_rate", grads=np.array([[1.0]]), lr=None, rho=0.9, eps=1e-6),
+        laws={"adadelta_by_default_needs_no_learning_rate": lambda lr, **_: lr is None},
+        reproduce=violates("adadelta_by_default_needs_no_learning_rate", grads=np.array([[1.0]]), lr=None, rho=0.9, eps=1e-6),
     ),
     Finding(
         "O2", severity="accuracy",

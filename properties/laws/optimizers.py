@@ -338,7 +338,7 @@ def adadelta_update_invariant_to_loss_scale(t, grads, scale, rho, eps):
      # under every sign convention, so random draws alone can miss a sign error)
      examples=({"grads": np.array([[1.0]]), "lr": None, "rho": 0.9, "eps": 1e-6},),
      controls=(ctl.adadelta_keras_lr_default, ctl.adadelta_accumulates_after_lr))
-def adadelta_needs_no_learning_rate(t, grads, lr, rho, eps):
+def adadelta_by_default_needs_no_learning_rate(t, grads, lr, rho, eps):
     """With its default lr AdaDelta is Zeiler's Algorithm 1, which has no learning rate; an
     explicit lr scales the update without entering ``E[Delta^2]``.
 
