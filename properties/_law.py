@@ -182,6 +182,13 @@ class Law:
                 test = example(**ex)(test)
         if settings is not None:
             test = settings(test)
+        elif self.statistical and self.cases:
+            # A statistical law's example budget is shared by its cases (each example is already
+            # a test with power 1 - 1e-6), so per-technique cases cost what the law cost before.
+            from hypothesis import settings as _settings
+
+            budget = _settings.default.max_examples
+            test = _settings(_settings.default, max_examples=max(5, -(-budget // len(self.cases))))(test)
         try:
             test()
         except Unsatisfiable:
