@@ -2,7 +2,9 @@
 
 NAME is ``reference`` (the default), a built-in adapter (``torch``, ``sklearn``, ``optax``)
 or any importable dotted module exposing some of the public names of :mod:`reference`. A
-law that needs a name the target lacks is skipped with ``target X does not provide Y``.
+law that needs a name the target lacks is skipped with ``target X does not provide Y``; a
+target providing none of the names the laws need is an error (no silent green). Its findings
+are read from ``properties/findings/<name>.py`` (:mod:`properties._findings`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
-__all__ = ["Target", "load_target", "TargetImportError", "BUILTIN_TARGETS", "DEVIATIONS_DIR"]
+__all__ = ["Target", "load_target", "TargetImportError", "BUILTIN_TARGETS", "FINDINGS_DIR", "findings_file"]
 
 #: Built-in target names -> module implementing them, and how to install what they need.
 BUILTIN_TARGETS = {
@@ -26,7 +28,7 @@ BUILTIN_TARGETS = {
     "keras": ("properties.targets.keras", 'python -m pip install -e ".[keras]"  (backend: KERAS_BACKEND, default jax)'),
 }
 
-DEVIATIONS_DIR = Path(__file__).with_name("deviations")
+FINDINGS_DIR = Path(__file__).with_name("findings")
 
 
 class TargetImportError(ImportError):
@@ -66,29 +68,13 @@ def load_target(name: str | None = None) -> Target:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         how = f"install it with: {hint}" if hint else "make the module importable (is it on sys.path / installed?)"
-        raise TargetImportError(f"trainspec: cannot import target {name!r} (module {module_name!r}): {exc}; {how}") from exc
+        if "install it with:" in str(exc):  # an adapter's own message already says how (say it once)
+            how = ""
+        raise TargetImportError(f"trainspec: cannot import target {name!r} (module {module_name!r}): {exc}"
+                                + (f"; {how}" if how else "")) from exc
     return Target(name, module)
 
 
-def deviations_file(target: Target) -> Path:
-    """The expected-deviation file of a target: ``properties/deviations/<name>.txt``."""
-    return DEVIATIONS_DIR / f"{target.name.replace('.', '_')}.txt"
-
-
-def read_deviations(path: Path) -> list[tuple[str, str]]:
-    """Parse ``<test-id prefix> | <reason>`` lines; ``#`` starts a comment line.
-
-    A line without a written reason is an error: a deviation must say why.
-    """
-    entries = []
-    if not path.exists():
-        return entries
-    for lineno, raw in enumerate(path.read_text().splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        prefix, sep, reason = line.partition("|")
-        if not sep or not reason.strip() or not prefix.strip():
-            raise ValueError(f"{path}:{lineno}: a deviation needs '<test-id prefix> | <reason>'; got {raw!r}")
-        entries.append((prefix.strip(), reason.strip()))
-    return entries
+def findings_file(target: Target) -> Path:
+    """The findings file of a target: ``properties/findings/<name>.py``."""
+    return FINDINGS_DIR / f"{target.name.replace('.', '_')}.py"

@@ -1,15 +1,22 @@
-"""Conformance report: run the laws against targets, write law x result x reason as Markdown and JSON.
+"""Conformance report: per target a verdict, per law its cases and examples, per finding whether it reproduces.
 
     python -m properties.report --target torch [--target sklearn | --target all]
         [--out docs/conformance] [--hypothesis-profile ci] [-k EXPR] [-- more pytest arguments]
 
 Each target runs in its own ``python -m pytest properties/ --target NAME -p no:cacheprovider
 -q -rA`` subprocess with this module loaded as a pytest plugin (``-p properties.report``),
-which records every test id's outcome (passed / skipped / xfailed / failed) and its reason
-(the skip reason, the deviation file's reason, the failure message). Writes
-``<out>/<target>.md`` and ``<out>/<target>.json``, then rebuilds ``<out>/README.md``, a
-summary table over every ``<target>.json`` in ``<out>``. Exits 1 if any law failed or a
-target could not be run.
+which records every test id's outcome (passed / skipped / xfailed / failed), its reason
+(the skip reason, the finding, the failure message), the law's tier (correctness or
+accuracy) and case, and what the Hypothesis run did: examples run, examples rejected
+because the target lacks an option, examples excluded by each finding. The findings'
+reproductions (``properties/test_findings.py``) give each finding's severity and whether
+it still reproduces.
+
+The **verdict** is on correctness alone: a target *conforms* when every correctness law
+it can run passes and it has no finding of severity ``correctness``; accuracy laws are
+reported beside it. Writes ``<out>/<target>.md`` and ``<out>/<target>.json``, then
+rebuilds ``<out>/README.md``, a summary table over every ``<target>.json`` in ``<out>``.
+Exits 1 if any law failed, a finding no longer reproduces, or a target could not be run.
 """
 
 from __future__ import annotations
@@ -57,9 +64,17 @@ def _message(report) -> str:
 class _Recorder:
     def __init__(self, config, path: Path):
         self.config, self.path, self.rows, self.order = config, path, {}, []
+        self.meta, self.stats, self.findings = {}, {}, {}
 
     def pytest_collection_finish(self, session):
         self.order = [item.nodeid for item in session.items]
+        for item in session.items:
+            law = getattr(getattr(item, "function", None), "_trainspec_law", None)
+            if law is not None:
+                case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
+                self.meta[item.nodeid] = {"name": law.name, "case": case, "tier": law.tier}
+            else:  # a finding's reproduction (properties/test_findings.py)
+                self.meta[item.nodeid] = {"name": None, "case": None, "tier": "finding"}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids):  # under -n, the controller collects nothing
@@ -70,6 +85,11 @@ class _Recorder:
             self.rows[report.nodeid] = ("failed", "collection error: " + _message(report))
 
     def pytest_runtest_logreport(self, report):
+        for key, value in getattr(report, "user_properties", ()):
+            if key == "trainspec":
+                self.stats[report.nodeid] = value
+            elif key == "trainspec_finding":
+                self.findings[value["id"]] = value
         if report.when == "call" or report.outcome != "passed":
             if report.when != "call" and report.failed:
                 result = "failed"  # an error in setup or teardown
@@ -86,16 +106,29 @@ class _Recorder:
 
         target = self.config._trainspec_target
         index = {nodeid: i for i, nodeid in enumerate(self.order)}
-        prefix = f"expected deviation of {target.name}: "
-        rows = [{"law": nodeid, "result": result, "reason": reason.removeprefix(prefix)}
-                for nodeid, (result, reason) in sorted(self.rows.items(), key=lambda kv: index.get(kv[0], 1e9))]
+        rows = []
+        for nodeid, (result, reason) in sorted(self.rows.items(), key=lambda kv: index.get(kv[0], 1e9)):
+            meta = self.meta.get(nodeid, {"name": None, "case": None, "tier": "finding"})
+            st = self.stats.get(nodeid, {})
+            rows.append({"law": nodeid, "name": meta["name"], "case": meta["case"], "tier": meta["tier"],
+                         "result": result, "reason": reason, "examples": st.get("examples"),
+                         "unsupported": st.get("unsupported", 0), "excluded": st.get("excluded", {}),
+                         "failures": st.get("failures", 0)})
+        findings = []
+        for f in self.config._trainspec_findings:
+            seen = self.findings.get(f.id, {})
+            findings.append({"id": f.id, "severity": f.severity, "reason": f.reason, "laws": list(f.laws),
+                             "domain": {k: v is not None for k, v in f.laws.items()},
+                             "reproduction": f.reproduce.describe, "reproduces": seen.get("reproduces"),
+                             "excluded": sum(r["excluded"].get(f.id, 0) for r in rows)})
         self.path.write_text(json.dumps({
             "target": target.name,
             "module": getattr(target.impl, "__name__", type(target.impl).__name__),
             "version": _version(target.impl),
             "hypothesis_profile": settings.get_current_profile_name(),
-            "deviations_file": os.path.relpath(self.config._trainspec_deviations_path, ROOT),
+            "findings_file": os.path.relpath(self.config._trainspec_findings_path, ROOT),
             "rows": rows,
+            "findings": findings,
         }))
 
 
@@ -128,6 +161,19 @@ def run_target(name: str, profile: str | None, keyword: str | None, extra: list[
         data = json.loads(out.read_text())
     lines = proc.stdout.strip().splitlines()
     counts = Counter(row["result"] for row in data["rows"])
+    tiers = {}
+    for tier in ("correctness", "accuracy"):
+        rows = [r for r in data["rows"] if r["tier"] == tier]
+        ran = [r for r in rows if r["result"] != "skipped"]
+        tiers[tier] = {"passed": sum(r["result"] == "passed" for r in ran), "run": len(ran),
+                       "skipped": len(rows) - len(ran)}
+    c = tiers["correctness"]
+    wrong = [f["id"] for f in data["findings"] if f["severity"] == "correctness"]
+    data["tiers"] = tiers
+    data["conforms"] = c["passed"] == c["run"] and not wrong
+    data["verdict"] = ("conforms" if data["conforms"] else "does not conform") + (
+        f" (correctness laws {c['passed']}/{c['run']} passed" + (f"; correctness findings {', '.join(wrong)}" if wrong else "")
+        + ")")
     data.update(
         date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         machine=f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
@@ -149,25 +195,55 @@ def _counts(c: dict) -> str:
     return ", ".join(f"{c[r]} {r}" for r in RESULTS)
 
 
+def _excluded(ex: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in ex.items()) or "0"
+
+
+def _tiers(data: dict) -> str:
+    t = data["tiers"]
+
+    def outside(severity):
+        ids = [f["id"] for f in data["findings"] if f["severity"] == severity]
+        return f" (outside findings {', '.join(ids)})" if ids else ""
+
+    return (f"correctness {t['correctness']['passed']}/{t['correctness']['run']} passed{outside('correctness')}, "
+            f"accuracy {t['accuracy']['passed']}/{t['accuracy']['run']} passed{outside('accuracy')}")
+
+
 def markdown(data: dict) -> str:
-    """The per-target report: a header, then one row per law."""
+    """The per-target report: a header with the verdict, one row per law case, one per finding."""
     head = [("target", f"`{data['target']}` (module `{data['module']}`)"),
             ("framework version", data["version"]),
             ("Hypothesis profile", data["hypothesis_profile"]),
             ("date", data["date"]),
             ("machine", data["machine"]),
             ("command", f"`{data['command']}` ({data['seconds']} s)"),
-            ("deviations", f"`{data['deviations_file']}`"),
+            ("findings", f"`{data['findings_file']}`"),
+            ("verdict (correctness)", data["verdict"]),
+            ("laws run", _tiers(data)),
             ("counts", _counts(data["counts"]))]
     lines = [f"# Conformance report: {data['target']}", "",
              "Generated by `python -m properties.report`; do not edit by hand.", "",
              "| | |", "|---|---|"] + [f"| {k} | {_cell(v)} |" for k, v in head]
-    ran = [row for row in data["rows"] if row["result"] != "skipped"]
-    skipped = [row for row in data["rows"] if row["result"] == "skipped"]
-    for title, rows in ((f"## Laws run ({len(ran)})", ran), (f"## Laws skipped ({len(skipped)})", skipped)):
-        lines += ["", title, "", "| law (test id) | result | reason |", "|---|---|---|"]
-        lines += [f"| `{row['law'].removeprefix('properties/')}` | {row['result']} | {_cell(row['reason'])} |"
-                  for row in rows]
+    laws = [row for row in data["rows"] if row["tier"] != "finding"]
+    ran = [row for row in laws if row["result"] != "skipped"]
+    skipped = [row for row in laws if row["result"] == "skipped"]
+    lines += ["", f"## Laws run ({len(ran)} cases)", "",
+              "| law (test id) | tier | result | examples run | rejected: option not offered | excluded by findings "
+              "| failures | reason |", "|---|---|---|---:|---:|---|---:|---|"]
+    lines += [f"| `{row['law'].removeprefix('properties/')}` | {row['tier']} | {row['result']} | "
+              f"{'' if row['examples'] is None else row['examples']} | {row['unsupported']} | {_excluded(row['excluded'])} "
+              f"| {row['failures']} | {_cell(row['reason'])} |" for row in ran]
+    lines += ["", f"## Laws skipped ({len(skipped)} cases)", "", "| law (test id) | tier | result | reason |",
+              "|---|---|---|---|"]
+    lines += [f"| `{row['law'].removeprefix('properties/')}` | {row['tier']} | {row['result']} | {_cell(row['reason'])} |"
+              for row in skipped]
+    lines += ["", f"## Findings ({len(data['findings'])})", "",
+              "| id | severity | still reproduces | laws affected (domain or whole law) | examples excluded | reason |",
+              "|---|---|---|---|---:|---|"]
+    for f in data["findings"]:
+        laws = ", ".join(f"`{k}` ({'domain' if d else 'whole'})" for k, d in f["domain"].items())
+        lines.append(f"| {f['id']} | {f['severity']} | {f['reproduces']} | {laws} | {f['excluded']} | {_cell(f['reason'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -176,15 +252,21 @@ def summary(out: Path) -> str:
     reports = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
     rank = {name: i for i, name in enumerate(ALL_TARGETS)}
     reports.sort(key=lambda d: (rank.get(d["target"], len(rank)), d["target"]))
-    lines = ["| target | version | " + " | ".join(RESULTS) + " | profile | date |",
-             "|---|---|" + "---:|" * len(RESULTS) + "---|---|"]
+    lines = ["| target | version | verdict (correctness) | correctness passed / run | accuracy passed / run "
+             "| skipped | findings | profile | date |", "|---|---|---|---:|---:|---:|---|---|---|"]
     for d in reports:
         link = f"[{d['target']}]({_slug(d['target'])}.md)"
-        lines.append(f"| {link} | {d['version']} | " + " | ".join(str(d["counts"][r]) for r in RESULTS)
-                     + f" | {d['hypothesis_profile']} | {d['date']} |")
-    return ("# Conformance summary\n\nOne row per target (`python -m properties.report`): how many laws "
-            "pass, are skipped (the target lacks a technique), fail as a recorded deviation (strict "
-            "xfail, reason in the target's report), or fail.\n\n" + "\n".join(lines) + "\n")
+        t = d["tiers"]
+        fs = ", ".join(f"{f['id']} ({f['severity']})" for f in d["findings"]) or "none"
+        lines.append(f"| {link} | {d['version']} | {'conforms' if d['conforms'] else 'does not conform'} | "
+                     f"{t['correctness']['passed']} / {t['correctness']['run']} | "
+                     f"{t['accuracy']['passed']} / {t['accuracy']['run']} | {d['counts']['skipped']} | {fs} | "
+                     f"{d['hypothesis_profile']} | {d['date']} |")
+    return ("# Conformance summary\n\nOne row per target (`python -m properties.report`), counted in law cases "
+            "(a per-technique law counts once per technique). A target *conforms* when every correctness law it "
+            "can run passes and no finding of severity correctness is recorded; accuracy laws (ulp-level "
+            "demands) are shown beside it. A law passes when it holds on every example outside its findings' "
+            "domains; a finding without a domain is a strict xfail (not passed).\n\n" + "\n".join(lines) + "\n")
 
 
 def _slug(target: str) -> str:
@@ -217,8 +299,11 @@ def main(argv: list[str] | None = None) -> int:
         base.with_suffix(".md").write_text(markdown(data))
         failed = data["counts"]["failed"] > 0 or data["pytest_exit_code"] != 0
         status |= failed
-        print(f"{name}: {_counts(data['counts'])} ({data['seconds']} s; pytest: {data['pytest_summary']}) "
-              f"-> {base}.md, {base}.json")
+        print(f"{name}: {data['verdict']}; {_tiers(data)}; {_counts(data['counts'])} ({data['seconds']} s; "
+              f"pytest: {data['pytest_summary']}) -> {base}.md, {base}.json")
+        for f in data["findings"]:
+            if f["reproduces"] is False:
+                print(f"  finding {f['id']} no longer reproduces")
         for row in data["rows"]:
             if row["result"] == "failed":
                 print(f"  FAILED {row['law']}: {row['reason']}")

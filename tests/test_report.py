@@ -1,8 +1,8 @@
 """``python -m properties.report``: the rows agree with what pytest collected and reported.
 
 Expected outcomes are derived, not copied from a run: from the laws' ``needs`` and the
-names a target module provides (a law runs iff the target provides all it needs), from the
-deviation file we write, and from pytest's own summary line and ``--collect-only`` ids.
+names a target module provides (a law case runs iff the target provides all it needs), from
+the findings file we write, and from pytest's own summary line and ``--collect-only`` ids.
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ def _laws_by_test_name():
     return {f"test_{lw.name}": lw for lw in all_laws()}
 
 
+def _law_and_case(nodeid):
+    name, _, case = nodeid.split("::")[1].partition("[")
+    return _laws_by_test_name()[name], (case.rstrip("]") or None)
+
+
 def _check_agrees_with_pytest(data, md_text, collected):
     """Rows = collected ids, in order; counts = rows = pytest's summary line; Markdown = JSON."""
     rows = data["rows"]
@@ -67,8 +72,19 @@ def _check_agrees_with_pytest(data, md_text, collected):
     said = {word: int(num) for num, word in re.findall(r"(\d+) (passed|skipped|xfailed|failed)", data["pytest_summary"])}
     assert said == {k: v for k, v in counts.items() if v}, (said, counts)
     for r in rows:
-        assert f"| `{r['law'].removeprefix('properties/')}` | {r['result']} |" in md_text, r
+        if r["tier"] != "finding":
+            assert f"| `{r['law'].removeprefix('properties/')}` | {r['tier']} | {r['result']} |" in md_text, r
     assert data["version"] and data["date"] and data["machine"] and data["hypothesis_profile"] == "ci"
+    laws = [r for r in rows if r["tier"] != "finding"]
+    for tier in ("correctness", "accuracy"):
+        ran = [r for r in laws if r["tier"] == tier and r["result"] != "skipped"]
+        assert data["tiers"][tier]["run"] == len(ran)
+        assert data["tiers"][tier]["passed"] == sum(r["result"] == "passed" for r in ran)
+    for r in laws:
+        lw, _ = _law_and_case(r["law"])
+        assert r["tier"] == lw.tier and r["name"] == lw.name
+        if r["result"] == "passed":
+            assert r["examples"] > 0, r
 
 
 def test_reference_subset(tmp_path, collected):
@@ -78,8 +94,11 @@ def test_reference_subset(tmp_path, collected):
     _check_agrees_with_pytest(data, (tmp_path / "reference.md").read_text(), _matching(collected, "normalization"))
     assert data["rows"] and all(row["result"] == "passed" for row in data["rows"])  # the reference is the spec
     assert data["version"].startswith("trainspec ")
+    assert data["conforms"] is True
     summary = (tmp_path / "README.md").read_text()
-    assert f"| [reference](reference.md) | {data['version']} | {len(data['rows'])} | 0 | 0 | 0 |" in summary
+    t = data["tiers"]
+    assert (f"| [reference](reference.md) | {data['version']} | conforms | {t['correctness']['run']} / "
+            f"{t['correctness']['run']} | {t['accuracy']['run']} / {t['accuracy']['run']} | 0 | none |") in summary
 
 
 def test_partial_module_target_rows_follow_its_capabilities(tmp_path, collected):
@@ -87,10 +106,13 @@ def test_partial_module_target_rows_follow_its_capabilities(tmp_path, collected)
     assert r.returncode == 0, r.stdout + r.stderr
     data = json.loads((tmp_path / "tests_fixtures_partial_target.json").read_text())
     _check_agrees_with_pytest(data, (tmp_path / "tests_fixtures_partial_target.md").read_text(), collected)
-    laws, module = _laws_by_test_name(), importlib.import_module(PARTIAL)
+    module = importlib.import_module(PARTIAL)
     for row in data["rows"]:
-        lw = laws[row["law"].split("::")[1]]
-        missing = [n for n in lw.needs if not hasattr(module, n)]
+        if row["tier"] == "finding":
+            assert row["result"] == "skipped" and "records no findings" in row["reason"]
+            continue
+        lw, case = _law_and_case(row["law"])
+        missing = [n for n in lw.needs_for(case) if not hasattr(module, n)]
         if missing:
             assert (row["result"], row["reason"]) == ("skipped", f"target {PARTIAL} does not provide {', '.join(missing)}")
         else:  # the fixture's z-score is correct: every law it can run passes
@@ -98,29 +120,39 @@ def test_partial_module_target_rows_follow_its_capabilities(tmp_path, collected)
     assert any(row["result"] == "passed" for row in data["rows"])
 
 
-def test_deviation_is_xfailed_with_its_reason_and_a_failure_fails_the_command(tmp_path, collected):
+def test_findings_are_reported_with_severity_exclusions_and_reproduction(tmp_path, collected):
+    fixtures = ROOT / "tests" / "fixtures"
+    laws = ("minmax_maps_extremes_onto_feature_range", "minmax_affine_invariance", "finding")
+    r = _report(tmp_path, "--target", "tests.fixtures.tiny_range_target", "-k", " or ".join(laws), "--",
+                "--findings", str(fixtures / "tiny_range_findings.py"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((tmp_path / "tests_fixtures_tiny_range_target.json").read_text())
+    md = (tmp_path / "tests_fixtures_tiny_range_target.md").read_text()
+    ids = [i.replace("reproduces[none]", "reproduces[TR1]") for i in _matching(collected, *laws)]
+    _check_agrees_with_pytest(data, md, ids)
+    (f,) = data["findings"]
+    assert (f["id"], f["severity"], f["reproduces"]) == ("TR1", "correctness", True)
+    assert f["domain"] == {"minmax_maps_extremes_onto_feature_range": True}
+    rows = {row["name"]: row for row in data["rows"] if row["name"]}
+    assert rows["minmax_maps_extremes_onto_feature_range"]["result"] == "passed"  # active outside the domain
+    assert f["excluded"] == rows["minmax_maps_extremes_onto_feature_range"]["excluded"].get("TR1", 0)
+    assert data["conforms"] is False and "TR1" in data["verdict"]  # a correctness finding
+    assert "| TR1 | correctness | True |" in md
+
+
+def test_a_failure_fails_the_command(tmp_path, collected):
     (tmp_path / "wrong_target.py").write_text(
         "import numpy as np\n"
         "def zscore(x, eps=0.0):  # divides by the variance, not the standard deviation\n"
         "    x = np.asarray(x, dtype=float); v = x.var(axis=0)\n"
         "    return (x - x.mean(axis=0)) / np.where(v == 0, 1.0, v)\n")
-    dev = tmp_path / "dev.txt"
-    dev.write_text("test_zscore_standardises_each_feature | divides by the variance (a | in the reason)\n")
-    laws = ("zscore_standardises_each_feature", "zscore_affine_equivariance")
-    keyword = " or ".join(laws)
-    r = _report(tmp_path, "--target", "wrong_target", "-k", keyword, "--", "--deviations", str(dev),
-                extra_path=tmp_path)
+    r = _report(tmp_path, "--target", "wrong_target", "-k", "zscore_affine_equivariance", extra_path=tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "FAILED properties/test_normalization.py::test_zscore_affine_equivariance" in r.stdout
     data = json.loads((tmp_path / "wrong_target.json").read_text())
-    md = (tmp_path / "wrong_target.md").read_text()
-    _check_agrees_with_pytest(data, md, _matching(collected, *laws))
-    rows = {row["law"].split("::")[1]: row for row in data["rows"]}
-    assert rows["test_zscore_standardises_each_feature"]["result"] == "xfailed"
-    assert rows["test_zscore_standardises_each_feature"]["reason"] == "divides by the variance (a | in the reason)"
-    assert "divides by the variance (a \\| in the reason)" in md  # escaped inside the table cell
-    assert rows["test_zscore_affine_equivariance"]["result"] == "failed"
-    assert "LawViolation" in rows["test_zscore_affine_equivariance"]["reason"]
+    (row,) = data["rows"]
+    assert row["result"] == "failed" and "LawViolation" in row["reason"] and row["failures"] >= 1
+    assert data["conforms"] is False
 
 
 def test_unimportable_target_is_reported_and_fails(tmp_path):

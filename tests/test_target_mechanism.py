@@ -1,4 +1,4 @@
-"""The --target mechanism: header, capability skips, expected deviations (run as subprocesses)."""
+"""The --target mechanism: header, per-case capability skips, unsupported options, findings, no silent green (subprocesses)."""
 
 from __future__ import annotations
 
@@ -52,29 +52,88 @@ def test_unimportable_target_is_one_clear_error():
     assert "Traceback" not in text
 
 
-def test_deviation_file_turns_a_failing_law_into_a_strict_xfail_and_warns_on_stale_entries(tmp_path):
-    dev = tmp_path / "dev.txt"
-    dev.write_text("# comment lines are allowed\n"
-                   "test_zscore_standardises_each_feature | this module divides by the variance (demo)\n"
-                   "test_no_such_law | stale entry\n")
-    # A control module that is wrong in exactly the way the deviation says.
-    mod = tmp_path / "wrong_target.py"
-    mod.write_text("import numpy as np\n"
-                   "def zscore(x, eps=0.0):\n"
-                   "    x = np.asarray(x, dtype=float); v = x.var(axis=0)\n"
-                   "    return (x - x.mean(axis=0)) / np.where(v == 0, 1.0, v)\n")
-    r = _pytest("properties/test_normalization.py", "-k", "standardises_each_feature", "--target", "wrong_target",
-                "--deviations", str(dev), extra_path=tmp_path)
+FIX = ROOT / "tests" / "fixtures"
+
+
+def test_a_finding_with_a_domain_excludes_it_and_the_law_runs_elsewhere():
+    r = _pytest("properties/", "-k", "minmax_maps_extremes or finding", "--target", "tests.fixtures.tiny_range_target",
+                "--findings", str(FIX / "tiny_range_findings.py"), "-p", "properties.report")
     out = r.stdout
     assert r.returncode == 0, out + r.stderr
-    assert "1 xfailed" in out, out
-    assert "expected deviation of wrong_target: this module divides by the variance" in out
-    assert "deviation entry 'test_no_such_law'" in out and "matches no collected test" in out
+    assert "test_minmax_maps_extremes_onto_feature_range PASSED" in out or "2 passed" in out, out
+    assert "xfail" not in out.lower(), out  # the law stays active outside the domain
 
 
-def test_deviation_line_without_reason_is_rejected(tmp_path):
-    dev = tmp_path / "dev.txt"
-    dev.write_text("test_zscore_standardises_each_feature\n")
-    r = _pytest("properties/test_normalization.py", "--deviations", str(dev), "--co")
+def test_without_its_finding_the_same_target_fails_the_law():
+    r = _pytest("properties/test_normalization.py", "-k", "minmax_maps_extremes", "--target",
+                "tests.fixtures.tiny_range_target", "--hypothesis-seed", "0")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "LawViolation" in r.stdout
+
+
+def test_a_finding_that_no_longer_reproduces_fails_the_run():
+    r = _pytest("properties/test_findings.py", "--target", "tests.fixtures.tiny_range_target",
+                "--findings", str(FIX / "fixed_findings.py"))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "finding FX1 no longer reproduces" in r.stdout
+
+
+def test_a_finding_naming_no_law_is_rejected(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from properties.findings import Finding, violates\n"
+                   "FINDINGS = [Finding('B1', severity='correctness', reason='r', laws=('no_such_law',),\n"
+                   "                    reproduce=violates('no_such_law'))]\n")
+    r = _pytest("properties/test_normalization.py", "--findings", str(bad), "--co")
     assert r.returncode != 0
-    assert "a deviation needs '<test-id prefix> | <reason>'" in r.stdout + r.stderr
+    assert "finding B1: names 'no_such_law', which is not a law" in r.stdout + r.stderr
+
+
+def test_a_missing_technique_is_a_skipped_case_and_the_others_run():
+    r = _pytest("properties/test_initialization.py", "-k", "distribution_is_exact or variance_matches",
+                "--target", "tests.fixtures.init_only_target", "-v")
+    out = r.stdout
+    assert r.returncode == 0, out + r.stderr
+    for law in ("initialiser_distribution_is_exact", "initialiser_variance_matches_target"):
+        for case in ("glorot_normal", "he_normal"):
+            assert f"test_{law}[{case}] PASSED" in out, out
+        assert f"test_{law}[lecun_uniform] SKIPPED" in out
+    assert "target tests.fixtures.init_only_target does not provide lecun_normal" in out
+
+
+def test_an_unsupported_option_rejects_examples_and_skips_a_law_that_always_needs_it():
+    r = _pytest("properties/test_optimizers.py", "-k", "adam_invariant_to_gradient_scale or rmsprop_with_bias",
+                "--target", "tests.fixtures.unsupported_target", "-v")
+    out = r.stdout
+    assert r.returncode == 0, out + r.stderr
+    assert "test_adam_invariant_to_gradient_scale PASSED" in out  # amsgrad examples rejected, the rest ran
+    assert "test_rmsprop_with_bias_correction_equals_adam_beta1_zero SKIPPED" in out
+    assert "does not offer an option every example needs: unsupported_target: rmsprop: bias_correction" in out
+
+
+def test_a_default_that_differs_from_the_reference_decides_nothing():
+    r = _pytest("properties/test_optimizers.py", "-k", "sgd_momentum_zero or nesterov_momentum_zero or terminal_velocity",
+                "--target", "tests.fixtures.other_defaults_target")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "3 passed" in r.stdout, r.stdout
+
+
+def test_a_target_providing_none_of_the_names_is_an_error_not_a_green_run():
+    for name in ("numpy", "tests.fixtures"):
+        r = _pytest("properties/", "--target", name)
+        text = r.stdout + r.stderr
+        assert r.returncode != 0, text
+        lines = [line for line in text.splitlines() if f"target {name!r} provides none of the names" in line]
+        assert len(lines) == 1, text
+        assert "lacks" in lines[0]
+
+
+def test_the_install_hint_is_given_once(monkeypatch):
+    from properties import _target
+
+    monkeypatch.setitem(_target.BUILTIN_TARGETS, "fakefw", ("tests.fixtures.needs_missing_framework", "pip install x"))
+    try:
+        _target.load_target("fakefw")
+    except _target.TargetImportError as exc:
+        assert str(exc).count("install it with") == 1, str(exc)
+    else:
+        raise AssertionError("load_target should have failed")

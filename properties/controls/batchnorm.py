@@ -115,6 +115,11 @@ def _inference_eps_outside(x, running_mean, running_var, gamma, beta, eps=1e-5):
     return (x - np.asarray(running_mean).reshape(shape)) / s * np.asarray(gamma).reshape(shape) + np.asarray(beta).reshape(shape)
 
 
+no_guard_at_eps_0 = Control(
+    "no_guard_at_eps_0", "plausible bug (torch's F.batch_norm formula without its eps > 0 requirement)",
+    "x_hat = (x - mean) / sqrt(var + eps) evaluated as written: a constant channel at eps = 0 gives 0/0 = NaN",
+    {"batchnorm_forward": _forward_with(lambda c: (c * c).mean(axis=0))},
+    correct="the eps -> 0 limit: x_hat = 0, y = beta")
 variance_without_square = Control(
     "variance_without_square", "seed 001 (sigma_B^2 = 1/m sum (x_i - mu_B))",
     "batch variance written without the square (a sum of deviations, ~0)",

@@ -270,6 +270,10 @@ adam_previous_moments = Control(
 adam_seed_correction = Control(
     "adam_seed_correction", "seed 001's 1 - (1 - beta)^t applied to old-value betas",
     "correction 1 - (1 - b)^t with b weighting the old value", {"adam": _adam_variant(correction="seed")})
+adam_naive_bias_correction = Control(
+    "adam_naive_bias_correction", "torch 2.13 / optax 0.2.8 (findings T2, O2)",
+    "bias correction computed as 1 - b**t, which cancels for b near 1 (31 eps at b = 0.999, t = 2)",
+    {"adam": _adam_variant()}, correct="1 - b^t = -expm1(t log b)")
 adam_eps_inside_sqrt = Control(
     "adam_eps_inside_sqrt", "issue 4 (eps at the wrong place)", "eps added to v_hat inside the root",
     {"adam": _adam_variant(eps_inside=True)})
@@ -279,6 +283,11 @@ adam_no_sqrt = Control(
 adam_momentum_sum = Control(
     "adam_momentum_sum", "plausible bug (optax trace form)", "m = b1 m + g, without the (1 - b1) factor",
     {"adam": _adam_variant(momentum_sum=True)})
+zero_over_zero = Control(
+    "zero_over_zero", "torch 2.13 / optax 0.2.8 (findings T1, O3)",
+    "AdaGrad, RMSprop and Adam divide 0 by sqrt(0) + 0 at eps = 0 (a NaN for a coordinate that has only seen zeros)",
+    {"adagrad": _adagrad_with(lambda g: g * g), "rmsprop": _rmsprop_variant(), "adam": _adam_variant()},
+    correct="the limit as eps -> 0: an update of 0")
 modifies_state = Control(
     "modifies_state", "plausible bug", "update writes the new moments into the caller's state",
     {"adam": _adam_modifies_state})

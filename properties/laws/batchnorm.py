@@ -71,18 +71,21 @@ def _oracle(x, eps):
     """Exactly rounded per-channel mean and biased variance, x_hat, kappa (float64)."""
     mu, var, mag = column_stats(x)
     s = np.sqrt(var + eps)
+    if eps == 0:
+        # sqrt of a subnormal variance has few digits (x ~ 1e-160): take the root of the
+        # variance of the channel scaled by a power of two near its magnitude (exact), then scale back
+        p = np.ldexp(1.0, np.frexp(np.where(mag > 0, mag, 1.0))[1])
+        s = np.sqrt(column_stats(np.asarray(x, dtype=np.float64) / p)[1]) * p
     with np.errstate(divide="ignore", invalid="ignore"):
         kappa = np.where(s > 0, mag / np.where(s > 0, s, 1.0), np.inf)
         xh = (x - mu) / np.where(s > 0, s, 1.0)
     return mu, var, s, kappa, xh
 
 
-def _supported(call):
-    """Run ``call()``; a target that declares an option unsupported (NotImplementedError,
-    e.g. torch has no biased running variance) is checked on the options it supports."""
-    try:
-        return call()
-    except NotImplementedError:
+def _avoid_constant_channel_at_eps_0(x, eps):
+    """Laws about something else draw no constant channel at eps = 0: that premise (0/0) is
+    the law ``batchnorm_of_a_constant_channel_at_eps_0_is_beta``."""
+    if eps == 0 and np.any(np.ptp(np.asarray(x), axis=0) == 0):
         reject()
 
 
@@ -102,10 +105,11 @@ def batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_
     ``16 (m + 2) eps (gamma^2 kappa + |gamma| |beta|)``: the x_hat error ``(m + 2) eps kappa``
     scaled by gamma, plus the rounding of ``gamma x_hat + beta``.
     """
+    _avoid_constant_channel_at_eps_0(x, eps)
     c = x.shape[1]
     gamma, beta = _gamma_beta(data, c)
     xin = _layout(x, as_3d)
-    y, _ = _supported(lambda: t.batchnorm_forward(xin, gamma, beta, eps=eps))
+    y, _ = t.batchnorm_forward(xin, gamma, beta, eps=eps)
     yr = _rows(y, xin.shape, f"batchnorm_forward(eps={eps})")
     _, var, _, kappa, _ = _oracle(x, eps)
     my, vy, _ = column_stats(yr)
@@ -113,7 +117,10 @@ def batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_
     for j in np.flatnonzero(kappa <= KAPPA_MAX):
         g, b = abs(gamma[j]), abs(beta[j])
         tol_m = 8 * (m + 2) * EPS64 * (g * kappa[j] + b)
-        want_v = gamma[j] ** 2 * var[j] / (var[j] + eps)
+        # the ratio first: gamma^2 * var rounds in the subnormal range when var is tiny
+        # (x[:, 0] = [2.67e-160, 0], eps = 0: 2.24993 instead of 2.25); at eps = 0 the ratio is
+        # exactly 1 (no constant channel is drawn then), even where var itself underflows to 0
+        want_v = gamma[j] ** 2 * (1.0 if eps == 0 else var[j] / (var[j] + eps))
         tol_v = 16 * (m + 2) * EPS64 * (g * g * kappa[j] + g * b)
         if abs(my[j] - beta[j]) > tol_m or abs(vy[j] - want_v) > tol_v:
             raise LawViolation(f"batchnorm_forward(eps={eps}) channel {j}: mean {my[j]!r}, variance {vy[j]!r}; should be "
@@ -133,6 +140,7 @@ def batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel(t, x, 
     are exact and any difference is the target's rounding: tolerance
     ``16 (m + 2) eps kappa |gamma| + 4 eps |beta|`` with kappa the worse of the two inputs.
     """
+    _avoid_constant_channel_at_eps_0(x, eps)
     c = x.shape[1]
     gamma, beta = _gamma_beta(data, c)
     ks = np.array(data.draw(st.lists(st.integers(-6, 6), min_size=c, max_size=c), label="log2(a)"))
@@ -141,8 +149,8 @@ def batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel(t, x, 
     a = np.ldexp(1.0, ks)
     b = np.array(data.draw(st.lists(st.sampled_from([0.0, -3.0, 7.5, 1024.0]), min_size=c, max_size=c), label="b"))
     eps2 = eps / float(a[0]) ** 2 if eps > 0 else 0.0
-    y1 = _rows(_supported(lambda: t.batchnorm_forward(a * x + b, gamma, beta, eps=eps))[0], x.shape, f"batchnorm_forward(a*x + b, eps={eps})")
-    y0 = _rows(_supported(lambda: t.batchnorm_forward(x, gamma, beta, eps=eps2))[0], x.shape, f"batchnorm_forward(x, eps={eps2})")
+    y1 = _rows(t.batchnorm_forward(a * x + b, gamma, beta, eps=eps)[0], x.shape, f"batchnorm_forward(a*x + b, eps={eps})")
+    y0 = _rows(t.batchnorm_forward(x, gamma, beta, eps=eps2)[0], x.shape, f"batchnorm_forward(x, eps={eps2})")
     k0 = _oracle(x, eps2)[3]
     k1 = _oracle(a * x + b, eps)[3]
     _, var, _ = column_stats(x)
@@ -156,6 +164,28 @@ def batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel(t, x, 
         if err > tol:
             raise LawViolation(f"BN(a*x + b; eps={eps}) != BN(x; eps/a^2={eps2}) on channel {j} (a={a[j]}, b={b[j]}): "
                                f"max difference {err:.3g} > {tol:.2g} [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("batchnorm_forward",), x=dyadic_matrices(max_rows=16, max_cols=3), value=st.integers(-2**20, 2**20),
+     as_3d=st.booleans(), data=st.data(), controls=(ctl.no_guard_at_eps_0,))
+def batchnorm_of_a_constant_channel_at_eps_0_is_beta(t, x, value, as_3d, data):
+    """With ``eps = 0``, a channel whose values are all equal comes out as ``beta`` exactly.
+
+    Its centred values are exactly 0 (the values are dyadic, so the mean is exact) and its
+    variance is 0, so ``x_hat = 0 / sqrt(0)``; for every ``eps > 0`` it is ``0 / sqrt(eps) =
+    0`` and ``y = beta``, the limit the law asks for. A NaN (0/0) is this law's finding; the
+    other batch-norm laws draw no constant channel at eps = 0. Exact.
+    """
+    x = np.hstack([np.full((x.shape[0], 1), value / 2**10), x])
+    gamma, beta = _gamma_beta(data, x.shape[1])
+    xin = _layout(x, as_3d)
+    y = np.asarray(t.batchnorm_forward(xin, gamma, beta, eps=0.0)[0], dtype=np.float64)
+    if y.shape != xin.shape:
+        raise LawViolation(f"batchnorm_forward(eps=0): out.shape={y.shape}, but should be {xin.shape}")
+    col = y[:, 0]
+    if not np.all(col == beta[0]):
+        raise LawViolation(f"batchnorm_forward(eps=0) constant channel 0 (value {value / 2**10!r}): got {col.ravel()!r}; "
+                           f"should be beta = {beta[0]!r} everywhere (the eps -> 0 limit of 0 / sqrt(eps))")
 
 
 @law(needs=("batchnorm_inference",), x=feature_matrices(max_rows=8, max_cols=4, bound=1e3),
@@ -249,8 +279,8 @@ def batchnorm_running_statistics_converge_to_the_population_statistics(t, seed, 
     C = _streams_needed(momentum, m, unbiased, init, T)
     rng = stats.rng_from(seed)
     batches = [rng.normal(mu, sigma, size=(m, C)) for _ in range(T)]
-    r = _supported(lambda: t.batchnorm_running_stats(batches, momentum, momentum_weights="new", unbiased=unbiased,
-                                                     init=init))
+    r = t.batchnorm_running_stats(batches, momentum, momentum_weights="new", unbiased=unbiased,
+                                                     init=init)
     rm = np.asarray(r.mean, dtype=np.float64)
     rv = np.asarray(r.var, dtype=np.float64)
     w, w0 = _ema_weights(momentum, T, init)
@@ -294,8 +324,8 @@ def batchnorm_running_update_follows_the_momentum_recursion(t, c, k, momentum, w
     d = momentum if weights == "new" else 1.0 - momentum
     mag, mmax = 0.0, 2
     for i, b in enumerate(batches):
-        running = _supported(lambda: t.batchnorm_running_update(running, b, momentum, momentum_weights=weights,
-                                                                unbiased=unbiased))
+        running = t.batchnorm_running_update(running, b, momentum, momentum_weights=weights,
+                                                                unbiased=unbiased)
         mu, var, bmag = column_stats(b)
         if unbiased:
             var = var * b.shape[0] / (b.shape[0] - 1)
@@ -326,9 +356,9 @@ def converting_momentum_between_conventions_is_exact(t, c, q, unbiased, data):
     mom = q / 1024
     b0 = data.draw(feature_matrices(min_rows=2, max_rows=8, min_cols=c, max_cols=c, bound=1e3), label="batch0")
     b1 = data.draw(feature_matrices(min_rows=2, max_rows=8, min_cols=c, max_cols=c, bound=1e3), label="batch1")
-    r0 = _supported(lambda: t.batchnorm_running_update(None, b0, mom, momentum_weights="new", unbiased=unbiased))
-    new = _supported(lambda: t.batchnorm_running_update(r0, b1, mom, momentum_weights="new", unbiased=unbiased))
-    old = _supported(lambda: t.batchnorm_running_update(r0, b1, 1.0 - mom, momentum_weights="old", unbiased=unbiased))
+    r0 = t.batchnorm_running_update(None, b0, mom, momentum_weights="new", unbiased=unbiased)
+    new = t.batchnorm_running_update(r0, b1, mom, momentum_weights="new", unbiased=unbiased)
+    old = t.batchnorm_running_update(r0, b1, 1.0 - mom, momentum_weights="old", unbiased=unbiased)
     mag = float(np.abs(b1).max())
     for name in ("mean", "var"):
         a, b = np.asarray(getattr(new, name), dtype=np.float64), np.asarray(getattr(old, name), dtype=np.float64)
@@ -357,11 +387,12 @@ def batchnorm_backward_satisfies_the_sum_identities(t, x, eps, as_3d, data):
     ``16 m (m + 2) eps kappa G`` (times ``1 + max|x_hat|`` for the second) and the
     parameter gradients ``8 (m + 2) eps kappa sum|dy|``.
     """
+    _avoid_constant_channel_at_eps_0(x, eps)
     c = x.shape[1]
     gamma, beta = _gamma_beta(data, c)
     dy = data.draw(hnp.arrays(np.float64, x.shape, elements=st.floats(-10, 10)), label="dy")
     xin, dyin = _layout(x, as_3d), _layout(dy, as_3d)
-    _, cache = _supported(lambda: t.batchnorm_forward(xin, gamma, beta, eps=eps))
+    _, cache = t.batchnorm_forward(xin, gamma, beta, eps=eps)
     dx, dgamma, dbeta = t.batchnorm_backward(dyin, cache)
     dxr = _rows(dx, xin.shape, "batchnorm_backward dx")
     dgamma, dbeta = np.asarray(dgamma, dtype=np.float64).ravel(), np.asarray(dbeta, dtype=np.float64).ravel()

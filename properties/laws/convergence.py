@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from properties import stats
 from properties._law import LawViolation, law
 from properties.controls import convergence as ctl
+from properties.laws._calls import _adagrad, _adam, _rmsprop, _sgd
 from properties.laws._tolerance import EPS64, zscore_condition
 from properties.strategies import feature_matrices
 
@@ -61,7 +62,8 @@ def _cond_gram(m) -> float:
     s = np.linalg.svd(np.asarray(m, dtype=np.float64), compute_uv=False)
     if s[-1] == 0:
         return math.inf
-    r = float(s[0] / s[-1])
+    with np.errstate(over="ignore"):  # s_max / s_min may overflow: cond = inf, said without a warning
+        r = float(s[0] / s[-1])
     return r * r  # a float product overflows to inf quietly (** would raise)
 
 
@@ -305,8 +307,8 @@ def newton_is_affine_invariant_gradient_descent_is_not(t, d, eta, seed):
                                f"{tol:.3g} [eta={eta!r}, seed={seed}]")
     y0 = np.linalg.solve(m, x_start - c)
     gx = grad_f(x_start)
-    y1 = _arr(t.minimize(t.sgd(eta), lambda yy: m.T @ grad_f(m @ yy + c), y0, steps=1).x)
-    x1 = _arr(t.minimize(t.sgd(eta), grad_f, x_start, steps=1).x)
+    y1 = _arr(t.minimize(_sgd(t, eta), lambda yy: m.T @ grad_f(m @ yy + c), y0, steps=1).x)
+    x1 = _arr(t.minimize(_sgd(t, eta), grad_f, x_start, steps=1).x)
     gap = np.linalg.norm(m @ y1 + c - x1)
     if not gap >= eta * np.linalg.norm(gx):
         raise LawViolation(f"gradient descent looked affine invariant: ||M y_1 + c - x_1|| = {gap:.3g} < eta ||grad|| = "
@@ -334,7 +336,7 @@ def gradient_descent_is_stable_iff_lr_below_two_over_lambda_max(t, d, kappa, c, 
     eta = 2 * c / lam[-1]
     e0 = vec @ _signed_unit_mix(rng, d)
     k = 40
-    ek = _arr(t.minimize(t.sgd(eta), p.grad, e0, steps=k).x) - _arr(p.minimizer)
+    ek = _arr(t.minimize(_sgd(t, eta), p.grad, e0, steps=k).x) - _arr(p.minimizer)
     if c < 1:
         rho = max(abs(1 - eta * lam[0]), abs(1 - eta * lam[-1]))
         bound = rho**k * np.linalg.norm(e0) * (1 + 1e-9) + 1e-9 * np.linalg.norm(e0)
@@ -365,7 +367,7 @@ def gradient_descent_error_along_each_eigenvector_is_one_minus_lr_lambda_to_the_
     lam, vec = np.linalg.eigh(_arr(p.hessian(xs)))
     eta = 2 * c / lam[-1]
     e0 = vec @ (_signed_unit_mix(rng, d) * 2)
-    xk = _arr(t.minimize(t.sgd(eta), p.grad, xs + e0, steps=k).x)
+    xk = _arr(t.minimize(_sgd(t, eta), p.grad, xs + e0, steps=k).x)
     got = vec.T @ (xk - xs)
     want = (1 - eta * lam) ** k * (vec.T @ e0)
     tol = 32 * (k + 1) * d * EPS64 * (np.linalg.norm(e0) + np.linalg.norm(xs))
@@ -404,7 +406,7 @@ def heavy_ball_with_optimal_parameters_converges_at_the_sqrt_kappa_rate(t, d, ka
     k = int(math.ceil(6 * sk)) + 10
     c0 = _signed_unit_mix(rng, d)
     e0 = vec @ c0
-    hist = _arr(t.minimize(t.sgd(eta, momentum=gamma), p.grad, e0, steps=k, history=True).history)
+    hist = _arr(t.minimize(_sgd(t, eta, momentum=gamma), p.grad, e0, steps=k, history=True).history)
     comps = hist @ vec                       # row j: eigen-components of e_j (x* = 0)
     tol = 64 * EPS64 * (k + 1) ** 2 * np.linalg.norm(e0)
     j = np.arange(k + 1)[:, None]
@@ -420,7 +422,7 @@ def heavy_ball_with_optimal_parameters_converges_at_the_sqrt_kappa_rate(t, d, ka
                            f"{comps[-1, 0]!r}, {comps[-1, -1]!r}; the double-root solutions give {slow!r}, {fast!r} "
                            f"(tol {tol:.2g}) [kappa={kappa!r}, seed={seed}]")
     rho_gd = (big / mu - 1) / (big / mu + 1)
-    gd = _arr(t.minimize(t.sgd(2 / (big + mu)), p.grad, e0, steps=k).x) @ vec
+    gd = _arr(t.minimize(_sgd(t, 2 / (big + mu)), p.grad, e0, steps=k).x) @ vec
     if abs(gd[0] - rho_gd**k * c0[0]) > tol:
         raise LawViolation(f"GD with eta = 2/(L + mu): component along lambda_min after {k} steps is {gd[0]!r}, "
                            f"should be ((kappa-1)/(kappa+1))^k e_0 = {rho_gd**k * c0[0]!r} [seed={seed}]")
@@ -434,13 +436,13 @@ def heavy_ball_with_optimal_parameters_converges_at_the_sqrt_kappa_rate(t, d, ka
 #: ln(4e7)/ln(1/0.9) = 166 steps; the others' are about twice the worst count seen over 40
 #: random instances. A decaying schedule where a constant lr hovers (RMSprop).
 QUADRATIC_SETTINGS = {
-    "sgd": (lambda t: t.sgd(0.1), 200),
-    "momentum": (lambda t: t.sgd(0.05, momentum=0.5), 250),
-    "nesterov": (lambda t: t.sgd(0.05, momentum=0.5, nesterov=True), 250),
-    "adagrad": (lambda t: t.adagrad(1.0), 1500),
-    "rmsprop": (lambda t: t.rmsprop(t.exponential_decay(0.1, 0.995)), 1500),
-    "adadelta": (lambda t: t.adadelta(0.1, eps=1e-3), 1500),
-    "adam": (lambda t: t.adam(0.1), 1500),
+    "sgd": (lambda t: _sgd(t, 0.1), 200),
+    "momentum": (lambda t: _sgd(t, 0.05, momentum=0.5), 250),
+    "nesterov": (lambda t: _sgd(t, 0.05, momentum=0.5, nesterov=True), 250),
+    "adagrad": (lambda t: _adagrad(t, 1.0, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False), 1500),
+    "rmsprop": (lambda t: _rmsprop(t, _decay(0.1, 0.995), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 1500),
+    "adadelta": (lambda t: t.adadelta(0.1, rho=0.9, eps=1e-3), 1500),
+    "adam": (lambda t: _adam(t, 0.1, b1=0.9, b2=0.999, eps=1e-8), 1500),
     "newton": (None, 2),
 }
 
@@ -448,20 +450,28 @@ QUADRATIC_SETTINGS = {
 #: ||x - (1, 1)|| <~ 2.5e-3, the smallest curvature at the minimum being ~0.4), checked as
 #: ||x - (1, 1)|| <= 1e-2. Budgets about 1.5 x the count seen.
 ROSENBROCK_SETTINGS = {
-    "sgd": (lambda t: t.sgd(1.2e-3), 20000),
-    "momentum": (lambda t: t.sgd(1.5e-3, momentum=0.9), 1500),
-    "nesterov": (lambda t: t.sgd(1e-3, momentum=0.9, nesterov=True), 2500),
-    "adagrad": (lambda t: t.adagrad(1.0), 12500),
-    "rmsprop": (lambda t: t.rmsprop(t.exponential_decay(1e-2, 0.999)), 13000),
-    "adadelta": (lambda t: t.adadelta(t.exponential_decay(1.0, 0.9995)), 19000),
-    "adam": (lambda t: t.adam(t.exponential_decay(0.1, 0.999)), 4000),
+    "sgd": (lambda t: _sgd(t, 1.2e-3), 20000),
+    "momentum": (lambda t: _sgd(t, 1.5e-3, momentum=0.9), 1500),
+    "nesterov": (lambda t: _sgd(t, 1e-3, momentum=0.9, nesterov=True), 2500),
+    "adagrad": (lambda t: _adagrad(t, 1.0, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False), 12500),
+    "rmsprop": (lambda t: _rmsprop(t, _decay(1e-2, 0.999), rho=0.99, eps=1e-8, eps_inside_sqrt=False), 13000),
+    "adadelta": (lambda t: t.adadelta(_decay(1.0, 0.9995), rho=0.9, eps=1e-6), 19000),
+    "adam": (lambda t: _adam(t, _decay(0.1, 0.999), b1=0.9, b2=0.999, eps=1e-8), 4000),
     "newton": (None, 10),
 }
 
-_ALL_OPTIMISERS = ("sgd", "adagrad", "rmsprop", "adadelta", "adam", "exponential_decay", "newton", "minimize")
+def _decay(lr0, rate):
+    """The law's own exponential schedule ``lr0 rate^k`` (plain arithmetic, so a jitted
+    optimiser can trace it; the target's schedules are the business of the schedule law)."""
+    return lambda k: lr0 * rate**k
 
 
-@law(needs=_ALL_OPTIMISERS + ("conditioned_quadratic",), name=st.sampled_from(sorted(QUADRATIC_SETTINGS)),
+#: One case per method; each needs its optimiser (and the schedule it uses) besides the driver.
+_CASES = {"sgd": ("sgd",), "momentum": ("sgd",), "nesterov": ("sgd",), "adagrad": ("adagrad",),
+          "rmsprop": ("rmsprop",), "adadelta": ("adadelta",), "adam": ("adam",), "newton": ("newton",)}
+
+
+@law(needs=("minimize", "conditioned_quadratic"), cases=_CASES, name=lambda c: st.just(c),
      d=st.integers(2, 6), seed=seeds, controls=(ctl.newton_times_hessian, ctl.gd_half_lr))
 def every_optimiser_converges_on_a_well_conditioned_quadratic(t, name, d, seed):
     """sgd, momentum, Nesterov, AdaGrad, RMSprop, AdaDelta, Adam and Newton each reach
@@ -486,7 +496,7 @@ def every_optimiser_converges_on_a_well_conditioned_quadratic(t, name, d, seed):
                            f"{res.grad_norm:.3g}, ||x - x*|| = {dist:.3g} after {res.steps} steps [d={d}, seed={seed}]")
 
 
-@law(needs=_ALL_OPTIMISERS + ("rosenbrock",), name=st.sampled_from(sorted(ROSENBROCK_SETTINGS)),
+@law(needs=("minimize", "rosenbrock"), cases=_CASES, name=lambda c: st.just(c),
      controls=(ctl.newton_times_hessian, ctl.momentum_sign_flipped, ctl.gd_half_lr))
 def every_optimiser_converges_on_rosenbrock(t, name):
     """Each optimiser reaches ``||grad|| <= 1e-3`` and ``||x - (1, 1)|| <= 1e-2`` on Rosenbrock
@@ -524,7 +534,7 @@ def minimize_stops_at_the_first_small_gradient_and_reports_it(t, d, steps, tol, 
     eta = 0.2
     x0 = rng.standard_normal(d)
     before = x0.copy()
-    res = t.minimize(t.sgd(eta), p.grad, x0, steps=steps, tol=tol, history=True)
+    res = t.minimize(_sgd(t, eta), p.grad, x0, steps=steps, tol=tol, history=True)
     if not np.array_equal(x0, before):
         raise LawViolation(f"minimize modified x0: {before!r} -> {x0!r}")
     xs = [before]
@@ -616,7 +626,7 @@ def standardising_seed001_features_cuts_conditioning_and_iterations(t, seed, n):
         lmax = np.linalg.eigvalsh(data.T @ data / n)[-1]
         p = t.least_squares(data, y)
         w0 = np.zeros(2)
-        w = _arr(t.minimize(t.sgd(1 / lmax), p.grad, w0, steps=steps).x)
+        w = _arr(t.minimize(_sgd(t, 1 / lmax), p.grad, w0, steps=steps).x)
         results[label] = _relative_suboptimality(data, y, w, w0, np.linalg.lstsq(data, y, rcond=None)[0])
     if not (results["standardised"] <= 1e-10 and results["raw"] > 1e-3):
         raise LawViolation(f"relative suboptimality after GD: standardised (40 steps) {results['standardised']:.3g} "
@@ -633,7 +643,10 @@ COUNTEREXAMPLE_FINITE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
 @law(needs=("zscore",), x=feature_matrices(min_rows=3, max_rows=12, min_cols=2, max_cols=4, bound=1e4),
      seed=seeds, controls=(ctl.frobenius_norm, ctl.zscore_without_centering),
      examples=({"x": COUNTEREXAMPLE_FINITE, "seed": 0},
-               {"x": np.array([[1000.0, 0.1], [1500.0, 0.2], [2000.0, 0.15], [1200.0, 0.11]]), "seed": 1}))
+               {"x": np.array([[1000.0, 0.1], [1500.0, 0.2], [2000.0, 0.15], [1200.0, 0.11]]), "seed": 1},
+               # pinned: seed 004's global-mean Frobenius scaling gives cond 12.7 > 2 * 5.25 here; the
+               # derandomised search of the negative-control test found it only in some test orders
+               {"x": np.array([[1.0, 0.0], [0.0, 5.0], [0.0, 0.0]]), "seed": 0}))
 def standardising_keeps_cond_within_d_of_the_centred_data(t, x, seed):
     """What does hold (van der Sluis 1969): with ``C = X - mean`` the centred data and
     ``Z = zscore(X) = C diag(1/sigma_j)``,

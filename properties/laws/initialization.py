@@ -27,7 +27,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from properties import stats
-from properties._law import LawViolation, law
+from properties._law import LawViolation, law, per_technique
 from properties.controls import initialization as ctl
 from properties.laws._tolerance import EPS64
 
@@ -125,6 +125,8 @@ def init_cases(draw_, names=NORMAL_INITS + UNIFORM_INITS, truncated=(False, True
         kw["nonlinearity"] = draw_(st.sampled_from(["relu", "leaky_relu", "tanh", "linear"]))
         if kw["nonlinearity"] == "leaky_relu":
             kw["negative_slope"] = draw_(st.sampled_from([0.01, 0.2, math.sqrt(5.0)]))
+        else:
+            kw["negative_slope"] = 0.0  # explicit, though only leaky_relu reads it
     if name in NORMAL_INITS:
         kw["truncated"] = draw_(st.sampled_from(truncated))
     return name, shape, kw
@@ -171,13 +173,14 @@ def fans_follow_the_layout(t, shape, layout):
                            f"(fan_in = in * prod(kernel), fan_out = out * prod(kernel))")
 
 
-@law(needs=("calculate_gain",),
-     nonlinearity=st.sampled_from(["linear", "sigmoid", "tanh", "relu", "selu", "leaky_relu"]),
-     slope=st.sampled_from([None, 0.0, 0.01, 0.2, math.sqrt(5.0)]),
+@law(needs=("calculate_gain",), cases={n: () for n in ("linear", "sigmoid", "tanh", "relu", "selu", "leaky_relu")},
+     nonlinearity=lambda c: st.just(c),
+     slope=lambda c: st.sampled_from([None, 0.0, 0.01, 0.2, math.sqrt(5.0)]) if c == "leaky_relu" else st.just(None),
      controls=(ctl.gain_squared,))
 def calculate_gain_follows_torch_table(t, nonlinearity, slope):
     """``calculate_gain``: linear/sigmoid 1, tanh 5/3, relu sqrt 2, selu 3/4,
-    leaky_relu ``sqrt(2/(1 + s^2))`` with ``s = 0.01`` when no slope is given.
+    leaky_relu ``sqrt(2/(1 + s^2))`` with ``s = 0.01`` when no slope is given. One case per
+    nonlinearity, so a drifted entry (selu) cannot hide a wrong formula in another.
 
     Source: ``torch.nn.init.calculate_gain`` (conventions.md 7b). Tolerance 4 eps (one
     square root and a division).
@@ -188,7 +191,14 @@ def calculate_gain_follows_torch_table(t, nonlinearity, slope):
         raise LawViolation(f"calculate_gain({nonlinearity!r}, {slope!r}) = {got!r}; should be {want!r}")
 
 
-@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+_EVERY = per_technique(NORMAL_INITS + UNIFORM_INITS)
+
+
+def _cases_of(name):
+    return init_cases(names=(name,))
+
+
+@law(needs=(), cases=_EVERY, statistical=True, case=_cases_of, seed=stats.seeds(),
      controls=(ctl.he_factor_one, ctl.glorot_fan_out_only, ctl.uniform_bound_sqrt3, ctl.seed000_xavier,
                ctl.std_is_one_over_fan, ctl.truncated_uncorrected, ctl.rand_times_sqrt))
 def initialiser_variance_matches_target(t, case, seed):
@@ -209,7 +219,7 @@ def initialiser_variance_matches_target(t, case, seed):
                          seed=seed, repro=repro(case, seed))
 
 
-@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+@law(needs=(), cases=_EVERY, statistical=True, case=_cases_of, seed=stats.seeds(),
      controls=(ctl.rand_times_sqrt,))
 def initialiser_mean_is_zero(t, case, seed):
     """Each initialiser's weights have mean 0 (every rule of seeds 000-004 and the papers).
@@ -224,7 +234,7 @@ def initialiser_mean_is_zero(t, case, seed):
                      repro=repro(case, seed))
 
 
-@law(needs=NORMAL_INITS + UNIFORM_INITS, statistical=True, case=init_cases(), seed=stats.seeds(),
+@law(needs=(), cases=_EVERY, statistical=True, case=_cases_of, seed=stats.seeds(),
      controls=(ctl.rand_times_sqrt, ctl.truncated_flag_ignored))
 def initialiser_distribution_is_exact(t, case, seed):
     """Each initialiser draws from its exact distribution (Kolmogorov-Smirnov).
@@ -254,7 +264,7 @@ def _margins(n):
     return uni, trunc
 
 
-@law(needs=UNIFORM_INITS, statistical=True, case=init_cases(names=UNIFORM_INITS), seed=stats.seeds(),
+@law(needs=(), cases=per_technique(UNIFORM_INITS), statistical=True, case=_cases_of, seed=stats.seeds(),
      controls=(ctl.uniform_bound_sqrt3, ctl.he_factor_one, ctl.glorot_fan_out_only))
 def uniform_initialiser_fills_its_bound(t, case, seed):
     """Uniform initialisers stay within ``b = sqrt(3 var)`` and reach it.
@@ -274,8 +284,8 @@ def uniform_initialiser_fills_its_bound(t, case, seed):
                            f"b = sqrt(3 var), false-alarm probability 1e-7); seed={seed}\n    {repro(case, seed)}")
 
 
-@law(needs=NORMAL_INITS, statistical=True, case=init_cases(names=NORMAL_INITS, truncated=(True,)),
-     seed=stats.seeds(),
+@law(needs=(), cases=per_technique(NORMAL_INITS), statistical=True,
+     case=lambda name: init_cases(names=(name,), truncated=(True,)), seed=stats.seeds(),
      controls=(ctl.truncated_flag_ignored, ctl.truncated_uncorrected, ctl.truncation_absolute))
 def truncated_normal_stays_within_two_sigma0(t, case, seed):
     """``truncated=True``: every ``|w| <= 2 sigma0`` and the sample reaches ``2 sigma0 (1 - delta)``.

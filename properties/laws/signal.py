@@ -28,7 +28,8 @@ from scipy import stats as sps
 from scipy.special import gammaln, logsumexp
 
 from properties import stats
-from properties._law import LawViolation, law
+from properties._law import LawViolation, law, per_technique
+from properties.laws._calls import init_kwargs
 from properties.controls import initialization as ictl
 from properties.controls import signal as ctl
 from properties.laws._tolerance import EPS64
@@ -59,8 +60,8 @@ def _normal_inputs(rng, shape):
     return rng.standard_normal(shape)
 
 
-@law(needs=("lecun_normal", "lecun_uniform"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["lecun_normal", "lecun_uniform"]), n_in=st.integers(8, 64), rows=st.integers(256, 1024),
+@law(needs=(), cases=per_technique(("lecun_normal", "lecun_uniform")), statistical=True, seed=stats.seeds(),
+     name=lambda c: st.just(c), n_in=st.integers(8, 64), rows=st.integers(256, 1024),
      controls=(ictl.std_is_one_over_fan, ictl.rand_times_sqrt))
 def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
     """LeCun init keeps ``Var(W x) = Var(x)`` for zero-mean i.i.d. x (seed 002).
@@ -71,15 +72,15 @@ def lecun_preserves_forward_variance(t, name, n_in, rows, seed):
     alpha = 1e-7, n = N_VAR_K1 samples: power >= 1 - 1e-6 against a variance factor off by 25%.
     """
     rng = stats.rng_from(seed)
-    y = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, {}, _normal_inputs)
+    y = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, init_kwargs(name), _normal_inputs)
     kw = 0.0 if name == "lecun_normal" else -1.2
     stats.check_variance(y, 1.0, mean=0.0, excess_kurtosis=((kw + 3) * 3 - 3) / n_in,
                          what=f"Var(W x)/Var(x) with W = {name}", seed=seed,
                          repro=f"W = t.{name}(({rows}, {n_in}), rng); y_j = W[j] @ x_j, x_j ~ N(0, I)")
 
 
-@law(needs=("glorot_normal", "glorot_uniform"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["glorot_normal", "glorot_uniform"]), direction=st.sampled_from(["forward", "backward"]),
+@law(needs=(), cases=per_technique(("glorot_normal", "glorot_uniform")), statistical=True, seed=stats.seeds(),
+     name=lambda c: st.just(c), direction=st.sampled_from(["forward", "backward"]),
      n_small=st.integers(8, 64), n_big=st.integers(256, 1024),
      controls=(ictl.glorot_fan_out_only, ictl.seed000_xavier, ictl.uniform_bound_sqrt3))
 def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n_big, seed):
@@ -96,7 +97,7 @@ def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n
     n_in, n_out = (n_small, n_big) if direction == "forward" else (n_big, n_small)
     out, got = [], 0
     while got < N_VAR_K1:
-        w = np.asarray(getattr(t, name)((n_out, n_in), rng), dtype=np.float64)
+        w = np.asarray(getattr(t, name)((n_out, n_in), rng, **init_kwargs(name)), dtype=np.float64)
         v = rng.standard_normal(w.shape)
         out.append(np.einsum("ij,ij->i", w, v) if direction == "forward" else np.einsum("ij,ij->j", w, v))
         got += out[-1].size
@@ -108,8 +109,8 @@ def glorot_balances_forward_and_backward_variance(t, name, direction, n_small, n
                          seed=seed, repro=f"W = t.{name}(({n_out}, {n_in}), rng)")
 
 
-@law(needs=("he_normal", "he_uniform", "relu"), statistical=True, seed=stats.seeds(),
-     name=st.sampled_from(["he_normal", "he_uniform"]), n_in=st.integers(16, 64), rows=st.integers(256, 1024),
+@law(needs=("relu",), cases=per_technique(("he_normal", "he_uniform")), statistical=True, seed=stats.seeds(),
+     name=lambda c: st.just(c), n_in=st.integers(16, 64), rows=st.integers(256, 1024),
      controls=(ictl.he_factor_one, ictl.rand_times_sqrt))
 def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
     """A ReLU halves the second moment of a symmetric input; He's factor 2 restores it.
@@ -125,7 +126,7 @@ def he_restores_the_second_moment_a_relu_halves(t, name, n_in, rows, seed):
     h = np.asarray(t.relu(x), dtype=np.float64)
     stats.check_variance(h, 0.5, mean=0.0, excess_kurtosis=3.0, what="E[relu(x)^2] for x ~ N(0, 1)", seed=seed,
                          repro="h = t.relu(rng.standard_normal(n)); mean(h**2) should be 1/2")
-    z = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, {},
+    z = _rows_sample(t, name, n_in, rows, rng, N_VAR_K1, init_kwargs(name),
                      lambda r, s: np.asarray(t.relu(r.standard_normal(s)), dtype=np.float64))
     kw = 0.0 if name == "he_normal" else -1.2
     stats.check_variance(z, 1.0, mean=0.0, excess_kurtosis=((kw + 3) * 6 - 3) / n_in,
@@ -179,7 +180,7 @@ def _deep_relu_log_ratio(t, init, rng, shift_per_layer=0.0):
     x = rng.standard_normal(WIDTH)
     h = x
     for _ in range(DEPTH):
-        w = np.asarray(getattr(t, init)((WIDTH, WIDTH), rng), dtype=np.float64)
+        w = np.asarray(getattr(t, init)((WIDTH, WIDTH), rng, **init_kwargs(init)), dtype=np.float64)
         h = np.asarray(t.relu(w @ h), dtype=np.float64)
     num = math.fsum(h * h)
     if num == 0.0:
@@ -533,9 +534,9 @@ def constant_init_symmetry_persists_under_gradient_descent(t, setup):
                            f"> {tol:.2g}; they should stay identical (seed 002)")
 
 
-@law(needs=("he_normal", "glorot_normal", "lecun_normal", "dense_forward", "dense_backward", "mse_loss_grad",
-            "gradient_descent_step"),
-     setup=_training_setups(), init=st.sampled_from(["he_normal", "glorot_normal", "lecun_normal"]),
+@law(needs=("dense_forward", "dense_backward", "mse_loss_grad", "gradient_descent_step"),
+     cases=per_technique(("he_normal", "glorot_normal", "lecun_normal")),
+     setup=_training_setups(), init=lambda c: st.just(c),
      controls=(ictl.one_draw_broadcast,))
 def random_init_breaks_the_symmetry(t, setup, init):
     """With random (He / Glorot / LeCun normal) init, the hidden units of a layer differ, at
@@ -548,7 +549,8 @@ def random_init_breaks_the_symmetry(t, setup, init):
     """
     widths, activation, _, x, y, lr, steps = setup
     rng = np.random.default_rng(1)
-    ws = [np.asarray(getattr(t, init)((widths[i + 1], widths[i]), rng), dtype=np.float64) for i in range(len(widths) - 1)]
+    ws = [np.asarray(getattr(t, init)((widths[i + 1], widths[i]), rng, **init_kwargs(init)), dtype=np.float64)
+          for i in range(len(widths) - 1)]
     bs = [np.zeros(widths[i + 1]) for i in range(len(widths) - 1)]
     for when, (w_, b_) in (("at init", (ws, bs)), (f"after {steps} step(s)", _train(t, ws, bs, x, y, activation, lr, steps))):
         for l in range(len(w_) - 1):

@@ -10,7 +10,7 @@ declares, in one module-level ``CONVENTIONS`` dict, every convention in which th
 differs from the reference's defaults, with a link to the framework source line it was read
 from (``/work/shared/conventions.md``, re-checked against the installed version). Laws that
 fail because of a real difference (not a convention the adapter can state) are listed with
-their reason in ``properties/deviations/<target>.txt``.
+their reason in ``properties/findings/<target>.py``.
 
 Importing an adapter whose framework is not installed raises :class:`ImportError` naming
 the framework and the install command (``properties._target`` turns it into one clear

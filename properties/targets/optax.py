@@ -88,7 +88,7 @@ CONVENTIONS = {
                      "rho = 0.9, eps = 1e-6 inside both roots; add_decayed_weights(0.0) always chained, so "
                      "update needs params",
         "reference": "lr = 1.0 (torch), update -Delta",
-        "adapter": "lr default None (optax's); the resulting ascent is finding O1 in deviations/optax.txt",
+        "adapter": "lr default None (optax's); the resulting ascent is finding O1 in findings/optax.py",
         "source": _OGH + "optax/_src/alias.py#L143; optax/_src/transform.py#L574, #L1000"},
     "Adam": {
         "framework": "eps = 1e-8 added to sqrt(v_hat + eps_root) (Algorithm 1 form); bias correction "

@@ -50,7 +50,7 @@ CONVENTIONS = {
         "framework": "data range < 10*finfo(X.dtype).eps (absolute) gives divisor 1, so the feature maps to "
                      "feature_range[0]",
         "reference": "max == min exactly maps to lo; a tiny non-zero range (< 10 eps) is scaled normally",
-        "adapter": "nothing to do; a range below 2.2e-15 is a documented deviation (see deviations/sklearn.txt)",
+        "adapter": "nothing to do; a range below 2.2e-15 is a documented deviation (see findings/sklearn.py)",
         "source": f"{_SRC}#L527-L545",
     },
     "min-max arithmetic": {

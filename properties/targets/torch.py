@@ -129,12 +129,12 @@ CONVENTIONS = {
         "framework": "Adagrad/RMSprop/Adam accept eps=0 and then divide 0 by 0 for a coordinate whose "
                      "accumulator is 0 (NaN update)",
         "reference": "0/0 gives update 0 (documented choice, optax masks Adagrad alike)",
-        "adapter": "nothing (real finding T1 in properties/deviations/torch.txt)",
+        "adapter": "nothing (real finding T1 in properties/findings/torch.py)",
         "source": _GH + "torch/optim/adagrad.py#L423, torch/optim/rmsprop.py#L330, torch/optim/adam.py#L544"},
     "Adam bias correction": {
         "framework": "bias_correction = 1 - beta**step in float64 (cancels for beta near 1, small step)",
         "reference": "-expm1(t log1p(-alpha)), a few ulp",
-        "adapter": "nothing (real finding T2 in properties/deviations/torch.txt)",
+        "adapter": "nothing (real finding T2 in properties/findings/torch.py)",
         "source": _GH + "torch/optim/adam.py#L530-L535"},
     "NaN gradients": {
         "framework": "no check: NaN propagates into parameters and state",

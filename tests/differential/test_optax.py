@@ -24,7 +24,7 @@ adapter's ``CONVENTIONS`` has the source links):
   oracle of optax's documented form instead (:func:`test_amsgrad_matches_optax_form`).
 
 Every eps is > 0: at eps = 0 optax's RMSprop and Adam return NaN for a zero gradient
-(finding O3 in ``properties/deviations/optax.txt``), which the laws cover.
+(finding O3 in ``properties/findings/optax.py``), which the laws cover.
 
 **Optimiser tolerances** (``EPS = 2**-52``). Gradients are drawn per step and fed to both
 implementations (open loop), so ``p_k = p_0 + sum_j u_j`` differ only by rounding. Each step

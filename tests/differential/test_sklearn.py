@@ -10,7 +10,7 @@ held-out data, as in seeds 003/004.
 Data (:func:`train_test`): each feature is ``offset + spread * k / 1000`` with integer ``k``
 in [-1000, 1000], offset in [-1e3, 1e3] (0 or normal) and spread 0 or in [1e-3, 1e3]. So every training
 feature is either exactly constant or has a range of at least ~1e-6, far from scikit-learn's
-absolute ``range < 10 eps`` threshold (finding S1 in properties/deviations/sklearn.txt), and
+absolute ``range < 10 eps`` threshold (finding S1 in properties/findings/sklearn.py), and
 every square stays in the normal float64 range (findings S3/S4 concern magnitudes beyond
 1e154 or below 1e-154; the laws cover them). Conditioning is *not* restricted: an offset of
 1e3 with a spread of 1e-3 gives kappa ~ 1e9, and the tolerances grow with kappa.

@@ -22,7 +22,7 @@ reference is configured with torch's conventions (``/work/shared/conventions.md`
   a=-2 s0, b=2 s0)`` with ``s0 = sigma / 0.8796...`` -> ``he_normal(truncated=True)``.
 
 Every eps is > 0: at eps = 0 torch returns NaN for a zero gradient (finding T1 in
-``properties/deviations/torch.txt``), which the laws cover.
+``properties/findings/torch.py``), which the laws cover.
 
 **Optimiser tolerances** (float64, ``EPS = 2**-52``). Gradients are drawn per step and fed to
 both implementations (open loop), so the trajectories ``p_k = p_0 + sum_j u_j`` differ only

@@ -1,0 +1,78 @@
+"""Findings of scikit-learn 1.9 (see properties/targets/sklearn.py CONVENTIONS and
+docs/techniques/targets_sklearn.md). Each has a reproduction that must still fail."""
+
+import numpy as np
+
+from properties.findings import Finding, violates
+
+
+def _tiny_range(a) -> bool:
+    """A feature whose range is positive but below MinMaxScaler's absolute 10 eps threshold
+    (with slack: 1e-14)."""
+    a = np.asarray(a, dtype=np.float64)
+    r = a.max(axis=0) - a.min(axis=0)
+    return bool(np.any((r > 0) & (r < 1e-14)))
+
+
+def _squares_leave_the_normal_range(a) -> bool:
+    """Squaring the centred data (StandardScaler's variance) overflows, or its squares fall
+    below 1e-290 and lose digits (subnormal sums): |x - mean| above 2**500 or below 1e-145."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        d = np.abs(a - a.mean(axis=0)).max(axis=0)
+    return bool(np.any(~np.isfinite(d) | (d > 2.0**500) | ((d > 0) & (d < 1e-145))))
+
+
+def _offset_beyond_1e9_relative(x, offset, **_) -> bool:
+    """Rounding the mean of x + offset to one float64 (ulp(offset)) exceeds 1e-9 of sigma."""
+    sd = np.asarray(x, dtype=np.float64).std(axis=0)
+    return bool(np.any(np.spacing(abs(offset)) > 1e-9 * sd * 0.5) | np.any(sd == 0))
+
+
+FINDINGS = [
+    Finding(
+        "S1", severity="correctness",
+        reason="MinMaxScaler treats a feature whose range is below 10*finfo(float64).eps (an absolute threshold, "
+               "_data.py L527-545) as constant and divides by 1, so the maximum of data with a range in (0, 2.2e-15) "
+               "does not map to feature_range[1]: MinMaxScaler().fit_transform([[2.0**-600], [0.0]]) gives "
+               "[[2.4e-181], [0.0]]",
+        laws={"minmax_maps_extremes_onto_feature_range": lambda x, **_: _tiny_range(x),
+              "new_data_is_transformed_with_training_statistics": lambda train, **_: _tiny_range(train),
+              "normalisation_is_idempotent": lambda x, **_: _tiny_range(x),
+              "normalisation_is_stable_across_magnitudes": lambda x, k, **_: _tiny_range(np.ldexp(x, k))},
+        reproduce=violates("minmax_maps_extremes_onto_feature_range", x=np.array([[2.0**-600], [0.0]]),
+                           feature_range=(0.0, 1.0)),
+    ),
+    Finding(
+        "S2", severity="accuracy",
+        reason="StandardScaler rounds the mean to one float64 and subtracts it, so with an offset of 1e9 the z-scores "
+               "lose ~ulp(1e9)/sigma (backward stable: the correctness law "
+               "zscore_of_offset_data_is_within_its_conditioning passes); x=[[0],[2**-10],[1]]: "
+               "|fit_transform(x+1e9) - fit_transform(x)| = 8.4e-8 > 1e-9",
+        laws={"zscore_is_stable_under_large_offsets": _offset_beyond_1e9_relative},
+        reproduce=violates("zscore_is_stable_under_large_offsets", x=np.array([[0.0], [2.0**-10], [1.0]]),
+                           offset=1e9),
+    ),
+    Finding(
+        "S3", severity="correctness",
+        reason="StandardScaler squares unscaled data: for |x| ~ 2**600 the variance overflows to inf (for 2**-600 it "
+               "underflows to 0), _is_constant_feature then calls the feature constant and scale_ = 1, so the output is "
+               "x - mean (+-6.2e180) instead of +-1",
+        laws={"normalisation_is_stable_across_magnitudes":
+              lambda x, k, **_: _squares_leave_the_normal_range(np.ldexp(x, k))},
+        reproduce=violates("normalisation_is_stable_across_magnitudes", x=np.array([[0.0, 1.0], [3.0, -2.0]]), k=600),
+    ),
+    Finding(
+        "S4", severity="correctness",
+        reason="the same squaring short of underflow: for a feature of magnitude ~1e-160 the variance is subnormal "
+               "(var_ = 2.5e-321, ~1 significant digit), so scale_ = sqrt(var_) is off by 5.6e-6 relative: "
+               "StandardScaler().fit_transform([[0.0], [1e-160]]) gives +-1.0000055664551362",
+        laws={"zscore_standardises_each_feature": lambda x, **_: _squares_leave_the_normal_range(x),
+              "normalisation_is_idempotent": lambda x, **_: _squares_leave_the_normal_range(x),
+              "new_data_is_transformed_with_training_statistics":
+                  lambda train, **_: _squares_leave_the_normal_range(train),
+              "applying_fitted_statistics_to_training_data_reproduces_fit_transform":
+                  lambda x, **_: _squares_leave_the_normal_range(x)},
+        reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
+    ),
+]
