@@ -230,16 +230,18 @@ def running_mean_equals_the_arithmetic_mean_of_the_values_so_far(t, values):
                                    f"{want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
 
 
-@law(needs=("sma",), values=_series(), data=st.data(), controls=(ctl.sma_n_plus_one_terms,))
-def sma_averages_exactly_the_last_n_values(t, values, data):
+@law(needs=("sma",), values=_series(), window=st.integers(1, 30), controls=(ctl.sma_n_plus_one_terms,))
+def sma_averages_exactly_the_last_n_values(t, values, window):
     """``sma(values, n)[i] = (1/n) sum(values[i:i + n])``: a window of exactly n values,
     one output per full window (seed 001, corrected: its sum from T - n to T has n + 1 terms).
+    ``n = min(window, T)``.
 
-    Oracle ``math.fsum``; tolerance ``2 (n + 1) eps M`` (a float sum of n terms, then a
-    division).
+    Oracle ``math.fsum``; tolerance ``2 (n + 1) eps M`` with M the largest magnitude in the
+    window (a float sum of n terms, then a division: the mean of a window is as well
+    conditioned as its own values, whatever came before it).
     """
-    n = data.draw(st.integers(1, values.shape[0]), label="n")
     length = values.shape[0]
+    n = min(window, length)
     out = _out(t.sma(values, n), (length - n + 1, values.shape[1]), f"sma(n={n}) of {length} steps")
     for j in range(values.shape[1]):
         col = values[:, j].tolist()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from properties.targets import unsupported
 
 
 def load(path: str):
@@ -31,8 +30,10 @@ def load(path: str):
 
 
 def no_fused_kernel(name: str):
+    """A factory that refuses: torch has no fused CPU kernel for this optimiser."""
     def factory(*args, **kwargs):
-        unsupported("torch-fused", name, f"fused=True ({name}: torch {torch_version()} has no fused kernel)")
+        raise NotImplementedError(f"torch-fused target: {name}: torch {torch_version()} has no fused CPU kernel for "
+                                  f"{name} (its constructor refuses fused=True)")
     factory.__name__ = name
     return factory
 
