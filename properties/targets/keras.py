@@ -427,7 +427,9 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
 
 
 def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
-                            unbiased: bool = True) -> BatchNormRunning:
+                            unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
+    if init != "zeros_ones":
+        _unsupported("batchnorm_running_stats", f"init={init!r} (Keras starts the moving statistics at 0 and 1)")
     batches = list(batches)
     running = batchnorm_running_init(_batch(batches[0]).shape[1])
     for x in batches:

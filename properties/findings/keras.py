@@ -1,0 +1,79 @@
+"""Findings of Keras 3 (``--target keras``; properties/targets/keras.py, backend ``KERAS_BACKEND``,
+default jax). Each has a reproduction that must still fail."""
+
+import numpy as np
+
+from properties._findings import Reproduction
+from properties._law import LawViolation
+from properties.findings import Finding, violates
+
+EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
+
+
+def _constant_channel_is_not_nan(t):
+    y, _ = t.batchnorm_forward(np.zeros((2, 1)), np.ones(1), np.zeros(1), eps=0.0)
+    if not np.all(np.isfinite(y)):
+        raise LawViolation(f"BatchNormalization(epsilon=0) of the constant channel [0, 0] gave {y.ravel()!r}; "
+                           f"the eps -> 0 limit is beta = 0")
+
+
+def _small_std(x, **_):
+    return bool(np.any(np.std(np.asarray(x, dtype=np.float64), axis=0) < 2e-7))
+
+
+FINDINGS = [
+    Finding(
+        "K1", severity="correctness",
+        reason="float64 is computed in float32: keras.backend.result_type maps float64 to float32 on every backend "
+               "but TensorFlow (keras/src/backend/common/dtypes.py, BIT64_TO_BIT32_DTYPE), and ops that take their "
+               "dtype from it (tanh, the BatchNormalization arithmetic, Normalization's statistics) round float64 "
+               "inputs to float32, even with keras.config.set_floatx('float64'): keras.ops.tanh(float64 [1.0]) = "
+               "0.7615941762924194 (float32) against 0.7615941559557649. Upstream keras-team/keras#23223 (fixed by "
+               "#23225 after 3.15.1)",
+        laws=("activations_match_their_closed_forms",
+              "batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_eps",
+              "batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel",
+              "batchnorm_inference_is_a_per_channel_affine_map_of_each_sample",
+              "batchnorm_running_update_follows_the_momentum_recursion",
+              "zscore_is_stable_under_large_offsets"),
+        reproduce=violates("activations_match_their_closed_forms", x=np.array([1.0])),
+    ),
+    Finding(
+        "K2", severity="correctness",
+        reason="Adagrad, RMSprop and Adam accept epsilon=0 and then divide 0 by 0 for a coordinate whose gradients "
+               "have all been 0 (no guard; the eps -> 0 limit is an update of 0), as torch does (T1)",
+        laws=(f"{EDGE}[adagrad]", f"{EDGE}[rmsprop]", f"{EDGE}[adam]"),
+        reproduce=violates(EDGE, name="adam", grads=np.array([[0.0, 1.0]]), lr=0.1, inside=False, beta=0.999),
+    ),
+    Finding(
+        "K3", severity="correctness",
+        reason="BatchNormalization(epsilon=0) in training gives NaN for a constant channel (0 / sqrt(0)); the limit "
+               "eps -> 0 is beta",
+        laws=("batchnorm_of_a_constant_channel_at_eps_0_is_beta",),
+        reproduce=Reproduction("batchnorm_forward(zeros((2, 1)), [1.], [0.], eps=0.0)", _constant_channel_is_not_nan,
+                               LawViolation),
+    ),
+    Finding(
+        "K4", severity="correctness",
+        reason="BatchNormalization in training accepts a batch with one value per channel and returns beta (its "
+               "batch variance is 0); torch refuses it ('Expected more than 1 value per channel when training')",
+        laws=("training_on_a_batch_of_one_is_rejected",),
+        reproduce=violates("training_on_a_batch_of_one_is_rejected", x=np.array([[1.0]]), as_3d=False),
+    ),
+    Finding(
+        "K5", severity="correctness",
+        reason="layers.Normalization divides by max(sqrt(var), 1e-7) (keras/src/layers/preprocessing/"
+               "normalization.py), so a feature whose standard deviation is below 1e-7 is not standardised to "
+               "variance 1: x = [0, 1e-160] gives outputs of about 5e-154",
+        laws={"zscore_standardises_each_feature": _small_std},
+        reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
+    ),
+    Finding(
+        "K6", severity="accuracy",
+        reason="Adam's step size lr sqrt(1 - b2^t) / (1 - b1^t) is computed with 1 - beta**t, which cancels for "
+               "beta near 1 (as torch's T2): b1 = 0, b2 = 0.999, constant gradient 1, step 2 is 7.2e-18 from -lr",
+        laws={"adam_constant_gradient_bias_correction_is_exact": lambda b1, b2, **_: max(b1, b2) >= 0.9},
+        reproduce=violates("adam_constant_gradient_bias_correction_is_exact", g=np.array([1.0]), lr=1e-3,
+                           b1=0.0, b2=0.999),
+    ),
+]
