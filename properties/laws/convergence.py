@@ -616,7 +616,7 @@ def standardising_seed001_features_cuts_conditioning_and_iterations(t, seed, n):
     rng = _rng(seed)
     xm = _seed001_features(rng, n)
     y = xm[:, 0] / 1000 + 10 * xm[:, 1] + 0.01 * rng.standard_normal(n)
-    z = _arr(t.zscore(xm))
+    z = _arr(t.zscore(xm, eps=0.0))
     c_raw, c_std = _cond_gram(xm), _cond_gram(z)
     if not c_raw >= 1e6 * c_std:
         raise LawViolation(f"standardising changed cond(X'X) from {c_raw:.3g} to {c_std:.3g}; seed 001's features "
@@ -679,7 +679,7 @@ def standardising_keeps_cond_within_d_of_the_centred_data(t, x, seed):
         return
     dscale = np.exp(_rng(seed).uniform(-3, 3, d))
     c_best = min(c_c, _cond_gram(cen * dscale))
-    z = _arr(t.zscore(x))
+    z = _arr(t.zscore(x, eps=0.0))
     c_z = _cond_gram(z)
     slack = 1 + 64 * (n + d) * EPS64 * float(np.max(kz)) * (math.sqrt(c_z) + math.sqrt(c_c))
     if not c_z <= d * c_best * slack:
@@ -699,7 +699,7 @@ def standardising_can_raise_the_condition_number(t, x):
     """
     x = _arr(x)
     c_x = _cond_gram(x)
-    z = _arr(t.zscore(x))
+    z = _arr(t.zscore(x, eps=0.0))
     s = np.linalg.svd(z, compute_uv=False)
     singular = s[-1] <= 8 * EPS64 * s[0]
     c_z = math.inf if singular else float((s[0] / s[-1]) ** 2)

@@ -52,7 +52,7 @@ def zscore_standardises_each_feature(t, x):
     Tolerance ``8 (n + 2) eps kappa`` per feature, ``kappa = max|x| / sigma``: the error of
     a two-pass mean and variance in float64 under the conditioning of the data.
     """
-    z = _out(t.zscore(x)).astype(np.float64)
+    z = _out(t.zscore(x, eps=0.0)).astype(np.float64)
     _check_shape(z, x, "zscore")
     if not np.all(np.isfinite(z)):
         raise LawViolation(f"zscore returned non-finite values for finite input: {z!r}")
@@ -110,8 +110,8 @@ def zscore_affine_equivariance(t, x, a, b):
     rounding: ``16 (n + 2) eps kappa`` with kappa of the transformed data.
     """
     y = a * x + b
-    z1 = _out(t.zscore(y)).astype(np.float64)
-    z0 = _out(t.zscore(x)).astype(np.float64)
+    z1 = _out(t.zscore(y, eps=0.0)).astype(np.float64)
+    z0 = _out(t.zscore(x, eps=0.0)).astype(np.float64)
     kappa = np.maximum(zscore_condition(x), zscore_condition(y))
     n = x.shape[0]
     for j in np.flatnonzero(kappa <= KAPPA_MAX):
@@ -131,8 +131,8 @@ def minmax_affine_invariance(t, x, a, b):
     Tolerance ``8 eps max|y| / (max - min)`` per feature: rounding of ``y - min``.
     """
     y = a * x + b
-    z1 = _out(t.minmax(y)).astype(np.float64)
-    z0 = _out(t.minmax(x)).astype(np.float64)
+    z1 = _out(t.minmax(y, feature_range=(0.0, 1.0))).astype(np.float64)
+    z0 = _out(t.minmax(x, feature_range=(0.0, 1.0))).astype(np.float64)
     for j in range(x.shape[1]):
         span = x[:, j].max() - x[:, j].min()
         if span == 0:
@@ -154,10 +154,10 @@ def normalisation_is_idempotent(t, x):
     """
     n = x.shape[0]
     kappa = zscore_condition(x)
-    z = _out(t.zscore(x)).astype(np.float64)
-    zz = _out(t.zscore(z)).astype(np.float64)
-    m = _out(t.minmax(x)).astype(np.float64)
-    mm = _out(t.minmax(m)).astype(np.float64)
+    z = _out(t.zscore(x, eps=0.0)).astype(np.float64)
+    zz = _out(t.zscore(z, eps=0.0)).astype(np.float64)
+    m = _out(t.minmax(x, feature_range=(0.0, 1.0))).astype(np.float64)
+    mm = _out(t.minmax(m, feature_range=(0.0, 1.0))).astype(np.float64)
     for j in np.flatnonzero(kappa <= KAPPA_MAX):
         tol = 8 * (n + 2) * EPS64 * kappa[j]
         for name, a, b in (("zscore", zz, z), ("minmax", mm, m)):
@@ -213,8 +213,8 @@ def applying_fitted_statistics_to_training_data_reproduces_fit_transform(t, x):
     Tolerance ``4 eps (1 + |z|)``: both sides must be the same computation up to a few
     roundings of the output.
     """
-    a = _out(t.apply_zscore(t.fit_zscore(x), x)).astype(np.float64)
-    b = _out(t.zscore(x)).astype(np.float64)
+    a = _out(t.apply_zscore(t.fit_zscore(x, eps=0.0), x)).astype(np.float64)
+    b = _out(t.zscore(x, eps=0.0)).astype(np.float64)
     tol = 4 * EPS64 * (1 + np.abs(b))
     if np.any(np.abs(a - b) > tol):
         raise LawViolation(f"apply_zscore(fit_zscore(x), x) differs from zscore(x) by up to {np.max(np.abs(a - b)):.3g} "
@@ -236,8 +236,8 @@ def new_data_is_transformed_with_training_statistics(t, train, data):
     mu, var, mag = column_stats(train)
     sd = np.sqrt(var)
     n = train.shape[0]
-    z = _out(t.apply_zscore(t.fit_zscore(train), test)).astype(np.float64)
-    m = _out(t.apply_minmax(t.fit_minmax(train), test)).astype(np.float64)
+    z = _out(t.apply_zscore(t.fit_zscore(train, eps=0.0), test)).astype(np.float64)
+    m = _out(t.apply_minmax(t.fit_minmax(train, feature_range=(0.0, 1.0)), test)).astype(np.float64)
     lo, hi = train.min(axis=0), train.max(axis=0)
     for j in range(train.shape[1]):
         big = max(mag[j], np.abs(test[:, j]).max())
@@ -269,8 +269,8 @@ def zscore_of_offset_data_is_within_its_conditioning(t, x, offset):
     ``zscore_is_stable_under_large_offsets``.
     """
     y = x + offset
-    z1 = _out(t.zscore(y)).astype(np.float64)
-    z0 = _out(t.zscore(x)).astype(np.float64)
+    z1 = _out(t.zscore(y, eps=0.0)).astype(np.float64)
+    z0 = _out(t.zscore(x, eps=0.0)).astype(np.float64)
     kappa = zscore_condition(y)
     n = x.shape[0]
     if not np.all(np.isfinite(z1)):
@@ -296,8 +296,8 @@ def zscore_is_stable_under_large_offsets(t, x, offset):
     ``zscore_of_offset_data_is_within_its_conditioning`` instead.
     """
     y = x + offset
-    z1 = _out(t.zscore(y)).astype(np.float64)
-    z0 = _out(t.zscore(x)).astype(np.float64)
+    z1 = _out(t.zscore(y, eps=0.0)).astype(np.float64)
+    z0 = _out(t.zscore(x, eps=0.0)).astype(np.float64)
     err = np.abs(z1 - z0)
     if not np.all(err <= 1e-9 * (1 + np.abs(z0))):
         raise LawViolation(f"zscore(x + {offset:g}) differs from zscore(x) by up to {np.nanmax(err):.3g} "
@@ -345,9 +345,9 @@ def normalisation_never_modifies_its_input(t, x, dtype):
     x = x.astype(dtype)
     before = x.copy()
     calls = {
-        "zscore": lambda: t.zscore(x), "minmax": lambda: t.minmax(x), "center": lambda: t.center(x),
-        "fit_zscore/apply_zscore": lambda: t.apply_zscore(t.fit_zscore(x), x),
-        "fit_minmax/apply_minmax": lambda: t.apply_minmax(t.fit_minmax(x), x),
+        "zscore": lambda: t.zscore(x, eps=0.0), "minmax": lambda: t.minmax(x, feature_range=(0.0, 1.0)), "center": lambda: t.center(x),
+        "fit_zscore/apply_zscore": lambda: t.apply_zscore(t.fit_zscore(x, eps=0.0), x),
+        "fit_minmax/apply_minmax": lambda: t.apply_minmax(t.fit_minmax(x, feature_range=(0.0, 1.0)), x),
     }
     for name, call in calls.items():
         call()
