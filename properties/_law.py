@@ -33,11 +33,17 @@ from hypothesis import example, given, reject
 from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
-__all__ = ["LawViolation", "LawNotApplicable", "Law", "Control", "RunStats", "TIERS", "law", "per_technique", "all_laws"]
+__all__ = ["LawViolation", "LawViolations", "LawNotApplicable", "Law", "Control", "RunStats", "TIERS", "law", "per_technique", "all_laws"]
 
 
 class LawViolation(AssertionError):
     """A target broke a law. The message says what was observed and what the law requires."""
+
+
+class LawViolations(ExceptionGroup, AssertionError):
+    """A target broke one law in several distinct ways (Hypothesis reports each failure with its
+    own minimal example; they stay distinct). An AssertionError, so a whole-law finding's strict
+    xfail accepts it just as it accepts one :class:`LawViolation`."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,8 +204,12 @@ class Law:
                 said += [f"every other example lies in the domain of finding {fid}" for fid in stats.excluded]
                 raise LawNotApplicable("; ".join(said)) from None
             raise
-        except Exception as exc:  # noqa: BLE001 - counted, then re-raised unchanged
+        except Exception as exc:  # noqa: BLE001 - counted, then re-raised
             stats.failures += len(exc.exceptions) if isinstance(exc, BaseExceptionGroup) else 1
+            if isinstance(exc, BaseExceptionGroup) and not isinstance(exc, LawViolations) \
+                    and all(isinstance(e, LawViolation) for e in exc.exceptions):
+                raise LawViolations(f"law {self.name} broken in {len(exc.exceptions)} distinct ways",
+                                    exc.exceptions) from None
             raise
 
     def pytest(self):

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -137,3 +139,26 @@ def test_the_install_hint_is_given_once(monkeypatch):
         assert str(exc).count("install it with") == 1, str(exc)
     else:
         raise AssertionError("load_target should have failed")
+
+
+def test_a_law_broken_in_two_distinct_ways_raises_one_assertion_error_with_both():
+    """Hypothesis reports two distinct failures as an ExceptionGroup; the harness re-raises it as
+    LawViolations (an AssertionError), so a whole-law finding's strict xfail still applies."""
+    from hypothesis import settings
+    from hypothesis import strategies as st
+
+    from properties import load_target
+    from properties._law import Control, LawViolation, LawViolations, law
+
+    @law(needs=(), x=st.integers(-100, 100), controls=(Control("none", "test", "test", {}),))
+    def _broken_two_ways(t, x):
+        if x > 10:
+            raise LawViolation("too big")
+        if x < -10:
+            raise LawViolation("too small")
+
+    with pytest.raises(LawViolations) as info:
+        _broken_two_ways.check(load_target("reference"), settings=settings(max_examples=300, database=None,
+                                                                           derandomize=True))
+    assert isinstance(info.value, AssertionError)
+    assert sorted(str(e) for e in info.value.exceptions) == ["too big", "too small"]
