@@ -56,9 +56,11 @@ def _mutmut(*args: str, capture: bool = False) -> str:
 def all_mutants() -> list[str]:
     """Every mutant name (``reference.<module>.x_<function>__mutmut_<k>``), generating them if needed.
 
-    ``mutmut print-time-estimates`` generates the mutants (into ``mutants/``) and lists them;
-    the names are read from mutmut's ``.meta`` files, which list every mutant of a module."""
-    _mutmut("print-time-estimates", capture=True)
+    mutmut generates the mutants (into ``mutants/``) and records which laws call which function
+    at the start of ``mutmut run``; a run filtered on a name that matches nothing stops right
+    after that (mutmut's "nothing matches" assertion). The names are then read from mutmut's
+    ``.meta`` files, which list every mutant of a module."""
+    _mutmut("run", "--max-children", "1", "reference.__generate_only__", capture=True)
     names = sorted({key for meta in (ROOT / "mutants").rglob("*.meta")
                     for key in json.loads(meta.read_text())["exit_code_by_key"]})
     if not names:
