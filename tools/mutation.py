@@ -111,6 +111,9 @@ def _tokens(code: str) -> list[tuple[int, str]]:
         return []
 
 
+_FSTRING_PARTS = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
+
+
 def string_only(diff: str) -> bool:
     """Whether the mutant changes nothing but string literals (or a string into None)."""
     old = [line[1:] for line in diff.splitlines() if line.startswith("-")]
@@ -126,7 +129,7 @@ def string_only(diff: str) -> bool:
                 continue
             if ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"):
                 continue
-            if ka in (tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END) and ka == kb:
+            if ka in _FSTRING_PARTS and ka == kb:          # Python >= 3.12 tokenises f-strings in parts
                 continue
             return False
     return True
