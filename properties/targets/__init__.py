@@ -20,10 +20,12 @@ error).
 from __future__ import annotations
 
 import importlib
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["BORROWED", "borrow_harness", "require", "unsupported", "float_array"]
+__all__ = ["BORROWED", "borrow_harness", "require", "unsupported", "float_array", "SGDState", "AdagradState",
+           "RMSpropState", "AdadeltaState", "AdamState"]
 
 
 #: Harness names an optimiser adapter re-exports from the reference (not under test): the
@@ -62,3 +64,50 @@ def float_array(x) -> np.ndarray:
     if a.dtype.kind != "f":
         a = a.astype(np.float64)
     return a
+
+
+# --- optimiser states of the framework adapters ------------------------------------------------------
+# The reference's field names over a framework's own state: each adapter maps a field to the
+# framework's key or slot (torch: TORCH_STATE_KEYS, Keras: KERAS_SLOTS), so the state laws read
+# ``state.mu`` or ``state.sum_of_squares`` whatever the framework calls it. A field is None
+# before the first update and where the configuration keeps no such state.
+
+class SGDState(NamedTuple):
+    """``count`` updates done; ``velocity`` the momentum buffer (None without momentum)."""
+
+    count: int
+    velocity: np.ndarray | None
+
+
+class AdagradState(NamedTuple):
+    """``count``; ``sum_of_squares`` the accumulator G (starting at initial_accumulator_value)."""
+
+    count: int
+    sum_of_squares: np.ndarray | None
+
+
+class RMSpropState(NamedTuple):
+    """``count``; ``nu`` the EMA of g**2; ``mu`` the EMA of g (centered only); ``trace`` the
+    momentum buffer (momentum > 0 only)."""
+
+    count: int
+    nu: np.ndarray | None
+    mu: np.ndarray | None
+    trace: np.ndarray | None
+
+
+class AdadeltaState(NamedTuple):
+    """``count``; ``e_g`` the EMA of g**2; ``e_x`` the EMA of the squared steps."""
+
+    count: int
+    e_g: np.ndarray | None
+    e_x: np.ndarray | None
+
+
+class AdamState(NamedTuple):
+    """``count``; ``mu`` and ``nu`` the first and second moments; ``nu_max`` their running max (amsgrad only)."""
+
+    count: int
+    mu: np.ndarray | None
+    nu: np.ndarray | None
+    nu_max: np.ndarray | None

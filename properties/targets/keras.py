@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
+from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
+                                float_array, require, unsupported)
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 if os.environ["KERAS_BACKEND"] == "jax":
@@ -164,47 +165,6 @@ def _np(x) -> np.ndarray:
 
 
 # --- optimisers ----------------------------------------------------------------------------------
-
-class SGDState(NamedTuple):
-    """``count``; ``velocity`` Keras's ``momentums`` slot (lr-scaled: m = mu m - lr g; None without momentum)."""
-
-    count: int
-    velocity: np.ndarray | None
-
-
-class AdagradState(NamedTuple):
-    """``count``; ``sum_of_squares`` Keras's accumulator G (starting at initial_accumulator_value)."""
-
-    count: int
-    sum_of_squares: np.ndarray | None
-
-
-class RMSpropState(NamedTuple):
-    """``count``; ``nu`` Keras's ``velocities``; ``mu`` its ``average_gradients`` (centered);
-    ``trace`` its ``momentums`` (lr-scaled; momentum > 0)."""
-
-    count: int
-    nu: np.ndarray | None
-    mu: np.ndarray | None
-    trace: np.ndarray | None
-
-
-class AdadeltaState(NamedTuple):
-    """``count``; ``e_g`` Keras's ``accumulated_grads``; ``e_x`` its ``accumulated_delta_vars``."""
-
-    count: int
-    e_g: np.ndarray | None
-    e_x: np.ndarray | None
-
-
-class AdamState(NamedTuple):
-    """``count``; ``mu`` Keras's ``momentums``; ``nu`` its ``velocities``; ``nu_max`` its ``velocity_hats``."""
-
-    count: int
-    mu: np.ndarray | None
-    nu: np.ndarray | None
-    nu_max: np.ndarray | None
-
 
 #: Reference state field -> the Keras optimizer attribute holding that slot (a list with one
 #: variable per trainable variable), read from keras/src/optimizers/*.py ``build``.

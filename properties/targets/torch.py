@@ -43,7 +43,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
+from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
+                                float_array, require, unsupported)
 
 torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
 import torch.nn.functional as F  # noqa: E402
@@ -220,49 +221,6 @@ def _t(x) -> "torch.Tensor":
 
 
 # --- optimisers ----------------------------------------------------------------------------------
-
-class SGDState(NamedTuple):
-    """``count`` updates done; ``velocity`` torch's ``momentum_buffer`` b (gradient units, lr
-    outside; None without momentum)."""
-
-    count: int
-    velocity: np.ndarray | None
-
-
-class AdagradState(NamedTuple):
-    """``count``; ``sum_of_squares`` torch's ``state["sum"]`` (G, starting at initial_accumulator_value)."""
-
-    count: int
-    sum_of_squares: np.ndarray | None
-
-
-class RMSpropState(NamedTuple):
-    """``count``; ``nu`` torch's ``square_avg``; ``mu`` its ``grad_avg`` (centered only);
-    ``trace`` its ``momentum_buffer`` (momentum > 0 only)."""
-
-    count: int
-    nu: np.ndarray | None
-    mu: np.ndarray | None
-    trace: np.ndarray | None
-
-
-class AdadeltaState(NamedTuple):
-    """``count``; ``e_g`` torch's ``square_avg``; ``e_x`` its ``acc_delta``."""
-
-    count: int
-    e_g: np.ndarray | None
-    e_x: np.ndarray | None
-
-
-class AdamState(NamedTuple):
-    """``count``; ``mu`` torch's ``exp_avg``; ``nu`` its ``exp_avg_sq``; ``nu_max`` its
-    ``max_exp_avg_sq`` (amsgrad only)."""
-
-    count: int
-    mu: np.ndarray | None
-    nu: np.ndarray | None
-    nu_max: np.ndarray | None
-
 
 #: Reference state field -> key of torch's per-parameter ``optimizer.state[p]`` (checked
 #: against torch 2.13.0: sgd.py ``momentum_buffer``, adagrad.py ``sum``, rmsprop.py
