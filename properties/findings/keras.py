@@ -1,6 +1,12 @@
 """Findings of Keras 3 (``--target keras``; properties/targets/keras.py, backend ``KERAS_BACKEND``,
-default jax). Each has a reproduction that must still fail."""
+default jax). Each has a reproduction that must still fail.
 
+Some findings depend on the backend (``keras.backend.backend()``): the torch backend computes
+``tanh`` in float64 (K1 then shows in the normalisation layers only) and has its own truncated
+normal sampler (K7).
+"""
+
+import keras
 import numpy as np
 
 from properties._findings import Reproduction
@@ -21,23 +27,37 @@ def _small_std(x, **_):
     return bool(np.any(np.std(np.asarray(x, dtype=np.float64), axis=0) < 2e-7))
 
 
-FINDINGS = [
-    Finding(
+BACKEND = keras.backend.backend()
+
+_K1 = ("float64 is computed in float32: keras.backend.result_type maps float64 to float32 on every backend "
+       "but TensorFlow (keras/src/backend/common/dtypes.py, BIT64_TO_BIT32_DTYPE), and ops that take their "
+       "dtype from it (the BatchNormalization arithmetic, Normalization's statistics, and on the jax backend tanh) "
+       "round float64 inputs to float32, even with keras.config.set_floatx('float64'). Upstream "
+       "keras-team/keras#23223 (fixed by #23225 after 3.15.1). ")
+_K1_BN = ("batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_eps",
+          "batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel",
+          "batchnorm_inference_is_a_per_channel_affine_map_of_each_sample",
+          "batchnorm_running_update_follows_the_momentum_recursion",
+          "zscore_is_stable_under_large_offsets")
+
+if BACKEND == "torch":
+    K1 = Finding(
         "K1", severity="correctness",
-        reason="float64 is computed in float32: keras.backend.result_type maps float64 to float32 on every backend "
-               "but TensorFlow (keras/src/backend/common/dtypes.py, BIT64_TO_BIT32_DTYPE), and ops that take their "
-               "dtype from it (tanh, the BatchNormalization arithmetic, Normalization's statistics) round float64 "
-               "inputs to float32, even with keras.config.set_floatx('float64'): keras.ops.tanh(float64 [1.0]) = "
-               "0.7615941762924194 (float32) against 0.7615941559557649. Upstream keras-team/keras#23223 (fixed by "
-               "#23225 after 3.15.1)",
-        laws=("activations_match_their_closed_forms",
-              "batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s2_plus_eps",
-              "batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel",
-              "batchnorm_inference_is_a_per_channel_affine_map_of_each_sample",
-              "batchnorm_running_update_follows_the_momentum_recursion",
-              "zscore_is_stable_under_large_offsets"),
+        reason=_K1 + "Backend torch: keras.ops.tanh keeps float64, but layers.Normalization standardises "
+                     "[32768.36523438, 0] to [0.99999994, -0.99999994] (float32) instead of [1, -1]",
+        laws=(*_K1_BN, "zscore_standardises_each_feature"),
+        reproduce=violates("zscore_standardises_each_feature", x=np.array([[32768.36523438], [0.0]])),
+    )
+else:
+    K1 = Finding(
+        "K1", severity="correctness",
+        reason=_K1 + "keras.ops.tanh(float64 [1.0]) = 0.7615941762924194 (float32) against 0.7615941559557649",
+        laws=("activations_match_their_closed_forms", *_K1_BN),
         reproduce=violates("activations_match_their_closed_forms", x=np.array([1.0])),
-    ),
+    )
+
+FINDINGS = [
+    K1,
     Finding(
         "K2", severity="correctness",
         reason="Adagrad, RMSprop and Adam accept epsilon=0 and then divide 0 by 0 for a coordinate whose gradients "
@@ -76,4 +96,19 @@ FINDINGS = [
         reproduce=violates("adam_constant_gradient_bias_correction_is_exact", g=np.array([1.0]), lr=1e-3,
                            b1=0.0, b2=0.999),
     ),
+    *([Finding(
+        "K7", severity="correctness",
+        reason="truncated normal draws beyond 2 sigma0 on the torch backend: keras/src/backend/torch/random.py "
+               "truncated_normal draws 4 normal values per output and keeps the first inside (-2, 2), but when all "
+               "4 are outside it keeps the first of them (argmax of an all-False mask is 0), so a fraction "
+               "P(|Z| > 2)^4 = 0.0455^4 = 4.3e-6 of the draws is an untruncated normal value (35 of 1e7 draws "
+               "with seed 1, max |w| = 3.74 sigma0). Every initialiser with truncated=True is affected; with "
+               "22,528 draws an example catches it with probability 0.09, so the law's verdict would depend on "
+               "the seed: the finding covers the whole law",
+        laws={"truncated_normal_stays_within_two_sigma0": lambda **_: True},
+        reproduce=violates("truncated_normal_stays_within_two_sigma0",
+                           case=("he_normal", (1024, 1), {"layout": "torch", "mode": "fan_in", "nonlinearity": "relu",
+                                                          "negative_slope": 0.0, "truncated": True}),
+                           seed=29),
+    )] if BACKEND == "torch" else []),
 ]

@@ -31,6 +31,7 @@ example or skips the law).
 from __future__ import annotations
 
 import os
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -46,6 +47,11 @@ keras = require("keras", "keras", 'python -m pip install -e ".[keras]"')
 # The learning rate and a layer's weights live in variables of dtype floatx; float64 keeps
 # the caller's float64 values exactly (float32 params are cast down by Keras as usual).
 keras.config.set_floatx("float64")
+if keras.backend.backend() == "torch":
+    # As the torch targets: the laws' arrays are small, and OpenMP spin-waits on a busy machine
+    # made a run up to 15 times slower.
+    import torch as _torch
+    _torch.set_num_threads(1)
 
 import reference as _ref  # noqa: E402  (the borrowed harness, the Optimizer container, the result types)
 
@@ -161,7 +167,11 @@ def _unsupported(func: str, what: str):
 
 
 def _np(x) -> np.ndarray:
-    return np.array(keras.ops.convert_to_numpy(x), copy=True)
+    # The torch backend's convert_to_numpy calls np.array(tensor), for which numpy 2 emits a
+    # DeprecationWarning on every call (torch's __array__ takes no copy keyword): not ours to fix.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return np.array(keras.ops.convert_to_numpy(x), copy=True)
 
 
 # --- optimisers ----------------------------------------------------------------------------------
@@ -363,8 +373,10 @@ def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
     stats = _bn_layer(x, 0.0, eps)                     # momentum 0: moving <- batch statistics exactly
     x_hat = _np(stats(x, training=True))
     mean, var = _np(stats.moving_mean.value), _np(stats.moving_variance.value)
-    return y, BatchNormCache(x_hat, 1.0 / np.sqrt(var + eps), np.asarray(gamma, np.float64).reshape(c), mean, var,
-                             x.size // c, float(eps))
+    with np.errstate(divide="ignore", invalid="ignore"):   # Keras' own batch variance may be 0 or < 0
+        inv_std = 1.0 / np.sqrt(var + eps)
+    return y, BatchNormCache(x_hat, inv_std, np.asarray(gamma, np.float64).reshape(c), mean, var, x.size // c,
+                             float(eps))
 
 
 def batchnorm_running_init(num_features: int) -> BatchNormRunning:
