@@ -381,6 +381,13 @@ RECIPES["exponential_decay"] = schedule_recipe("exponential_decay", {"init_lr": 
 RECIPES["inverse_time_decay"] = schedule_recipe("inverse_time_decay", {"init_lr": 0.5, "decay_rate": 0.5, "decay_steps": 2})
 
 
+@recipe("resume_schedule")
+def _(draw):
+    later = draw(st.integers(0, 5))
+    return Recipe(("resume_schedule",), [Hyp("step", draw(st.integers(0, 20)))],
+                  lambda step: R.resume_schedule(R.step_decay(0.5, 0.5, 3), step)(step + later))
+
+
 @recipe("newton_step")
 def _(draw):
     d = draw(st.integers(1, 3))

@@ -69,3 +69,21 @@ def test_every_reference_name_in_the_readme_table_exists():
                     break
                 obj = getattr(obj, part)
     assert not absent, f"README's reference column names what reference does not have: {absent}"
+
+
+def test_readme_states_the_law_counts():
+    """The sentence "In numbers: ..." gives the current counts (computed from the registry)."""
+    from properties._law import all_laws
+
+    fams = [m.name for m in pkgutil.iter_modules(properties.laws.__path__) if not m.name.startswith("_")]
+    laws = [lw for f in fams for lw in all_laws(importlib.import_module(f"properties.laws.{f}"))]
+    per_technique = sum(1 for lw in laws if lw.cases)
+    accuracy = sum(1 for lw in laws if lw.tier == "accuracy")
+    pairs = sum(len(lw.controls) for lw in laws)
+    statistical = sum(1 for lw in laws if lw.statistical)
+    text = " ".join((ROOT / "README.md").read_text().split())
+    want = (f"In numbers: {len(laws)} laws in {len(fams)} families ({per_technique} of them run once per technique, "
+            f"{accuracy} in the accuracy tier), each with at least one negative control ({pairs} law × control pairs, "
+            f"all rejected by `tests/meta/test_negative_controls.py`); {statistical} of the laws are calibrated "
+            f"statistical laws.")
+    assert want in text, f"README should say: {want}"

@@ -217,6 +217,14 @@ def _inverse_time_without_one(init_lr, decay_rate, decay_steps=1):
     return lambda step: init_lr / max(decay_rate * step / decay_steps, 1.0)
 
 
+def _resume_restarts_at_zero(schedule, step):
+    return lambda k: schedule(k - step)
+
+
+def _resume_one_step_ahead(schedule, step):
+    return lambda k: schedule(k + 1)
+
+
 # --- the controls --------------------------------------------------------------------------------
 
 momentum_sign_flipped = Control(
@@ -304,3 +312,11 @@ exponential_decay_ahead = Control(
 inverse_time_without_one = Control(
     "inverse_time_without_one", "plausible bug", "lr / (rate t) instead of lr / (1 + rate t)",
     {"inverse_time_decay": _inverse_time_without_one})
+resume_restarts_at_zero = Control(
+    "resume_restarts_at_zero", "plausible bug (a scheduler rebuilt without its step count)",
+    "a run resumed at step N starts the schedule again from step 0",
+    {"resume_schedule": _resume_restarts_at_zero})
+resume_one_step_ahead = Control(
+    "resume_one_step_ahead", "plausible bug (torch: a scheduler rebuilt with last_epoch=N instead of N - 1)",
+    "a run resumed at step N is one step ahead of the uninterrupted run",
+    {"resume_schedule": _resume_one_step_ahead})

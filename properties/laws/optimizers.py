@@ -626,6 +626,35 @@ def schedules_non_increasing_with_right_values(t, kind, lr0, rate, size):
         prev = got
 
 
+_SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+
+
+def _make_schedule(t, name, lr0, rate, size):
+    if name == "constant_schedule":
+        return t.constant_schedule(lr0)
+    return getattr(t, name)(lr0, rate, size)
+
+
+@law(needs=("resume_schedule",), cases=per_technique(_SCHEDULES), name=lambda c: st.just(c), lr0=st.floats(1e-4, 10.0),
+     rate=st.floats(0.05, 0.95), size=st.sampled_from([1, 1, 2, 3]), at=st.integers(0, 8), later=st.integers(0, 8),
+     controls=(ctl.resume_restarts_at_zero, ctl.resume_one_step_ahead))
+def resuming_a_schedule_at_step_n_equals_stepping_n_times(t, name, lr0, rate, size, at, later):
+    """A run checkpointed after ``at`` updates and restored (``resume_schedule(schedule, at)``)
+    uses at update ``k = at + later`` the rate the uninterrupted run uses, ``schedule(k)``.
+
+    Seed 001's decaying learning rate is a function of the update count; a framework whose
+    scheduler keeps state (torch's ``last_epoch`` and the lr in the param groups, an
+    optimizer's step counter) must restore it. Both runs perform the same arithmetic, so the
+    tolerance is 8 eps relative per step (a chained scheduler multiplies once per step).
+    """
+    sched = _make_schedule(t, name, lr0, rate, size)
+    k = at + later
+    got, want = float(t.resume_schedule(sched, at)(k)), float(sched(k))
+    if not abs(got - want) <= 8 * (k + 1) * EPS64 * abs(want):
+        raise LawViolation(f"{name}(lr0={lr0!r}, rate={rate!r}, size={size}) resumed at step {at}: rate at step {k} is "
+                           f"{got!r}; the uninterrupted run's is {want!r}")
+
+
 # --- every optimiser -----------------------------------------------------------------------------
 
 #: Configurations of every optimiser with every switch explicit; a target that lacks one

@@ -461,14 +461,50 @@ relu = _act(keras.activations.relu)
 # A LearningRateSchedule is called with the optimizer's 0-based ``iterations`` (the reference's
 # convention); a float learning rate is the constant schedule.
 
+class _Schedule:
+    """``learning_rate`` as Keras takes it (a float or a ``LearningRateSchedule``), read as
+    ``step -> lr``: a schedule is called with the step; a float is the value the optimizer's
+    ``learning_rate`` variable holds."""
+
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+
+    def __call__(self, step: int) -> float:
+        if isinstance(self.learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+            return float(_np(self.learning_rate(int(step))))
+        return float(_np(keras.optimizers.SGD(learning_rate=self.learning_rate).learning_rate))
+
+
 def _schedule(sched):
-    return lambda step: float(_np(sched(int(step))))
+    return _Schedule(sched)
+
+
+def resume_schedule(schedule, step: int):
+    """An ``SGD(learning_rate=...)`` applies ``step`` updates (gradient 0) to a variable; its
+    variables (``iterations`` among them) are saved as numpy (a checkpoint) and assigned to a fresh
+    SGD built for the same variable, which goes on; its ``learning_rate`` after ``k`` updates in
+    all is the rate of update ``k``: this checks the count Keras keeps and reads."""
+    if not isinstance(schedule, _Schedule):
+        raise TypeError(f"keras target: resume_schedule: schedule must come from this target; got {schedule!r}")
+
+    def run(steps, saved=None):
+        var = keras.Variable(np.zeros(1), dtype="float64")
+        opt = keras.optimizers.SGD(learning_rate=schedule.learning_rate)
+        opt.build([var])
+        if saved is not None:
+            for v, a in zip(opt.variables, saved):
+                v.assign(a)
+        for _ in range(int(steps)):
+            opt.apply_gradients([(keras.ops.zeros((1,), dtype="float64"), var)])
+        return opt
+
+    saved = [_np(v.value) for v in run(step).variables]
+    return lambda k: float(_np(run(int(k) - int(step), saved).learning_rate))
 
 
 def constant_schedule(init_lr: float):
     """A float ``learning_rate``: the optimizer's ``learning_rate`` variable, read back."""
-    opt = keras.optimizers.SGD(learning_rate=init_lr)
-    return lambda step: float(_np(opt.learning_rate))
+    return _Schedule(float(init_lr))
 
 
 def step_decay(init_lr: float, decay_rate: float, step_size: int):
@@ -486,7 +522,7 @@ def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
     return _schedule(keras.optimizers.schedules.InverseTimeDecay(init_lr, int(decay_steps), decay_rate))
 
 
-SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule")
 #: The schedules above are Keras's own, so they are under test, not borrowed.
 BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)
 __all__ += list(SCHEDULES)

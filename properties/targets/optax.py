@@ -162,7 +162,7 @@ __all__ = sorted(set(BORROWED) | {
     "Optimizer", "OptaxState", "AdagradState", "AdamState", "sgd", "adagrad", "rmsprop", "adadelta", "adam", "optax_optimizer",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
     "zeros_init", "constant_init", "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
-    "CONVENTIONS", "VERSION", "BORROWED"})
+    "resume_schedule", "CONVENTIONS", "VERSION", "BORROWED"})
 
 
 def _unsupported(func: str, what: str):
@@ -495,8 +495,44 @@ sigmoid_grad, tanh_grad, relu_grad = (_grad(jax.nn.sigmoid, "sigmoid_grad"), _gr
 # optax calls a schedule with the 0-based update count (scale_by_schedule), the reference's
 # convention. Values are jax scalars (float64: jax_enable_x64), returned as Python floats.
 
+class _Schedule:
+    """An optax schedule ``count -> lr`` as a Python-float callable (``fn``: the optax schedule)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, step: int) -> float:
+        return float(self.fn(int(step)))
+
+
 def _schedule(fn):
-    return lambda step: float(fn(int(step)))
+    return _Schedule(fn)
+
+
+def resume_schedule(schedule, step: int):
+    """``optax.scale_by_schedule(fn)`` after ``step`` updates, its state saved as numpy leaves (a
+    checkpoint) and restored into a fresh ``init``; after ``k - step`` more updates, the schedule at
+    the state's ``count`` is the rate of update ``k``: this checks the count optax keeps in the state.
+
+    The count is read back and the schedule called with it as a Python int (as ``schedule(k)`` is):
+    called with the state's int32 count, optax's decaying schedules compute in float32 even under
+    ``jax_enable_x64`` (a separate matter from resuming)."""
+    if not isinstance(schedule, _Schedule):
+        raise TypeError(f"optax target: resume_schedule: schedule must come from this target; got {schedule!r}")
+    g = jnp.ones(1, dtype=jnp.float64)
+    tx = optax.scale_by_schedule(schedule.fn)
+    state = tx.init(g)
+    for _ in range(int(step)):
+        _, state = tx.update(g, state)
+    saved = [np.array(leaf) for leaf in jax.tree.leaves(state)]
+
+    def resumed(k: int) -> float:
+        tx2 = optax.scale_by_schedule(schedule.fn)
+        state2 = jax.tree.unflatten(jax.tree.structure(tx2.init(g)), [jnp.asarray(a) for a in saved])
+        for _ in range(int(k) - int(step)):
+            _, state2 = tx2.update(g, state2)
+        return schedule(int(state2.count))
+    return resumed
 
 
 def constant_schedule(init_lr: float):
@@ -518,6 +554,6 @@ def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
     _unsupported("inverse_time_decay", "a 1/t schedule (optax has none)")
 
 
-SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule")
 #: The schedules above are optax's own, so they are under test, not borrowed.
 BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)

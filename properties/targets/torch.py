@@ -38,6 +38,8 @@ Every convention in which torch differs from the reference's defaults is declare
 
 from __future__ import annotations
 
+import copy
+
 import math
 from typing import NamedTuple
 
@@ -206,7 +208,7 @@ __all__ = sorted(set(BORROWED) | {
     "zeros_init", "constant_init", "calculate_gain", "fan_in_fan_out",
     "sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad",
     "mse_loss", "mse_loss_grad", "bce_with_logits_loss", "bce_with_logits_loss_grad", "ema", "running_mean",
-    "CONVENTIONS", "VERSION", "BORROWED"})
+    "resume_schedule", "CONVENTIONS", "VERSION", "BORROWED"})
 
 
 def _unsupported(func: str, what: str):
@@ -669,17 +671,49 @@ def ema(values, alpha: float, v0=0.0) -> np.ndarray:
 # SGD and its scheduler ``step`` times (the chainable form torch uses in training, not
 # ``_get_closed_form_lr``).
 
-def _scheduled(init_lr, make):
-    def lr(step: int) -> float:
+class _Scheduled:
+    """``step -> lr`` of a fresh SGD and its scheduler (``make(opt)``, None for none)."""
+
+    def __init__(self, init_lr, make):
+        self.init_lr, self.make = float(init_lr), make
+
+    def fresh(self):
         p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.SGD([p], lr=float(init_lr))
-        scheduler = make(opt)
-        for _ in range(int(step)):
+        opt = torch.optim.SGD([p], lr=self.init_lr)
+        return opt, self.make(opt)
+
+    @staticmethod
+    def advance(opt, scheduler, steps: int) -> float:
+        for _ in range(int(steps)):
             opt.step()                       # no gradient: nothing moves; keeps torch's call order
             if scheduler is not None:
                 scheduler.step()
         return float(opt.param_groups[0]["lr"])
-    return lr
+
+    def __call__(self, step: int) -> float:
+        return self.advance(*self.fresh(), step)
+
+
+def _scheduled(init_lr, make):
+    return _Scheduled(init_lr, make)
+
+
+def resume_schedule(schedule, step: int):
+    """A checkpoint after ``step`` updates, as torch's documentation saves one: ``optimizer.state_dict()``
+    and ``scheduler.state_dict()``; a fresh SGD and scheduler load them and go on stepping."""
+    if not isinstance(schedule, _Scheduled):
+        raise TypeError(f"torch target: resume_schedule: schedule must come from this target; got {schedule!r}")
+    opt, scheduler = schedule.fresh()
+    schedule.advance(opt, scheduler, step)
+    saved = copy.deepcopy((opt.state_dict(), None if scheduler is None else scheduler.state_dict()))
+
+    def resumed(k: int) -> float:
+        opt2, scheduler2 = schedule.fresh()
+        opt2.load_state_dict(copy.deepcopy(saved[0]))
+        if scheduler2 is not None:
+            scheduler2.load_state_dict(copy.deepcopy(saved[1]))
+        return schedule.advance(opt2, scheduler2, int(k) - int(step))
+    return resumed
 
 
 def constant_schedule(init_lr: float):
@@ -707,6 +741,6 @@ def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
         opt, lambda e: 1.0 / (1.0 + decay_rate * e / decay_steps)))
 
 
-SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule")
 #: The schedules above are torch's own, so they are under test, not borrowed.
 BORROWED = tuple(n for n in BORROWED if n not in SCHEDULES)

@@ -13,10 +13,10 @@ from .adam import AdamState, adam
 from .driver import MinimizeResult, minimize
 from .newton import NewtonState, newton, newton_step
 from .rmsprop import RMSpropState, rmsprop
-from .schedules import constant_schedule, exponential_decay, inverse_time_decay, step_decay
+from .schedules import constant_schedule, exponential_decay, inverse_time_decay, resume_schedule, step_decay
 from .sgd import NesterovLookaheadState, SGDState, nesterov_lookahead, sgd
 
 __all__ = ["Optimizer", "apply_updates", "SGDState", "NesterovLookaheadState", "sgd", "nesterov_lookahead",
            "AdagradState", "adagrad", "RMSpropState", "rmsprop", "AdadeltaState", "adadelta", "AdamState", "adam",
-           "constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay",
+           "constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule",
            "NewtonState", "newton_step", "newton", "MinimizeResult", "minimize"]

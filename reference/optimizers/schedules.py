@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import _short, check_in_range, check_positive_int
 
-__all__ = ["constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay"]
+__all__ = ["constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule"]
 
 
 def _step(step, func: str) -> int:
@@ -106,3 +106,31 @@ def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
         return lr0 / (1.0 + rate * _step(step, func) / steps)
 
     return schedule
+
+
+def resume_schedule(schedule, step: int):
+    """The schedule of a run restored from a checkpoint taken after ``step`` updates.
+
+    A schedule here is a pure function of the update count, so the restored run goes on with
+    ``schedule(k)`` for every ``k >= step``: resuming at step N equals stepping N times.
+    Frameworks whose schedulers keep state (torch's ``lr_scheduler``: ``last_epoch`` and the lr
+    held in the optimizer's param groups; an optimizer's step counter) must restore that state
+    to get the same values; the law ``resuming_a_schedule_at_step_n_equals_stepping_n_times``
+    checks that they do.
+
+    >>> resumed = resume_schedule(step_decay(1.0, 0.5, 2), 3)
+    >>> [resumed(k) for k in (3, 4, 5)]
+    [0.5, 0.25, 0.25]
+    """
+    func = "resume_schedule"
+    if not callable(schedule):
+        raise TypeError(f"{func}: schedule must be a callable step -> lr; got {_short(schedule)}")
+    start = _step(step, func)
+
+    def resumed(k):
+        k = _step(k, func)
+        if k < start:
+            raise ValueError(f"{func}: the run was resumed at step {start}; got step {k}, which is before it")
+        return schedule(k)
+
+    return resumed
