@@ -122,3 +122,26 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, func: str, name_a: str, name_
     """Require ``a.shape == b.shape``."""
     if a.shape != b.shape:
         raise ValueError(f"{func}: {name_b} must have the shape of {name_a} {a.shape}; got {b.shape}")
+
+
+# --- the optimisers' hyperparameters ---------------------------------------------------------------
+
+def check_lr(lr, func: str):
+    """A positive finite float, or a schedule (callable ``step -> lr``)."""
+    if callable(lr):
+        return lr
+    return check_in_range(lr, func, "lr", lo=0.0, lo_open=True)
+
+
+def check_beta(value, func: str, name: str) -> float:
+    return check_in_range(value, func, name, lo=0.0, hi=1.0, hi_open=True)
+
+
+def check_eps(value, func: str, name: str = "eps") -> float:
+    return check_in_range(value, func, name, lo=0.0)
+
+
+def check_bool(value, func: str, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {name} must be True or False; got {_short(value)}")
+    return bool(value)

@@ -32,7 +32,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._validation import _short, check_in_range
+from .._validation import _short
 
 __all__ = ["Optimizer", "apply_updates"]
 
@@ -86,27 +86,6 @@ def _raise_non_finite(func: str, **arrays) -> None:
         bad = 0 if x is None else int(x.size - np.count_nonzero(np.isfinite(x)))
         if bad:
             raise ValueError(f"{func}: {name} must be finite; got {bad} NaN/inf value(s) in an array of shape {x.shape}")
-
-
-def check_lr(lr, func: str):
-    """A positive finite float, or a schedule (callable ``step -> lr``)."""
-    if callable(lr):
-        return lr
-    return check_in_range(lr, func, "lr", lo=0.0, lo_open=True)
-
-
-def check_beta(value, func: str, name: str) -> float:
-    return check_in_range(value, func, name, lo=0.0, hi=1.0, hi_open=True)
-
-
-def check_eps(value, func: str, name: str = "eps") -> float:
-    return check_in_range(value, func, name, lo=0.0)
-
-
-def check_bool(value, func: str, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{func}: {name} must be True or False; got {_short(value)}")
-    return bool(value)
 
 
 def lr_at(lr, count: int, func: str) -> float:

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_eps, check_lr, guard_zero, make_optimizer
+from .._validation import check_beta, check_eps, check_lr
+from ._base import Optimizer, guard_zero, make_optimizer
 
 __all__ = ["AdadeltaState", "adadelta"]
 

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_bool, check_eps, check_lr, guard_zero, make_optimizer
-from .._validation import check_in_range
+from .._validation import check_bool, check_eps, check_in_range, check_lr
+from ._base import Optimizer, guard_zero, make_optimizer
 
 __all__ = ["AdagradState", "adagrad"]
 

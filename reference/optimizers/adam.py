@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_bool, check_eps, check_lr, correction, guard_zero, make_optimizer
-from .._validation import check_choice, check_in_range
+from .._validation import check_beta, check_bool, check_choice, check_eps, check_in_range, check_lr
+from ._base import Optimizer, correction, guard_zero, make_optimizer
 
 __all__ = ["AdamState", "adam"]
 

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import Optimizer, check_beta, check_bool, check_lr, make_optimizer
-from .._validation import check_in_range
+from .._validation import check_beta, check_bool, check_in_range, check_lr
+from ._base import Optimizer, make_optimizer
 
 __all__ = ["SGDState", "NesterovLookaheadState", "sgd", "nesterov_lookahead"]
 
