@@ -26,6 +26,8 @@ BUILTIN_TARGETS = {
     "torch-fused": ("properties.targets.torch_fused", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
     "pandas": ("properties.targets.pandas", 'python -m pip install -e ".[pandas]"'),
     "keras": ("properties.targets.keras", 'python -m pip install -e ".[keras]"  (backend: KERAS_BACKEND, default jax)'),
+    "keras-torch": ("properties.targets.keras_torch",
+                    'python -m pip install -e ".[keras,torch]"  (torch==2.13.0, CPU build)'),
 }
 
 FINDINGS_DIR = Path(__file__).with_name("findings")

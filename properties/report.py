@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_TARGETS = ("reference", "torch", "torch-foreach", "torch-fused", "sklearn", "optax", "pandas", "keras")
+ALL_TARGETS = ("reference", "torch", "torch-foreach", "torch-fused", "sklearn", "optax", "pandas", "keras", "keras-torch")
 RESULTS = ("passed", "skipped", "xfailed", "failed")
 _ENV = "TRAINSPEC_REPORT_FILE"  # set by the driver: where the plugin writes its rows
 
