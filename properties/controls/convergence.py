@@ -222,7 +222,8 @@ def _minimize_with(strict=False, final_check=True):
 quadratic_form_eigenvalues_of_a = Control(
     "quadratic_form_eigenvalues_of_a", "seed 001 (theta . A theta has Hessian 2 A)",
     "quadratic_form's eigenvalues field lists the eigenvalues of A instead of those of the Hessian 2 A",
-    {"quadratic_form": _quadratic_form_eigenvalues_of_a})
+    {"quadratic_form": _quadratic_form_eigenvalues_of_a},
+    correct="the Hessian of theta . A theta is 2 A: its eigenvalues are twice those of A")
 least_squares_eigenvalues_of_the_sum = Control(
     "least_squares_eigenvalues_of_the_sum", "plausible bug", "least_squares' eigenvalues are s_i^2 (of X^T X), not s_i^2 / n",
     {"least_squares": _least_squares_eigenvalues_of_the_sum})
