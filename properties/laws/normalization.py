@@ -469,9 +469,9 @@ def apply_zscore_holds_at_extreme_magnitudes(t, x, y, a, b, eps):
     data ``X = 2^a x`` and new data ``Y = 2^b y`` with a, b from -450 to 450, as
     ``normalisation_is_stable_across_magnitudes`` states for ``zscore``.
 
-    ``2^+-450`` lies beyond the window ``2^+-400`` in which data can be used unscaled, and the
-    variance ``2^+-900`` is still a normal float64: an implementation that rescales must rescale
-    eps too. The data are dyadic, so X and Y are exact; the oracle uses exactly rounded
+    At ``2^+-450`` the variance ``2^+-900`` still fits float64, but an implementation that
+    rescales the data against over- and underflow (the reference does beyond ``2^+-400``) must
+    rescale eps with them. The data are dyadic, so X and Y are exact; the oracle uses exactly rounded
     statistics (``math.fsum``). Tolerance ``16 (n + 2) eps ((max|X| + |Y|) / s + kappa |z|)``
     with ``s = sqrt(sigma^2 + eps)`` and ``kappa = max|X| / s`` (features with kappa <= 1e6;
     the others must be finite).
