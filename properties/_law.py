@@ -117,6 +117,9 @@ class Law:
     #: ``{case id: extra names}``: a law about every technique runs once per technique
     cases: dict | None = None
     tier: str = "correctness"
+    #: cap on the examples of one run (per case) under the profile's settings: for a law whose
+    #: every example is one large sample (``properties._profiles.large_sample``)
+    max_examples: int | None = None
 
     def __call__(self, target, **data):
         return self.fn(target, **data)
@@ -188,13 +191,17 @@ class Law:
                 test = example(**ex)(test)
         if settings is not None:
             test = settings(test)
-        elif self.statistical and self.cases:
-            # A statistical law's example budget is shared by its cases (each example is already
-            # a test with power 1 - 1e-6), so per-technique cases cost what the law cost before.
+        elif (self.statistical and self.cases) or self.max_examples is not None:
             from hypothesis import settings as _settings
 
             budget = _settings.default.max_examples
-            test = _settings(_settings.default, max_examples=max(5, -(-budget // len(self.cases))))(test)
+            if self.statistical and self.cases:
+                # A statistical law's example budget is shared by its cases (each example is already
+                # a test with power 1 - 1e-6), so per-technique cases cost what the law cost before.
+                budget = max(5, -(-budget // len(self.cases)))
+            if self.max_examples is not None:
+                budget = min(budget, self.max_examples)
+            test = _settings(_settings.default, max_examples=budget)(test)
         try:
             test()
         except Unsatisfiable:
@@ -248,12 +255,15 @@ class Law:
         return test
 
 
-def law(*, needs, controls, statistical=False, examples=(), cases=None, tier="correctness", **strategies):
+def law(*, needs, controls, statistical=False, examples=(), cases=None, tier="correctness", max_examples=None,
+        **strategies):
     """Declare a law. ``controls`` must be non-empty: every law has a negative control.
 
     ``cases`` (``{case id: names}``, see :func:`per_technique`) runs the law once per case;
     a strategy may then be a function of the case id. ``tier`` is ``"correctness"`` (the
-    default: tolerance from the problem's conditioning) or ``"accuracy"``.
+    default: tolerance from the problem's conditioning) or ``"accuracy"``. ``max_examples``
+    caps the examples of a run under the profile (a law whose every example is one large
+    sample); explicit ``settings`` passed to :meth:`Law.check` are used as given.
     """
     if not controls:
         raise ValueError("law: controls must name at least one negative control; got none")
@@ -264,7 +274,7 @@ def law(*, needs, controls, statistical=False, examples=(), cases=None, tier="co
         family = fn.__module__.rsplit(".", 1)[-1]
         obj = Law(fn=fn, name=fn.__name__, family=family, needs=tuple(needs), strategies=strategies,
                   controls=tuple(controls), statistical=statistical, examples=tuple(examples),
-                  cases=dict(cases) if cases else None, tier=tier)
+                  cases=dict(cases) if cases else None, tier=tier, max_examples=max_examples)
         functools.update_wrapper(obj, fn)
         if obj.name in _REGISTRY and _REGISTRY[obj.name].fn.__module__ != fn.__module__:
             raise ValueError(f"law: two laws are named {obj.name!r}")

@@ -1,4 +1,5 @@
-"""Hypothesis profiles: ``dev`` (default, fast), ``ci`` (derandomised), ``thorough`` (10x).
+"""Hypothesis profiles: ``dev`` (default, fast), ``ci`` (derandomised), ``thorough`` (10x), and
+the large-sample size each profile gives the laws that need one (``large_sample``).
 
 Choose one with pytest's ``--hypothesis-profile NAME``.
 """
@@ -14,4 +15,19 @@ _common = dict(deadline=None, print_blob=True, phases=tuple(p for p in Phase if 
 settings.register_profile("dev", max_examples=25, **_common)
 settings.register_profile("ci", max_examples=25, derandomize=True, **_common)
 settings.register_profile("thorough", max_examples=250, **_common)
-settings.load_profile("dev")
+if settings.get_current_profile_name() == "default":
+    # dev unless a profile was chosen already (pytest's --hypothesis-profile, loaded before a
+    # law module that imports this one)
+    settings.load_profile("dev")
+
+#: Draws per example of a law that needs one large sample (the truncated-normal bound: power
+#: against a rare escape grows with the number of draws). The thorough profile draws 1e7; dev
+#: and ci a sample that costs milliseconds. Such a law also caps its example count (``law(...,
+#: max_examples=...)``), so the cost of a run is a few samples of this size.
+LARGE_SAMPLE = {"dev": 2**17, "ci": 2**17, "thorough": 10**7}
+
+
+def large_sample() -> int:
+    """The large-sample size of the current Hypothesis profile (``LARGE_SAMPLE``; dev's for a
+    profile not listed)."""
+    return LARGE_SAMPLE.get(settings.get_current_profile_name(), LARGE_SAMPLE["dev"])

@@ -18,12 +18,17 @@ and no function overflows for any finite input.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._numerics import result_dtype
 from ._validation import as_float_array
 
 __all__ = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]
+
+
+_LN4 = math.log(4.0)
 
 
 def _arr(x, func: str) -> np.ndarray:
@@ -43,8 +48,12 @@ def _sigmoid_grad(x: np.ndarray) -> np.ndarray:
 
 
 def _tanh_grad(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-2.0 * np.abs(x))
-    return np.minimum(4.0 * e / ((1.0 + e) * (1.0 + e)), 1.0)  # clipped to the bound, as above
+    a = 2.0 * np.abs(x)
+    e = np.exp(-a)
+    # 4 e rounded once: where e is subnormal, 4 * e would scale an already rounded value (up to
+    # two units of the smallest subnormal lost at |x| ~ 360), so take exp(ln 4 - 2|x|) there.
+    four_e = np.where(e < np.finfo(e.dtype).tiny, np.exp(_LN4 - a), 4.0 * e)
+    return np.minimum(four_e / ((1.0 + e) * (1.0 + e)), 1.0)  # clipped to the bound, as above
 
 
 def _relu(x: np.ndarray) -> np.ndarray:

@@ -84,6 +84,6 @@ def test_readme_states_the_law_counts():
     text = " ".join((ROOT / "README.md").read_text().split())
     want = (f"In numbers: {len(laws)} laws in {len(fams)} families ({per_technique} of them run once per technique, "
             f"{accuracy} in the accuracy tier), each with at least one negative control ({pairs} law × control pairs, "
-            f"all rejected by `tests/meta/test_negative_controls.py`); {statistical} of the laws are calibrated "
-            f"statistical laws.")
+            f"all rejected by `tests/meta/test_negative_controls.py`); {statistical} of the laws are statistical laws "
+            f"with a stated false-alarm rate and power.")
     assert want in text, f"README should say: {want}"

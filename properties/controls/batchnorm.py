@@ -155,3 +155,34 @@ inference_uses_batch_statistics = Control(
     "inference_uses_batch_statistics", "plausible bug (forgetting eval mode)",
     "inference normalises with the batch's own statistics instead of the frozen ones",
     {"batchnorm_inference": _inference_uses_batch_statistics})
+
+
+# --- issue 16: a large channel shift in float32 ------------------------------------------------------
+
+def _fwd_one_pass_in_input_dtype(x, gamma, beta, eps=1e-5):
+    # One-pass moments E[x^2] - E[x]^2 accumulated in the input's dtype (a float32 kernel): under
+    # an offset the difference cancels to noise, negative as often as not (then NaN).
+    import reference
+    x = np.asarray(x)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    r = x.astype(dt) if x.ndim == 2 else np.moveaxis(x, 1, 2).reshape(-1, x.shape[1]).astype(dt)
+    if r.shape[0] < 2:
+        raise ValueError("batchnorm_forward: x must have at least 2 values per channel")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = r.mean(axis=0, dtype=dt)
+        var = (r * r).mean(axis=0, dtype=dt) - mu * mu
+        inv = 1 / np.sqrt(var + dt.type(eps))
+        xh = (r - mu) * inv
+    g, b = np.asarray(gamma, dtype=np.float64), np.asarray(beta, dtype=np.float64)
+    y = (xh.astype(np.float64) * g + b).astype(dt)
+    cache = reference.BatchNormCache(_unrows(xh.astype(np.float64), x.shape), inv.astype(np.float64), g,
+                                     mu.astype(np.float64), var.astype(np.float64), r.shape[0], float(eps))
+    return _unrows(y, x.shape), cache
+
+
+one_pass_moments_in_float32 = Control(
+    "one_pass_moments_in_float32", "plausible bug (a single-precision kernel with one-pass moments)",
+    "batch variance as E[x^2] - E[x]^2 accumulated in the input's dtype (float32)",
+    {"batchnorm_forward": _fwd_one_pass_in_input_dtype},
+    correct="two passes (mean, then the mean of squared deviations), or Welford, accumulated in at least float32 "
+            "(the reference: corrected two-pass in float64)")

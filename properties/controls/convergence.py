@@ -180,3 +180,57 @@ zscore_without_centering = Control(
     "zscore_without_centering", "plausible bug (StandardScaler(with_mean=False) used for dense data)",
     "divides each feature by its standard deviation without subtracting the mean",
     {"zscore": _zscore_without_centering})
+
+
+# --- issue 16: the eigen-decomposition fields, the stopping test at equality -----------------------
+
+def _quadratic_form_eigenvalues_of_a(A):
+    # seed 001's factor 2 again: the eigenvalues field lists those of A, not of the Hessian 2 A
+    p = _ref().quadratic_form(A)
+    return p._replace(eigenvalues=p.eigenvalues / 2.0)
+
+
+def _least_squares_eigenvalues_of_the_sum(X, y):
+    # s_i^2 (the eigenvalues of X^T X) for the mean loss, whose Hessian is X^T X / n
+    p = _ref().least_squares(X, y)
+    return p._replace(eigenvalues=p.eigenvalues * np.shape(X)[0])
+
+
+def _minimize_with(strict=False, final_check=True):
+    def minimize(optimizer, grad_fn, x0, *, steps, tol=None, history=False):
+        R = _ref()
+        x = np.array(x0, dtype=np.float64)
+        hist = [x.copy()]
+        state = optimizer.init(x.copy())
+
+        def small(gn):
+            return tol is not None and (gn < tol if strict else gn <= tol)
+
+        for k in range(steps):
+            g = np.asarray(grad_fn(x.copy()), dtype=np.float64)
+            gn = float(np.linalg.norm(g))
+            if small(gn):
+                return R.MinimizeResult(x, k, True, gn, np.stack(hist) if history else None)
+            u, state = optimizer.update(g, state, x.copy())
+            x = x + np.asarray(u)
+            hist.append(x.copy())
+        gn = float(np.linalg.norm(np.asarray(grad_fn(x.copy()), dtype=np.float64)))
+        return R.MinimizeResult(x, steps, final_check and small(gn), gn, np.stack(hist) if history else None)
+    return minimize
+
+
+quadratic_form_eigenvalues_of_a = Control(
+    "quadratic_form_eigenvalues_of_a", "seed 001 (theta . A theta has Hessian 2 A)",
+    "quadratic_form's eigenvalues field lists the eigenvalues of A instead of those of the Hessian 2 A",
+    {"quadratic_form": _quadratic_form_eigenvalues_of_a},
+    correct="the Hessian of theta . A theta is 2 A: its eigenvalues are twice those of A")
+least_squares_eigenvalues_of_the_sum = Control(
+    "least_squares_eigenvalues_of_the_sum", "plausible bug", "least_squares' eigenvalues are s_i^2 (of X^T X), not s_i^2 / n",
+    {"least_squares": _least_squares_eigenvalues_of_the_sum})
+minimize_strict_tolerance = Control(
+    "minimize_strict_tolerance", "plausible bug (mutation: <= written <)",
+    "stops only when ||grad|| < tol, so a gradient norm equal to tol is not converged",
+    {"minimize": _minimize_with(strict=True)})
+minimize_no_final_check = Control(
+    "minimize_no_final_check", "plausible bug", "converged is only set inside the loop: a gradient norm <= tol at the "
+    "last iterate (after the last update) is reported as not converged", {"minimize": _minimize_with(final_check=False)})

@@ -125,6 +125,24 @@ def _ignored(name):
     return f
 
 
+# --- rejection with a capped number of redraws (a rare escape beyond 2 sigma0) ------------------
+def _retries_capped(name, retries=3):
+    def f(shape, rng, *, truncated=False, **kw):
+        import reference
+        if not truncated:
+            return getattr(reference, name)(shape, rng, **kw)
+        # sigma of the plain normal: the reference draws standard_normal(shape) * sigma
+        w = getattr(reference, name)(shape, np.random.default_rng(0), truncated=False, **kw)
+        z0 = np.random.default_rng(0).standard_normal(tuple(shape))
+        sigma = float(w.flat[0] / z0.flat[0])
+        z = rng.standard_normal(tuple(shape))
+        for _ in range(retries):                 # at most `retries` redraws: P(|z| > 2) = 0.0455^4 = 4.3e-6 remains
+            bad = np.abs(z) > 2.0
+            z[bad] = rng.standard_normal(int(bad.sum()))
+        return z * (sigma / _TRUNC)
+    return f
+
+
 # --- fans --------------------------------------------------------------------------------------
 def _fans_ignore_layout(shape, layout="torch"):
     import reference
@@ -204,3 +222,8 @@ lecun_is_he = Control(
 def _he_like(shape, rng, layout, truncated):
     import reference
     return reference.he_normal(shape, rng, layout=layout, truncated=truncated)
+truncation_retries_capped = Control(
+    "truncation_retries_capped", "plausible bug (a rejection sampler with a bounded loop)",
+    "truncated normal by rejection with at most 3 redraws: a fraction 0.0455^4 = 4.3e-6 of draws stays beyond 2 sigma0",
+    {n: _retries_capped(n) for n in ("lecun_normal", "glorot_normal", "he_normal")},
+    correct="redraw until every value lies in [-2 sigma0, 2 sigma0] (or invert the truncated cdf)")

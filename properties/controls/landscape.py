@@ -80,3 +80,41 @@ cond_eigenvalue_ratio = Control(
 cond_squared = Control(
     "cond_squared", "plausible bug", "condition number of A^T A (the square) reported for A",
     {"condition_number": _cond_squared})
+
+
+# --- issue 16: an explicit tol -------------------------------------------------------------------
+
+def _classify_tol_ignored(H, tol=None):
+    # the explicit tol dropped: the default bound 8 n eps ||H|| decides zero
+    import reference
+    return reference.classify_critical_point(H)
+
+
+def _classify_tol_not_rescaled(H, tol=None):
+    # the reference's internal scaling H / s (s a power of two) without tol / s
+    import reference
+    from reference._numerics import pow2_scale
+    H = np.asarray(H, dtype=np.float64)
+    s = float(pow2_scale(np.max(np.abs(H)))) if H.size else 1.0
+    return reference.classify_critical_point(H / s, tol)
+
+
+def _classify_tol_at_least_one(H, tol=None):
+    # mutation testing: check_in_range(tol, lo=1.0) survived (tol in [0, 1) refused)
+    import reference
+    if tol is not None and tol < 1.0:
+        raise ValueError(f"classify_critical_point: tol must be in [1, inf); got {tol!r}")
+    return reference.classify_critical_point(H, tol)
+
+
+classify_tol_ignored = Control(
+    "classify_tol_ignored", "plausible bug (a keyword accepted and dropped)",
+    "classify_critical_point ignores an explicit tol and uses the default 8 n eps ||H||",
+    {"classify_critical_point": _classify_tol_ignored})
+classify_tol_not_rescaled = Control(
+    "classify_tol_not_rescaled", "plausible bug", "H rescaled by a power of two before the eigensolver, tol not",
+    {"classify_critical_point": _classify_tol_not_rescaled})
+classify_tol_at_least_one = Control(
+    "classify_tol_at_least_one", "mutation testing (check_in_range(tol, lo=1.0) survived)",
+    "an explicit tol below 1 (including 0) is refused with ValueError",
+    {"classify_critical_point": _classify_tol_at_least_one})

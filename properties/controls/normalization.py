@@ -155,3 +155,54 @@ running_stats = Control(
 minmax_divide_by_max = Control(
     "minmax_divide_by_max", "plausible bug", "(x - min) / max instead of (x - min) / (max - min)",
     {"minmax": _minmax_divide_by_max})
+
+
+# --- issue 16: values for float32/float16 input, apply_zscore at extreme magnitudes ---------------
+
+def _zscore_in_input_dtype(x, eps=0.0):
+    # Mean and variance accumulated in the input's own dtype: for float16 the sums round at
+    # 11 bits and (x - mu)**2 overflows above |x - mu| = 256.
+    x = np.asarray(x)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    x = x.astype(dt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mu = x.mean(axis=0, dtype=dt)
+        c = x - mu
+        sd = np.sqrt((c * c).mean(axis=0, dtype=dt) + dt.type(eps))
+        return (c / np.where(sd == 0, dt.type(1), sd)).astype(dt)
+
+
+def _minmax_in_input_dtype(x, feature_range=(0.0, 1.0)):
+    # x - min and max - min in the input's dtype: a float16 range above 65504 overflows.
+    x = np.asarray(x)
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    x = x.astype(dt)
+    lo, hi = feature_range
+    with np.errstate(over="ignore", invalid="ignore"):
+        lo_x, span = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
+        t = (x - lo_x) / np.where(span == 0, dt.type(1), span)
+        return (lo + (hi - lo) * t.astype(np.float64)).astype(dt)
+
+
+def _fit_zscore_eps_unscaled(x, eps=0.0):
+    # The fit's scaled frame (x / s, s a power of two) with eps added unscaled: the divisor
+    # is sqrt(var / s^2 + eps) in units of s, i.e. sqrt(var + eps s^2) in natural units.
+    import reference
+    stats = reference.fit_zscore(x, eps)
+    xs = np.asarray(x, dtype=np.float64) / stats.scale
+    with np.errstate(over="ignore", under="ignore"):
+        divisor = np.hypot(np.sqrt(xs.var(axis=0)), np.sqrt(eps))
+    return stats._replace(divisor=np.where(divisor == 0, 1.0 / stats.scale, divisor))
+
+
+zscore_in_input_dtype = Control(
+    "zscore_in_input_dtype", "plausible bug (mean(dtype=x.dtype) where numpy accumulates float16 in float32)",
+    "z-score statistics accumulated in the input's dtype (float16 sums and squares)",
+    {"zscore": _zscore_in_input_dtype})
+minmax_in_input_dtype = Control(
+    "minmax_in_input_dtype", "plausible bug", "min-max computed in the input's dtype (a float16 range above 65504 overflows)",
+    {"minmax": _minmax_in_input_dtype})
+fit_zscore_eps_unscaled = Control(
+    "fit_zscore_eps_unscaled", "plausible bug (a rescaled implementation that forgets to rescale eps)",
+    "the divisor sqrt(var / s^2 + eps) in the fit's frame scaled by s: eps acts as eps s^2 when |x| is beyond 2^+-400",
+    {"fit_zscore": _fit_zscore_eps_unscaled})

@@ -320,3 +320,134 @@ resume_one_step_ahead = Control(
     "resume_one_step_ahead", "plausible bug (torch: a scheduler rebuilt with last_epoch=N instead of N - 1)",
     "a run resumed at step N is one step ahead of the uninterrupted run",
     {"resume_schedule": _resume_one_step_ahead})
+
+
+# --- issue 16: schedules, element-wise updates, the step count, zero gradients, AMSGrad, AdamW ------
+
+_OPTIMISERS = ("sgd", "nesterov_lookahead", "adagrad", "rmsprop", "adadelta", "adam")
+
+
+def _schedule_one_step_ahead(name):
+    """The reference optimiser ``name`` whose schedule is read at the count *after* the update."""
+    def make(lr, *args, **kwargs):
+        ahead = (lambda k: lr(k + 1)) if callable(lr) else lr
+        return getattr(_ref(), name)(ahead, *args, **kwargs)
+    return make
+
+
+def _adam_second_moment_shared_along_axis_0(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat",
+                                            amsgrad=False, weight_decay=0.0):
+    if amsgrad or weight_decay or eps_form != "sqrt_vhat":
+        return _ref().adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, weight_decay)
+
+    def step(g, st, t, p):
+        g2 = g * g
+        if g.ndim >= 2:                                  # rows share one second moment per column
+            g2 = np.broadcast_to(g2.mean(axis=0, keepdims=True), g.shape)
+        st["mu"] = b1 * st["mu"] + (1 - b1) * g
+        st["nu"] = b2 * st["nu"] + (1 - b2) * g2
+        c1, c2 = 1 - b1**t, 1 - b2**t
+        return -lr * (st["mu"] / c1) / (np.sqrt(st["nu"] / c2 + eps_root) + eps)
+    return _naive(step)
+
+
+def _adam_float32_fast_path(*args, **kwargs):
+    opt = _ref().adam(*args, **kwargs)
+
+    def update(grads, state, params=None):
+        u, new = opt.update(grads, state, params)
+        if np.size(u) >= 2**18:                          # the "vectorised" path rounds to single precision
+            u = np.asarray(u).astype(np.float32).astype(np.asarray(u).dtype)
+        return u, new
+
+    return opt._replace(update=update)
+
+
+def _count_not_advanced(name):
+    def make(*args, **kwargs):
+        opt = getattr(_ref(), name)(*args, **kwargs)
+
+        def update(grads, state, params=None):
+            u, new = opt.update(grads, state, params)
+            return u, new._replace(count=state.count)    # the counter is left to the caller
+        return opt._replace(update=update)
+    return make
+
+
+def _adam_zero_weight_decay_ignored(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat",
+                                    amsgrad=False, weight_decay=0.0):
+    # weight_decay=0.0 read as "use the default": AdamW's 1e-2 (torch AdamW)
+    return _ref().adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, weight_decay or 1e-2)
+
+
+def _adam_amsgrad(variant):
+    def adam(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat", amsgrad=False, weight_decay=0.0):
+        if not amsgrad:
+            return _ref().adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, weight_decay)
+        if variant == "ignored":
+            return _ref().adam(lr, b1, b2, eps, eps_root, eps_form, False, weight_decay)
+
+        def step(g, st, t, p):                           # variant "no_max": nu_max follows nu
+            st["mu"] = b1 * st["mu"] + (1 - b1) * g
+            st["nu"] = b2 * st["nu"] + (1 - b2) * g * g
+            st["nu_max"] = st["nu"].copy()
+            c1, c2 = 1 - b1**t, 1 - b2**t
+            with np.errstate(all="ignore"):
+                return -lr * (st["mu"] / c1) / (np.sqrt(st["nu_max"] / c2) + eps)
+        return _naive(step, ("mu", "nu", "nu_max"))
+    return adam
+
+
+def _adamw(variant):
+    def adam(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat", amsgrad=False, weight_decay=0.0):
+        R = _ref()
+        if not weight_decay:
+            return R.adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, weight_decay)
+        opt = R.adam(lr, b1, b2, eps, eps_root, eps_form, amsgrad, 0.0)
+
+        def update(grads, state, params=None):
+            p = np.asarray(params, dtype=np.float64)
+            if variant == "coupled":                     # torch Adam(weight_decay): L2 in the gradient
+                return opt.update(np.asarray(grads) + weight_decay * p, state, params)
+            u, new = opt.update(grads, state, params)
+            return u - lr * weight_decay * (p + u), new  # decays the new iterate theta_{t-1} + u_t
+        return opt._replace(update=update)
+    return adam
+
+
+schedule_one_step_ahead = Control(
+    "schedule_one_step_ahead", "plausible bug (a 1-based step count passed to a 0-based schedule)",
+    "update k uses the schedule's value at k instead of k - 1 (every optimiser)",
+    {n: _schedule_one_step_ahead(n) for n in _OPTIMISERS},
+    correct="optax's convention: the schedule is called with the number of updates already done, so the first "
+            "update uses schedule(0)")
+second_moment_shared_along_axis_0 = Control(
+    "second_moment_shared_along_axis_0", "plausible bug (a factored second moment, as Adafactor's, taken for the full one)",
+    "Adam's second moment of a 2-d or 3-d parameter is the mean of g**2 over axis 0, shared by the rows",
+    {"adam": _adam_second_moment_shared_along_axis_0})
+float32_fast_path_for_large_arrays = Control(
+    "float32_fast_path_for_large_arrays", "plausible bug (a vectorised kernel for large tensors in single precision)",
+    "Adam's updates of arrays of at least 2**18 elements are rounded to float32",
+    {"adam": _adam_float32_fast_path})
+count_not_advanced = Control(
+    "count_not_advanced", "mutation testing (make_optimizer's t = state[0] - 1 survived no law)",
+    "update returns a state whose count is not advanced (every optimiser)",
+    {n: _count_not_advanced(n) for n in _OPTIMISERS})
+zero_weight_decay_ignored = Control(
+    "zero_weight_decay_ignored", "plausible bug (0 treated as 'not given': torch AdamW's default 1e-2)",
+    "adam(weight_decay=0.0) decays the parameters by 1e-2", {"adam": _adam_zero_weight_decay_ignored})
+amsgrad_max_not_taken = Control(
+    "amsgrad_max_not_taken", "plausible bug", "AMSGrad's nu_max is overwritten with nu instead of max(nu_max, nu)",
+    {"adam": _adam_amsgrad("no_max")})
+amsgrad_ignored = Control(
+    "amsgrad_ignored", "plausible bug (a flag accepted and dropped)", "adam(amsgrad=True) runs plain Adam",
+    {"adam": _adam_amsgrad("ignored")})
+adamw_decays_the_new_iterate = Control(
+    "adamw_decays_the_new_iterate", "plausible bug (decay applied after the step)",
+    "theta_t = (theta_{t-1} - lr u_t)(1 - lr wd) instead of theta_{t-1}(1 - lr wd) - lr u_t",
+    {"adam": _adamw("new_iterate")},
+    correct="Loshchilov & Hutter (2019), Algorithm 2: theta_t = theta_{t-1} - eta (m_hat / (sqrt(v_hat) + eps) "
+            "+ lambda theta_{t-1})")
+adam_coupled_l2 = Control(
+    "adam_coupled_l2", "torch Adam(weight_decay) taken for AdamW", "weight decay added to the gradient (L2), not decoupled",
+    {"adam": _adamw("coupled")})

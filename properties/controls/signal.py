@@ -118,3 +118,44 @@ gd_ascent = Control(
 mse_grad_residual_sign = Control(
     "mse_grad_residual_sign", "plausible bug (y - pred for pred - y)", "mse_loss_grad has the wrong sign",
     {"mse_loss_grad": _mse_grad_residual_sign})
+
+
+# --- issue 16: the derivatives at |x| up to 1e3 ------------------------------------------------------
+
+def _sigmoid_grad_exp_without_abs(x):
+    # e^-x / (1 + e^-x)^2 with e^-x unguarded: inf / inf = NaN for x < -709
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(-x)
+        return e / ((1.0 + e) * (1.0 + e))
+
+
+def _tanh_grad_exp_without_abs(x):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(-2.0 * x)
+        return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def _sigmoid_grad_from_output(x):
+    # autograd's form: s (1 - s) from the output s = sigmoid(x); 1 - s rounds to 0 for x > 37
+    s = _ref().sigmoid(x)
+    return s * (1.0 - s)
+
+
+def _tanh_grad_from_output(x):
+    th = np.tanh(np.asarray(x, dtype=np.float64))
+    return 1.0 - th * th
+
+
+exp_without_abs = Control(
+    "exp_without_abs", "plausible bug (the stable form e^-|x| written as e^-x)",
+    "sigmoid' = e / (1 + e)^2 and tanh' = 4 e / (1 + e)^2 with e = exp(-x) (exp(-2x)): NaN once e overflows",
+    {"sigmoid_grad": _sigmoid_grad_exp_without_abs, "tanh_grad": _tanh_grad_exp_without_abs},
+    correct="e = exp(-|x|) (the derivatives are even functions), which never overflows")
+derivative_from_output = Control(
+    "derivative_from_output", "torch / JAX autograd (sigmoid' = s (1 - s), tanh' = 1 - t^2 from the output)",
+    "the derivative computed from the rounded output: 0 for x > 37 (sigmoid) and |x| > 19 (tanh) where the true "
+    "value is a normal number",
+    {"sigmoid_grad": _sigmoid_grad_from_output, "tanh_grad": _tanh_grad_from_output},
+    correct="e^-|x| / (1 + e^-|x|)^2 and 4 e^-2|x| / (1 + e^-2|x|)^2: full relative precision in the tails")

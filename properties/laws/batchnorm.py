@@ -3,7 +3,8 @@
 Target names used:
 
 * ``batchnorm_forward(x, gamma, beta, eps) -> (y, cache)`` (training mode; ``cache`` is
-  opaque to the laws except through ``batchnorm_backward``);
+  opaque to the laws except through ``batchnorm_backward``, and for one law that reads its
+  batch variance ``cache.var`` and so also needs the class ``BatchNormCache``);
 * ``batchnorm_backward(dy, cache) -> (dx, dgamma, dbeta)``;
 * ``batchnorm_inference(x, running_mean, running_var, gamma, beta, eps) -> y``;
 * ``batchnorm_running_update(running, x, momentum, *, momentum_weights, unbiased)`` with
@@ -444,3 +445,82 @@ def training_on_a_batch_of_one_is_rejected(t, x, as_3d):
         raise LawViolation(f"batchnorm_forward on a batch of one (shape {xin.shape}) raised {type(exc).__name__}: {exc}; "
                            f"should raise ValueError") from exc
     raise LawViolation(f"batchnorm_forward accepted a batch of one (shape {xin.shape}); it should raise ValueError")
+
+
+# --- a large channel shift in float32 (issue 16) ------------------------------------------------------
+
+#: Offset of the shifted channel: float32 holds 1e4 + k / 2^10 exactly for |k| < 2^13 (the
+#: spacing of float32 in [8192, 16384) is 2^-10), so the shifted batch is exact.
+OFFSET32 = 1e4
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+@st.composite
+def _float32_batches(draw_):
+    """(x, channel): an (m, C) float32 batch of m ~ 1e3 values k / 2^10 per channel, |k| < 2^j
+    (j = 8..12: spread 0.14 to 2.3), and the channel to shift."""
+    seed = draw_(st.integers(0, 2**32 - 1), label="seed")
+    m, c = draw_(st.integers(900, 1100), label="m"), draw_(st.integers(1, 3), label="C")
+    j = draw_(st.integers(8, 12), label="j")
+    x = np.random.default_rng(seed).integers(-(2**j) + 1, 2**j, size=(m, c)) / 2.0**10
+    return x.astype(np.float32), draw_(st.integers(0, c - 1), label="channel")
+
+
+def _shifted(x, channel, sign):
+    y = x.copy()
+    y[:, channel] += np.float32(sign * OFFSET32)
+    return y
+
+
+@law(needs=("batchnorm_forward",), batch=_float32_batches(), sign=st.sampled_from([1.0, -1.0]),
+     eps=st.sampled_from([0.0, 1e-5, 1e-3]),
+     controls=(ctl.one_pass_moments_in_float32,))
+def batchnorm_float32_is_invariant_to_a_large_channel_shift(t, batch, sign, eps):
+    """Training-mode batch norm of a float32 batch is invariant to adding a constant
+    (``+-1e4``) to one channel: the output of every channel is unchanged within
+    ``(2 log2(m) + 8) eps32 kappa (1 + |y|)``, ``kappa = max|x + c| / sqrt(sigma^2 + eps)`` the
+    conditioning of the shifted channel (about 1e3 values a channel; gamma 1, beta 0).
+
+    The data are k / 2^10 with ``|x| < 4``, so ``x + 1e4`` is exact in float32 and any
+    difference is the target's. A two-pass (or Welford) computation in float32 misplaces the
+    mean by about ``log2(m) eps32 max|x + c|`` (pairwise summation), ``kappa`` times that in
+    the output; the reference (float64) meets it with room. The one-pass ``E[x^2] - E[x]^2``
+    in float32 loses ``eps32 kappa^2`` relative in the variance - everything here, kappa being
+    4e3 to 7e4.
+    """
+    x, channel = batch
+    xs = _shifted(x, channel, sign)
+    c = x.shape[1]
+    gamma, beta = np.ones(c), np.zeros(c)
+    y0 = _rows(t.batchnorm_forward(x, gamma, beta, eps=eps)[0], x.shape, "batchnorm_forward (unshifted)")
+    y1 = _rows(t.batchnorm_forward(xs, gamma, beta, eps=eps)[0], x.shape, f"batchnorm_forward (channel {channel} + {sign * OFFSET32:g})")
+    _, var, mag = column_stats(xs.astype(np.float64))
+    kappa = mag / np.sqrt(var + eps)
+    m = x.shape[0]
+    for j in range(c):
+        tol = (2 * math.log2(m) + 8) * EPS32 * kappa[j] * (1 + np.abs(y0[:, j]))
+        err = np.abs(y1[:, j] - y0[:, j])
+        if np.any(err > tol):
+            i = int(np.argmax(err - tol))
+            raise LawViolation(f"batchnorm_forward(float32, channel {channel} + {sign * OFFSET32:g}, eps={eps}): channel {j} "
+                               f"output changed by {err[i]:.3g} > {tol[i]:.3g} at row {i} (kappa={kappa[j]:.3g}, m={m})")
+
+
+@law(needs=("batchnorm_forward", "BatchNormCache"), batch=_float32_batches(), sign=st.sampled_from([1.0, -1.0]),
+     eps=st.sampled_from([0.0, 1e-5, 1e-3]),
+     controls=(ctl.one_pass_moments_in_float32,))
+def batchnorm_batch_variance_is_never_negative(t, batch, sign, eps):
+    """The batch variance of training-mode batch norm (``cache.var``, the biased variance the
+    running statistics fold in) is never negative, here on float32 batches of about 1e3 values
+    a channel with one channel shifted by ``+-1e4`` (where ``E[x^2] - E[x]^2`` cancels and its
+    rounding error is as likely negative as positive). A variance is a mean of squares:
+    exact (no tolerance), and finite.
+    """
+    x, channel = batch
+    c = x.shape[1]
+    for what, data in (("unshifted", x), (f"channel {channel} + {sign * OFFSET32:g}", _shifted(x, channel, sign))):
+        _, cache = t.batchnorm_forward(data, np.ones(c), np.zeros(c), eps=eps)
+        var = np.asarray(cache.var, dtype=np.float64)
+        if var.shape != (c,) or not np.all(np.isfinite(var)) or np.any(var < 0):
+            raise LawViolation(f"batchnorm_forward(float32 batch, {what}, eps={eps}): cache.var = {var!r}; a variance is "
+                               f"finite and never negative")

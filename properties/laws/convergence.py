@@ -707,3 +707,83 @@ def standardising_can_raise_the_condition_number(t, x):
     if abs(c_x - 1) > 1e-12 or not (c_z == want or abs(c_z - want) <= 1e-12 * want):
         raise LawViolation(f"z-scoring {x.tolist()} gave cond(Z'Z) = {c_z:.6g} (cond(X'X) = {c_x:.6g}); "
                            f"it should be {want} > 1: standardising raises the condition number here")
+
+
+# --- the eigen-decomposition fields and the stopping test at equality (issue 16) -------------------
+
+@law(needs=("quadratic", "quadratic_form", "conditioned_quadratic", "rosenbrock", "least_squares"),
+     kind=st.sampled_from(["quadratic", "quadratic_form", "conditioned_quadratic", "rosenbrock", "least_squares",
+                           "least_squares_wide"]),
+     seed=seeds, d=st.integers(1, 5),
+     controls=(ctl.quadratic_form_eigenvalues_of_a, ctl.least_squares_eigenvalues_of_the_sum))
+def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
+    """A quadratic problem's ``eigenvalues`` field (ascending) and ``eigenvectors`` field
+    (orthonormal columns) are an eigen-decomposition of its constant Hessian: the eigenvalues
+    equal ``eigvalsh(hessian(x))`` at any point x, and ``H V = V diag(eigenvalues)``; a
+    non-quadratic problem (Rosenbrock) has ``None`` in both fields (the documentation of
+    ``Problem``).
+
+    Hessians: ``A`` (quadratic), ``2 A`` (seed 001's ``theta . A theta``), ``Q diag(lambda) Q^T``
+    formed in floating point (conditioned quadratic: its intended lambda differ from the formed
+    matrix's by about ``d eps kappa``), ``X^T X / n`` (least squares; with d > n, zeros).
+    Tolerance ``16 (d + 2) eps ||H||_2`` for eigenvalues and residuals (Weyl; the rounding of
+    forming H), ``16 (d + 2) eps`` for orthonormality.
+    """
+    rng = _rng(seed)
+    x = rng.uniform(-2, 2, d)
+    if kind == "quadratic":
+        prob = t.quadratic(_spd(rng, d, 10 ** rng.uniform(0, 3))[0], rng.standard_normal(d))
+    elif kind == "quadratic_form":
+        prob = t.quadratic_form(_spd(rng, d, 10 ** rng.uniform(0, 3))[0])
+    elif kind == "conditioned_quadratic":
+        prob = t.conditioned_quadratic(d, 1.0 if d == 1 else 10 ** rng.uniform(0, 4), _rng(seed + 1))
+    elif kind == "rosenbrock":
+        prob = t.rosenbrock(max(d, 2), 100.0)
+        if prob.eigenvalues is not None or prob.eigenvectors is not None:
+            raise LawViolation(f"rosenbrock's Hessian is not constant: eigenvalues and eigenvectors should be None; got "
+                               f"{prob.eigenvalues!r}, {prob.eigenvectors!r}")
+        return
+    else:
+        n = int(rng.integers(1, d + 1)) if kind == "least_squares_wide" else int(rng.integers(d, 3 * d + 1))
+        prob = t.least_squares(rng.standard_normal((n, d)), rng.standard_normal(n))
+    h = _arr(prob.hessian(x))
+    lam, v = _arr(prob.eigenvalues), _arr(prob.eigenvectors)
+    if lam.shape != (d,) or v.shape != (d, d):
+        raise LawViolation(f"{kind}: eigenvalues shape {lam.shape}, eigenvectors shape {v.shape}; should be ({d},), ({d}, {d})")
+    want = np.linalg.eigvalsh(h)
+    norm2 = float(np.max(np.abs(want)))
+    tol = 16 * (d + 2) * EPS64 * norm2
+    if np.any(np.diff(lam) < 0) or np.any(np.abs(lam - want) > tol):
+        raise LawViolation(f"{kind}: eigenvalues field {lam!r}; the Hessian's (ascending) are {want!r} "
+                           f"(tolerance {tol:.3g}) [seed={seed}, d={d}]")
+    resid = float(np.max(np.abs(h @ v - v * lam)))
+    ortho = float(np.max(np.abs(v.T @ v - np.eye(d))))
+    if resid > tol or ortho > 16 * (d + 2) * EPS64:
+        raise LawViolation(f"{kind}: eigenvectors field is not an orthonormal eigenbasis of the Hessian: "
+                           f"max|H V - V diag(lambda)| = {resid:.3g} (tol {tol:.3g}), max|V'V - I| = {ortho:.3g} [seed={seed}]")
+
+
+@law(needs=("sgd", "minimize"), d=st.integers(1, 3), m=st.integers(-20, 20), steps=st.integers(0, 12), data=st.data(),
+     controls=(ctl.minimize_strict_tolerance, ctl.minimize_no_final_check),
+     examples=({"d": 1, "m": 0, "steps": 3, "data": None},))
+def minimize_counts_a_gradient_norm_equal_to_tol_as_converged(t, d, m, steps, data):
+    """``minimize`` stops when ``||grad(x_j)|| <= tol`` (its docstring: "stop when its norm is at
+    most tol"), inclusive, and the test also applies to the last iterate, after the last update:
+    when the gradient norm equals ``tol`` exactly at iterate j (0 <= j <= steps, including
+    j = steps), it returns ``steps = j``, ``converged = True``, ``grad_norm = tol`` and ``x = x_j``.
+
+    Exact by construction: on ``f(x) = x.x / 2`` (gradient x) gradient descent with ``eta = 1/2``
+    from ``x_0 = 2^m e_i`` halves the iterate exactly, so ``||grad(x_j)|| = 2^(m - j)`` with no
+    rounding; tol is that number for the drawn j (j = steps when pinned).
+    """
+    j = steps if data is None else data.draw(st.integers(0, steps), label="j")
+    x0 = np.zeros(d)
+    x0[d - 1] = math.ldexp(1.0, m)
+    tol = math.ldexp(1.0, m - j)
+    res = t.minimize(_sgd(t, 0.5), lambda x: np.array(x, dtype=np.float64), x0, steps=steps, tol=tol)
+    want_x = np.zeros(d)
+    want_x[d - 1] = tol
+    if res.steps != j or not res.converged or res.grad_norm != tol or np.any(_arr(res.x) != want_x):
+        raise LawViolation(f"minimize(steps={steps}, tol={tol!r}) with ||grad(x_{j})|| = tol exactly returned steps="
+                           f"{res.steps}, converged={res.converged}, grad_norm={res.grad_norm!r}, x={_arr(res.x)!r}; "
+                           f"should stop at step {j}, converged, grad_norm {tol!r}, x = {want_x!r}")

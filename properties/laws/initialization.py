@@ -28,6 +28,8 @@ from scipy import stats as sps
 
 from properties import stats
 from properties._law import LawViolation, law, per_technique
+from properties._profiles import large_sample
+from properties.laws._calls import init_kwargs
 from properties.controls import initialization as ctl
 from properties.laws._tolerance import EPS64
 
@@ -303,3 +305,40 @@ def truncated_normal_stays_within_two_sigma0(t, case, seed):
     if m > 2 * s0 * (1 + 4 * EPS64) or m < 2 * s0 * (1 - delta):
         raise LawViolation(f"{case[0]}(truncated=True): max|w| = {m!r}; should be in [{2 * s0 * (1 - delta)!r}, "
                            f"{2 * s0!r}] (2 sigma0); seed={seed}\n    {repro(case, seed)}")
+
+
+#: Shape of each call of the large-sample law (torch layout [out, in]: fan_in 512, fan_out 256).
+BIG_INIT_SHAPE = (256, 512)
+
+
+@law(needs=(), cases=per_technique(NORMAL_INITS), statistical=True, max_examples=3, name=lambda c: st.just(c),
+     seed=stats.seeds(),
+     controls=(ctl.truncated_flag_ignored, ctl.truncation_retries_capped))
+def truncated_normal_never_draws_beyond_two_sigma0(t, name, seed):
+    """``truncated=True``: no draw is beyond ``2 sigma0`` (``sigma0 = sqrt(var) / 0.87962566``,
+    rounding allowance 4 eps) in ``N`` draws: ``N = 1e7`` under the ``thorough`` profile,
+    ``2^17`` under dev and ci (``properties._profiles.LARGE_SAMPLE``), in calls of shape
+    ``BIG_INIT_SHAPE``; at most 3 examples (seeds) a technique.
+
+    False-alarm rate: 0 - the check is deterministic, a correct sampler never draws beyond the
+    bound. Power against a sampler that puts a fraction p of its draws beyond it:
+    ``1 - (1 - p)^N`` per example, e.g. ``1 - e^-10 = 0.99995`` for p = 1e-6 at N = 1e7 (and
+    0.12 at N = 2^17); a rejection loop capped at 3 redraws (p = 0.0455^4 = 4.3e-6) is caught
+    with probability 1 - 2e-19 at N = 1e7. (``|z| >= 2`` for ``|z| > 2`` as the rejection test
+    differs only at |z| = 2 exactly, which no sample of any size shows.)
+    """
+    n = large_sample()
+    kw = dict(init_kwargs(name), truncated=True)
+    case = (name, BIG_INIT_SHAPE, kw)
+    bound = 2 * math.sqrt(target_variance(case)) / TRUNC_STD * (1 + 4 * EPS64)
+    rng = stats.rng_from(seed)
+    drawn, worst = 0, 0.0
+    while drawn < n:
+        w = np.asarray(getattr(t, name)(BIG_INIT_SHAPE, rng, **kw), dtype=np.float64)
+        if w.shape != BIG_INIT_SHAPE:
+            raise LawViolation(f"{name}{BIG_INIT_SHAPE}: out.shape={w.shape}")
+        worst = max(worst, float(np.max(np.abs(w))))
+        drawn += w.size
+        if worst > bound:
+            raise LawViolation(f"{name}(truncated=True): a draw of magnitude {worst!r} beyond 2 sigma0 = {bound!r} within "
+                               f"the first {drawn} draws (N = {n}); seed={seed}\n    {repro(case, seed)}")

@@ -267,3 +267,57 @@ def condition_number_is_the_singular_value_ratio(t, m, c):
         if not (got >= 1.0 and abs(got - kappa) <= tol):
             raise LawViolation(f"condition_number({name}) = {got!r}; should be sigma_max / sigma_min = {kappa!r} "
                                f"within {tol:.2g} (and >= 1) [s={s.tolist()}, seed={seed}, spd={spd}]")
+
+
+# --- an explicit tol (issue 16) ---------------------------------------------------------------
+
+@st.composite
+def _spectra_and_tol(draw_):
+    """(eigenvalues, tol, rotate): a spectrum as ``_spectra`` (or the zero Hessian), and tol = 0
+    or the geometric mean of two neighbouring distinct magnitudes |lambda| (or 2 max|lambda|), so
+    no eigenvalue lies within a factor sqrt(2) of tol (far beyond the rounding of forming H).
+    With tol = 0 and a zero eigenvalue H is a permuted diagonal matrix (exact eigenvalues)."""
+    if draw_(st.integers(0, 9), label="zero H") == 0:
+        lam = np.zeros(draw_(st.integers(1, 4), label="d"))
+        return lam, draw_(st.sampled_from([0.0, 1e-300, 1.0, 1e100]), label="tol"), False
+    lam = draw_(_spectra(zero=draw_(st.booleans(), label="zero eigenvalue")))
+    mags = np.unique(np.abs(lam))
+    mags = mags[mags > 0]
+    # candidate cut points: between neighbours at least a factor 2 apart, or above all
+    cuts = [math.sqrt(a * b) for a, b in zip(mags[:-1], mags[1:]) if b >= 2 * a] + [2.0 * float(mags[-1])]
+    tol = draw_(st.sampled_from([0.0] + cuts), label="tol")
+    return lam, tol, bool(tol > 0 or np.all(lam != 0))
+
+
+@law(needs=("classify_critical_point",), spec=_spectra_and_tol(), seed=st.integers(0, 2**32 - 1),
+     c=st.sampled_from([2.0**-600, 2.0**-40, 1.0, 3.0, 1e10, 2.0**600]),
+     controls=(ctl.classify_tol_ignored, ctl.classify_tol_not_rescaled, ctl.classify_tol_at_least_one),
+     examples=({"spec": (np.zeros(3), 0.0, False), "seed": 0, "c": 1.0},
+               {"spec": (np.array([0.0, 1.0, 2.0]), 0.0, False), "seed": 0, "c": 1.0},
+               {"spec": (np.array([1e-3, -1.0, 2.0]), 0.03, True), "seed": 1, "c": 2.0**-40}))
+def classification_with_an_explicit_tol_compares_the_eigenvalues_with_tol(t, spec, seed, c):
+    """``classify_critical_point(H, tol)`` with an explicit ``tol >= 0`` (including 0) decides by
+    ``lambda > tol`` (positive), ``lambda < -tol`` (negative), ``|lambda| <= tol`` (zero):
+    "saddle" with both signs, else "degenerate" with a zero, else "minimum" / "maximum"; and
+    ``(c H, c tol)`` is classified as ``(H, tol)`` for every scale c > 0 (``2^-600`` to ``2^600``:
+an implementation that rescales H must rescale tol). The zero Hessian is
+    "degenerate" for every tol, 0 included.
+
+    ``H = Q diag(lambda) Q^T`` (a permuted diagonal matrix when tol = 0 meets a zero
+    eigenvalue, so that the zero is exact); tol never lies within a factor sqrt(2) of an
+    eigenvalue's magnitude, so rounding cannot move one across it.
+    """
+    lam, tol, rotate = spec
+    if rotate:
+        h, _ = _rotate(lam, seed)
+    else:
+        perm = np.random.default_rng(seed).permutation(lam.size)
+        h = np.diag(lam)[np.ix_(perm, perm)]
+    want = _expected(lam, zero_tol=tol)
+    try:
+        got = t.classify_critical_point(c * h, tol=c * tol)
+    except ValueError as exc:
+        raise LawViolation(f"classify_critical_point refused tol={c * tol!r} (any tol >= 0 is valid): {exc}") from None
+    if got != want:
+        raise LawViolation(f"classify_critical_point({c:g} H, tol={c * tol!r}) = {got!r}; should be {want!r} for "
+                           f"eigenvalues {lam.tolist()} against tol {tol!r} [H={h.tolist()}]")

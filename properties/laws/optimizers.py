@@ -732,3 +732,239 @@ def optimizers_are_deterministic(t, config, g, h):
     for a, b in zip(keep_s, _arrays_of(s3)):
         if not np.array_equal(a, b, equal_nan=True):
             raise LawViolation(f"{name}({kw}): same inputs gave different states {a!r} and {b!r}")
+
+
+# --- every optimiser: schedules, element-wise updates, the step count, zero gradients (issue 16) ---
+
+def _make(t, name, kw, lr=None):
+    return getattr(t, name)(**(kw if lr is None else dict(kw, lr=lr)))
+
+
+def _params_like(shape, seed):
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, shape)
+
+
+@law(needs=(), cases=per_technique(_ALL), config=_configs_of, grads=_grads(max_steps=5, max_dim=3),
+     factors=st.lists(st.sampled_from([1.0, 0.5, 0.25, 2.0, 0.125]), min_size=5, max_size=5),
+     seed=st.integers(0, 2**32 - 1),
+     controls=(ctl.schedule_one_step_ahead,))
+def optimizers_read_the_schedule_at_the_number_of_updates_done(t, config, grads, factors, seed):
+    """An optimiser given a schedule ``s`` as its lr (a callable of the 0-based step) makes
+    update k with ``s(k - 1)``: its updates equal those of the same optimiser run on the same
+    state with the constant learning rate ``s(0)`` on the first update, ``s(1)`` on the second,
+    and so on (optax's convention; ``schedule(0)`` is the initial rate).
+
+    The schedule is a plain table of values (lr times factors in {1/8 .. 2}, one per step), so
+    any other index gives another value. Both runs do the same operations with the same
+    ``eta``; tolerance ``8 k eps`` relative at update k. One case per optimiser (``CONFIGS``).
+    """
+    name, kw = config
+    values = [kw["lr"] * f for f in factors]
+
+    def schedule(k):
+        k = int(k)
+        return values[k] if 0 <= k < len(values) else 3.0 * kw["lr"]  # off the table: a value no update should use
+
+    p_s = p_c = _params_like(grads.shape[1], seed)
+    opt_s = _make(t, name, kw, schedule)
+    s_s, s_c = opt_s.init(p_s), _make(t, name, kw, values[0]).init(p_c)
+    for k, g in enumerate(grads, 1):
+        u_s, s_s = opt_s.update(np.array(g), s_s, p_s)
+        u_c, s_c = _make(t, name, kw, values[k - 1]).update(np.array(g), s_c, p_c)
+        _close(np.asarray(u_s, dtype=np.float64), np.asarray(u_c, dtype=np.float64), 8 * k * EPS64,
+               f"{name}({kw}) update {k} with lr schedule {values} vs constant lr {values[k - 1]} (s(k - 1))")
+        p_s, p_c = p_s + np.asarray(u_s), p_c + np.asarray(u_c)
+
+
+#: A parameter of at least 2**18 elements (not a power of two, so chunked kernels have a tail).
+BIG_SHAPE = (2**9 + 1, 2**9)
+#: Pieces of the flattened big parameter run separately as the element-wise oracle.
+PIECE = 2**12
+
+
+@st.composite
+def _elementwise_shapes(draw_):
+    """A 2-d or 3-d shape of at most 27 elements, or (about one example in 20) ``BIG_SHAPE``."""
+    if draw_(st.integers(0, 15), label="big") == 15:
+        return BIG_SHAPE
+    return tuple(draw_(st.lists(st.integers(1, 3), min_size=2, max_size=3), label="shape"))
+
+
+def _run_on(opt, grads, p):
+    state = opt.init(p)
+    out = []
+    for g in grads:
+        u, state = opt.update(np.array(g), state, p)
+        u = np.asarray(u, dtype=np.float64)
+        out.append(u)
+        p = p + u
+    return out
+
+
+@law(needs=(), cases=per_technique(_ALL), config=_configs_of, shape=_elementwise_shapes(), steps=st.integers(1, 3),
+     scale=st.sampled_from([1e-3, 1.0, 1e3]), seed=st.integers(0, 2**32 - 1),
+     controls=(ctl.second_moment_shared_along_axis_0, ctl.float32_fast_path_for_large_arrays))
+def optimizer_updates_are_element_wise(t, config, shape, steps, scale, seed):
+    """Every optimiser updates each parameter element from that element's own gradients
+    (and value) alone: the update of a 2-d or 3-d parameter equals, element by element, the
+    updates of the same optimiser run on each element as a parameter of its own; for a
+    parameter of at least 2**18 elements (``BIG_SHAPE``), the updates of its flattened pieces
+    of ``PIECE`` elements run separately.
+
+    Same operations on the same numbers: tolerance 4 eps relative (a vectorised kernel may
+    contract a multiply-add differently). The big case costs tens of milliseconds an example;
+    it is drawn rarely (``_elementwise_shapes``: 30 of 600 examples measured), so a dev run
+    sees one or two per optimiser. One case per optimiser (``CONFIGS``).
+    """
+    name, kw = config
+    rng = np.random.default_rng(seed)
+    grads = rng.standard_normal((steps, *shape)) * scale
+    p = _params_like(shape, seed)
+    got = _run_on(_make(t, name, kw), grads, p)
+    if shape == BIG_SHAPE:
+        flat_g, flat_p = grads.reshape(steps, -1), p.ravel()
+        pieces = [_run_on(_make(t, name, kw), flat_g[:, i:i + PIECE], flat_p[i:i + PIECE])
+                  for i in range(0, flat_p.size, PIECE)]
+        want = [np.concatenate([pc[k] for pc in pieces]).reshape(shape) for k in range(steps)]
+        what = f"pieces of {PIECE}"
+    else:
+        want = [np.empty(shape) for _ in range(steps)]
+        for idx in np.ndindex(*shape):
+            for k, u in enumerate(_run_on(_make(t, name, kw), grads[(slice(None), *idx)][:, None], p[idx][None])):
+                want[k][idx] = u[0]
+        what = "each element alone"
+    for k, (u, w) in enumerate(zip(got, want), 1):
+        if u.shape != shape:
+            raise LawViolation(f"{name}({kw}) update {k}: shape {u.shape}, should be the parameter's {shape}")
+        _close(u, w, 4 * EPS64, f"{name}({kw}) update {k} of a {shape} parameter vs {what} (seed {seed}, scale {scale})")
+
+
+STATE_CLASSES = {"sgd": "SGDState", "nesterov_lookahead": "NesterovLookaheadState", "adagrad": "AdagradState",
+                 "rmsprop": "RMSpropState", "adadelta": "AdadeltaState", "adam": "AdamState"}
+
+
+@law(needs=(), cases={n: (n, STATE_CLASSES[n]) for n in _ALL}, config=_configs_of, grads=_grads(max_steps=6),
+     controls=(ctl.count_not_advanced,))
+def optimizer_state_count_is_the_number_of_updates_done(t, config, grads):
+    """``init(params).count`` is 0 and ``count`` after k updates is k (the ``count`` field of
+    the state, reference/optimizers/_base.py). Each case also needs the optimiser's state
+    class (``SGDState`` ... ``AdamState``), so a target whose state is opaque skips it. Exact.
+    """
+    name, kw = config
+    opt = _make(t, name, kw)
+    p = np.linspace(-1.0, 1.0, grads.shape[1])
+    state = opt.init(p)
+    for k, g in enumerate(grads, 0):
+        if not float(np.asarray(state.count)) == k:
+            raise LawViolation(f"{name}({kw}): state.count is {state.count!r} after {k} update(s); should be {k}")
+        u, state = opt.update(np.array(g), state, p)
+        p = p + np.asarray(u)
+    if not float(np.asarray(state.count)) == len(grads):
+        raise LawViolation(f"{name}({kw}): state.count is {state.count!r} after {len(grads)} updates")
+
+
+def _without_weight_decay(kw):
+    return dict(kw, weight_decay=0.0) if "weight_decay" in kw else kw
+
+
+def _has_first_moment(name, kw):
+    """A buffer that carries past gradients into the step: momentum, Nesterov, Adam's m."""
+    return name in ("nesterov_lookahead", "adam") or kw.get("momentum", 0.0) != 0.0
+
+
+@law(needs=(), cases=per_technique(_ALL), config=lambda name: _configs_of(name).map(lambda c: (c[0], _without_weight_decay(c[1]))),
+     history=_grads(max_steps=3), params=_vectors(),
+     controls=(ctl.zero_weight_decay_ignored,))
+def a_zero_gradient_leaves_the_parameters_unchanged(t, config, history, params):
+    """Without weight decay (``weight_decay=0`` passed explicitly) and with eps > 0, an
+    all-zero gradient gives an all-zero update (the parameters do not move) while every
+    first-moment buffer is zero.
+
+    Premise, exactly: a fresh state for the configurations with a first moment (momentum,
+    Nesterov, Adam's ``m``), whose buffer is zero only then; after any history of gradients
+    for the others (plain SGD, AdaGrad, RMSprop without momentum - centred or not - and
+    AdaDelta), whose step is the gradient times a finite factor. Exact.
+    """
+    name, kw = config
+    opt = _make(t, name, kw)
+    p = np.resize(params, history.shape[1])
+    state = opt.init(p)
+    if not _has_first_moment(name, kw):
+        for g in history:
+            u, state = opt.update(np.array(g), state, p)
+            p = p + np.asarray(u)
+    else:
+        history = history[:0]
+    u, _ = opt.update(np.zeros_like(p), state, p)
+    u = np.asarray(u, dtype=np.float64)
+    if u.shape != p.shape or not np.all(u == 0):
+        raise LawViolation(f"{name}({kw}): a zero gradient after {len(history)} update(s) gives the update {u!r}; "
+                           f"should be 0 (params {p!r}, history {history!r})")
+
+
+# --- AMSGrad and AdamW (issue 16) ---------------------------------------------------------------
+
+@law(needs=("adam", "AdamState"), grads=_grads(max_steps=8), lr=LRS, b1=BETAS, b2=BETAS,
+     controls=(ctl.amsgrad_max_not_taken,))
+def amsgrad_running_maximum_never_decreases(t, grads, lr, b1, b2):
+    """AMSGrad's running maximum of the second moment (``state.nu_max``) never decreases,
+    coordinate-wise (Reddi, Kale & Kumar 2018, Algorithm 2: ``v_hat_t = max(v_hat_{t-1}, v_t)``,
+    the maximum of the raw or of the bias-corrected ``v`` alike). A maximum is computed exactly:
+    the law is exact.
+    """
+    _, states = _run(_adam(t, lr, b1=b1, b2=b2, eps=1e-8, amsgrad=True), grads)
+    prev = np.zeros(grads.shape[1])
+    for k, s in enumerate(states, 1):
+        vmax = np.asarray(s.nu_max, dtype=np.float64)
+        if np.any(~(vmax >= prev)):
+            raise LawViolation(f"amsgrad nu_max decreased at step {k}: {prev!r} -> {vmax!r} (b2={b2}, grads {grads!r})")
+        prev = vmax
+
+
+@law(needs=("adam",), g=_vectors(), lr=LRS, b1=BETAS, b2=st.sampled_from([0.0, 0.5, 0.9]), steps=st.integers(2, 6),
+     controls=(ctl.amsgrad_ignored,))
+def amsgrad_steps_are_smaller_than_adams_once_the_second_moment_shrinks(t, g, lr, b1, b2, steps):
+    """On shrinking gradients ``g_k = g 10^-(k-1)`` with ``b2 <= 0.9`` the second moment
+    decreases from step 2 on, so AMSGrad (which divides by its running maximum) differs from
+    Adam: for ``k >= 2``, ``|u_k^amsgrad| <= sqrt(b2 + 0.01) |u_k^adam|`` (eps = 0).
+
+    ``v_2 / v_1 = b2 + 0.01 (1 - b2)`` and ``v`` keeps decreasing (``g_{k+1}^2 < v_k``), so the
+    maximum stays ``v_1``: the ratio of the steps is ``sqrt(v_k / v_1) <= sqrt(v_2 / v_1)``; with
+    the maximum of the bias-corrected ``v`` (optax) it is smaller still. Tolerance
+    ``16 k eps`` relative.
+    """
+    grads = np.array([g * 10.0 ** -(k - 1) for k in range(1, steps + 1)])
+    ams, _ = _run(_adam(t, lr, b1=b1, b2=b2, eps=0.0, amsgrad=True), grads)
+    plain, _ = _run(_adam(t, lr, b1=b1, b2=b2, eps=0.0, amsgrad=False), grads)
+    ratio = math.sqrt(b2 + 0.01)
+    for k in range(2, steps + 1):
+        a, p = np.abs(ams[k - 1]), np.abs(plain[k - 1])
+        if np.any(a > ratio * p * (1 + 16 * k * EPS64)):
+            raise LawViolation(f"step {k} on shrinking gradients: |amsgrad| = {a!r} should be at most sqrt(b2 + 0.01) = "
+                               f"{ratio:.4g} times |adam| = {p!r} (b1={b1}, b2={b2}, g={g!r})")
+
+
+@law(needs=("adam",), grads=_grads(max_steps=6), lr=LRS, wd=st.sampled_from([1e-4, 1e-2, 0.1, 1.0]), b1=BETAS,
+     b2=st.sampled_from([0.5, 0.9, 0.999]), theta0=_vectors(),
+     controls=(ctl.adamw_decays_the_new_iterate, ctl.adam_coupled_l2))
+def adamw_decays_the_previous_iterate(t, grads, lr, wd, b1, b2, theta0):
+    """Decoupled weight decay (AdamW, Loshchilov & Hutter 2019, Algorithm 2) shrinks the
+    *previous* iterate: ``theta_t = theta_{t-1} (1 - eta lambda) - eta u_t``, where
+    ``-eta u_t`` is the update plain Adam (``weight_decay=0``) makes on the same gradients.
+
+    The moments do not see theta, so the two runs share them; the update with decay is
+    ``(-eta u_t) - eta lambda theta_{t-1}``, one rounding more: tolerance
+    ``8 eps (|eta u_t| + eta lambda |theta_{t-1}|)``.
+    """
+    theta = np.resize(theta0, grads.shape[1])
+    decayed = _adam(t, lr, b1=b1, b2=b2, eps=1e-8, weight_decay=wd)
+    plain = _adam(t, lr, b1=b1, b2=b2, eps=1e-8, weight_decay=0.0)
+    sd, sp = decayed.init(theta), plain.init(theta)
+    for k, g in enumerate(grads, 1):
+        u, sd = decayed.update(np.array(g), sd, theta)
+        u0, sp = plain.update(np.array(g), sp, theta)
+        u, u0 = np.asarray(u, dtype=np.float64), np.asarray(u0, dtype=np.float64)
+        want = u0 - lr * wd * theta
+        _close(u, want, 0.0, f"adamw step {k} (lr={lr}, wd={wd}): theta_(t-1) (1 - lr wd) - lr u_t",
+               atol=8 * EPS64 * (np.abs(u0) + lr * wd * np.abs(theta)))
+        theta = theta + u

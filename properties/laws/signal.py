@@ -620,3 +620,79 @@ def zero_init_regression_still_learns(t, problem):
     if not l1 <= l0 - lr * g2 / 2 + tol or not np.any(theta != 0):
         raise LawViolation(f"{kind} regression from zero init: loss {l0:.6g} -> {l1:.6g} after one step of lr={lr:.3g}; "
                            f"the descent lemma requires <= {l0 - lr * g2 / 2:.6g} (||grad||^2 = {g2:.3g}), weights {theta}")
+
+
+# --- the derivatives at |x| up to 1e3 (issue 16) ------------------------------------------------------
+
+#: Inputs up to 1e3 in magnitude: sigmoid' = e^-|x| / (1 + e^-|x|)^2 is a normal number for
+#: |x| < 708.4, subnormal up to 745.1 and below half the smallest subnormal beyond; tanh' =
+#: 4 e^-2|x| / (...)^2 likewise at half these |x|. The pinned values straddle the edges.
+_XS_WIDE = st.lists(st.floats(-1e3, 1e3, allow_subnormal=False), min_size=1, max_size=20).map(
+    lambda v: np.array(v + [0.0]))
+_EDGES = np.array([-1e3, -800.0, -745.2, -745.0, -720.0, -709.0, -40.0, 19.5, 40.0, 354.0, 360.0, 373.0, 373.5, 708.0,
+                   720.0, 745.0, 745.2, 800.0, 1e3, 0.0])
+TINY_SUB = 2.0**-1074
+
+
+def _sigmoid_grad_true(v):
+    e = math.exp(-abs(v))
+    return e / (1 + e) ** 2
+
+
+def _tanh_grad_true(v):
+    # 4 e^-2|x| / (1 + e^-2|x|)^2 in exact-enough floats: for |x| > 354 the factor 4 e^-2|x| is
+    # subnormal or 0, so form it from exp(-2|x| + ln 4) (one rounding of a subnormal)
+    e = math.exp(-2 * abs(v))
+    return math.exp(-2 * abs(v) + math.log(4.0)) / (1 + e) ** 2
+
+
+@law(needs=("sigmoid_grad", "tanh_grad"), x=_XS_WIDE, examples=({"x": _EDGES},),
+     controls=(ctl.exp_without_abs,))
+def sigmoid_and_tanh_derivatives_stay_finite_and_bounded_up_to_1e3(t, x):
+    """For every ``|x| <= 1e3``, ``sigmoid'(x)`` and ``tanh'(x)`` are finite numbers in
+    ``[0, 1/4]`` and ``[0, 1]`` (never NaN, never negative), within the normwise error
+    ``8 eps |g| + eps`` (sigmoid) and ``8 eps |g| + 4 eps`` (tanh) of the true value, the
+    tolerances of ``sigmoid_derivative_is_at_most_a_quarter`` and ``tanh_derivative_is_at_most_one``
+    extended from |x| <= 30: deep in the tails the true values are below the absolute terms,
+    so 0 is accepted there (the relative demand is the accuracy law
+    ``sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails``). Written with
+    ``e^-x`` instead of ``e^-|x|`` the derivatives overflow to NaN (inf / inf) for x < -709
+    (tanh: x < -354).
+    """
+    for name, f, true, top, absolute in (("sigmoid_grad", t.sigmoid_grad, _sigmoid_grad_true, 0.25, EPS64),
+                                         ("tanh_grad", t.tanh_grad, _tanh_grad_true, 1.0, 4 * EPS64)):
+        g = np.asarray(f(x), dtype=np.float64)
+        if g.shape != x.shape:
+            raise LawViolation(f"{name}: out.shape={g.shape}, but should be {x.shape}")
+        for v, gv in zip(x.tolist(), g.tolist()):
+            want = true(v)
+            if not (0 <= gv <= top) or abs(gv - want) > 8 * EPS64 * want + absolute:
+                raise LawViolation(f"{name}({v!r}) = {gv!r}; should be {want!r} (finite, in [0, {top}], within "
+                                   f"8 eps |g| + {absolute:.3g})")
+
+
+@law(needs=("sigmoid_grad", "tanh_grad"), x=_XS_WIDE, examples=({"x": _EDGES},), tier="accuracy",
+     controls=(ctl.derivative_from_output,))
+def sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails(t, x):
+    """Accuracy: for every ``|x| <= 1e3`` the derivatives are within ``(8 + 2|x|) eps g + 2^-1074``
+    of the true value ``g``: relative accuracy wherever ``g`` is a normal number, and at most
+    one unit of the smallest subnormal ``2^-1074`` where it is subnormal. So 0 is returned only
+    where the true value is at most ``2^-1074`` (sigmoid' at |x| >= 744.4, tanh' at |x| >= 372.9);
+    e.g. ``sigmoid_grad(-800)`` (true value 1e-348) is 0 and ``sigmoid_grad(740)`` (4e-322) is
+    that subnormal, never 0.
+
+    ``2 |x| eps`` is the conditioning: ``|x g'(x) / g(x)|`` tends to ``|x|`` (sigmoid) and
+    ``2|x|`` (tanh) in the tails, so a backward-stable evaluation may lose that much. The
+    output-based ``s (1 - s)`` and ``1 - t^2`` of autograd frameworks give 0 from x = 37 (19)
+    on, where the true value is a normal number: the correctness law
+    ``sigmoid_and_tanh_derivatives_stay_finite_and_bounded_up_to_1e3`` accepts that.
+    """
+    for name, f, true in (("sigmoid_grad", t.sigmoid_grad, _sigmoid_grad_true), ("tanh_grad", t.tanh_grad, _tanh_grad_true)):
+        g = np.asarray(f(x), dtype=np.float64)
+        if g.shape != x.shape:
+            raise LawViolation(f"{name}: out.shape={g.shape}, but should be {x.shape}")
+        for v, gv in zip(x.tolist(), g.tolist()):
+            want = true(v)
+            if not abs(gv - want) <= (8 + 2 * abs(v)) * EPS64 * want + TINY_SUB:
+                raise LawViolation(f"{name}({v!r}) = {gv!r}; should be {want!r} within (8 + 2|x|) eps g + 2^-1074 "
+                                   f"(relative accuracy in the tails)")
