@@ -29,7 +29,7 @@ arguments unless the reference signature passes a value:
 **Harness borrowed from the reference** (:data:`BORROWED`): ``minimize``, ``apply_updates``,
 the learning-rate schedules and the test problems are *not* techniques torch is checked on;
 the adapter re-exports them so that laws like "SGD converges at the eigen-rate" can drive
-torch's optimisers. A law whose names are all borrowed is skipped (conftest), so the report
+torch's optimisers. A law whose names are all borrowed is skipped (properties/plugin.py), so the report
 never counts the reference's own code as a torch result.
 
 Every convention in which torch differs from the reference's defaults is declared in
