@@ -43,10 +43,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
                                 float_array, require, unsupported)
 
-torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
+torch = require("torch", "torch", install_command("torch", "torch==2.13.0, a CPU build"))
 import torch.nn.functional as F  # noqa: E402
 
 # One thread: the laws' arrays are small, and on a busy 2-core machine OpenMP's spin-waiting
