@@ -40,10 +40,15 @@ import pytest
 
 from properties._install import CHECKOUT, laws_command
 
-ROOT = Path(__file__).resolve().parents[1]
-#: Where reports go without --out: the repository's docs/conformance, or (trainspec installed
-#: from a wheel, ROOT being site-packages) a folder in the current directory, never site-packages.
-DEFAULT_OUT = CHECKOUT / "docs" / "conformance" if CHECKOUT is not None else Path("trainspec-conformance")
+ROOT = Path(__file__).resolve().parents[1]  # the repository, or site-packages where installed
+
+
+def default_out(checkout: Path | None = CHECKOUT) -> Path:
+    """Where reports go without --out: the repository's docs/conformance, or (trainspec installed
+    from a wheel, ROOT being site-packages) a folder in the current directory, never site-packages."""
+    return checkout / "docs" / "conformance" if checkout is not None else Path("trainspec-conformance")
+
+
 ALL_TARGETS = ("reference", "torch", "torch-foreach", "torch-fused", "sklearn", "optax", "pandas", "keras")
 RESULTS = ("passed", "skipped", "xfailed", "failed")
 _ENV = "TRAINSPEC_REPORT_FILE"  # set by the driver: where the plugin writes its rows
@@ -298,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m properties.report", description=__doc__.split("\n")[0])
     parser.add_argument("--target", action="append", required=True,
                         help=f"target to run (repeatable); 'all' = {' '.join(ALL_TARGETS)}")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+    parser.add_argument("--out", type=Path, default=default_out(),
                         help="output folder (default: docs/conformance in the repository; ./trainspec-conformance "
                              "where trainspec is installed)")
     parser.add_argument("--hypothesis-profile", default=None, help="passed to pytest (dev, ci, thorough)")

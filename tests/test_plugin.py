@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from properties import _install, plugin
+from properties import _install, plugin, report
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "trainspec target: reference (reference)"
@@ -127,6 +127,8 @@ def test_install_hints_and_report_folder_follow_the_installation(monkeypatch, tm
     monkeypatch.setattr(_install, "CHECKOUT", None)
     monkeypatch.setattr(_install, "PACKAGE", site / "properties")
     assert _install.install_command("jax") == 'python -m pip install "trainspec[jax]"'
+    assert report.default_out() == ROOT / "docs" / "conformance"
+    assert report.default_out(None) == Path("trainspec-conformance")  # relative: the current directory
     laws, shown, cwd = _install.laws_command()
     assert shown == ["--pyargs", "properties"] and cwd is None
     assert laws == [str(site / "properties"), "--rootdir", str(site)]
