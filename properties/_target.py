@@ -14,20 +14,23 @@ import os
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
+from ._install import install_command
+
 __all__ = ["Target", "load_target", "TargetImportError", "BUILTIN_TARGETS", "FINDINGS_DIR", "findings_file"]
 
-#: Built-in target names -> module implementing them, and how to install what they need.
+#: Built-in target names -> module implementing them, and how to install what they need
+#: (``pip install -e ".[torch]"`` in a clone, ``pip install "trainspec[torch]"`` installed).
+_TORCH = "torch==2.13.0, a CPU build"
 BUILTIN_TARGETS = {
-    "reference": ("reference", 'python -m pip install -e .'),
-    "torch": ("properties.targets.torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
-    "sklearn": ("properties.targets.sklearn", 'python -m pip install -e ".[sklearn]"'),
-    "optax": ("properties.targets.optax", 'python -m pip install -e ".[jax]"'),
-    "torch-foreach": ("properties.targets.torch_foreach", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
-    "torch-fused": ("properties.targets.torch_fused", 'python -m pip install -e ".[torch]"  (torch==2.13.0, CPU build)'),
-    "pandas": ("properties.targets.pandas", 'python -m pip install -e ".[pandas]"'),
-    "keras": ("properties.targets.keras", 'python -m pip install -e ".[keras]"  (backend: KERAS_BACKEND, default jax)'),
-    "keras-torch": ("properties.targets.keras_torch",
-                    'python -m pip install -e ".[keras,torch]"  (torch==2.13.0, CPU build)'),
+    "reference": ("reference", install_command()),
+    "torch": ("properties.targets.torch", install_command("torch", _TORCH)),
+    "sklearn": ("properties.targets.sklearn", install_command("sklearn")),
+    "optax": ("properties.targets.optax", install_command("jax")),
+    "torch-foreach": ("properties.targets.torch_foreach", install_command("torch", _TORCH)),
+    "torch-fused": ("properties.targets.torch_fused", install_command("torch", _TORCH)),
+    "pandas": ("properties.targets.pandas", install_command("pandas")),
+    "keras": ("properties.targets.keras", install_command("keras", "backend: KERAS_BACKEND, default jax")),
+    "keras-torch": ("properties.targets.keras_torch", install_command("keras,torch", _TORCH)),
 }
 
 FINDINGS_DIR = Path(__file__).with_name("findings")

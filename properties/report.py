@@ -1,10 +1,11 @@
 """Conformance report: per target a verdict, per law its cases and examples, per finding whether it reproduces.
 
     python -m properties.report --target torch [--target sklearn | --target all]
-        [--out docs/conformance] [--hypothesis-profile ci] [-k EXPR] [-- more pytest arguments]
+        [--out DIR] [--hypothesis-profile ci] [-k EXPR] [-- more pytest arguments]
 
 Each target runs in its own ``python -m pytest properties/ --target NAME -p no:cacheprovider
--q -rA`` subprocess with this module loaded as a pytest plugin (``-p properties.report``),
+-q -rA`` subprocess (from the repository root; where trainspec is installed from a wheel,
+``python -m pytest --pyargs properties ...`` from the current directory) with this module loaded as a pytest plugin (``-p properties.report``),
 which records every test id's outcome (passed / skipped / xfailed / failed), its reason
 (the skip reason, the finding, the failure message), the law's tier (correctness or
 accuracy) and case, and what the Hypothesis run did: examples run, examples rejected
@@ -14,8 +15,9 @@ it still reproduces.
 
 The **verdict** is on correctness alone: a target *conforms* when every correctness law
 it can run passes and it has no finding of severity ``correctness``; accuracy laws are
-reported beside it. Writes ``<out>/<target>.md`` and ``<out>/<target>.json``, then
-rebuilds ``<out>/README.md``, a summary table over every ``<target>.json`` in ``<out>``.
+reported beside it. Writes ``<out>/<target>.md`` and ``<out>/<target>.json`` (``--out``
+defaults to ``docs/conformance`` in the repository and to ``./trainspec-conformance`` where
+trainspec is installed), then rebuilds ``<out>/README.md``, a summary table over every ``<target>.json`` in ``<out>``.
 Exits 1 if any law failed, a finding no longer reproduces, or a target could not be run.
 """
 
@@ -36,7 +38,17 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from properties._install import CHECKOUT, laws_command
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository, or site-packages where installed
+
+
+def default_out(checkout: Path | None = CHECKOUT) -> Path:
+    """Where reports go without --out: the repository's docs/conformance, or (trainspec installed
+    from a wheel, ROOT being site-packages) a folder in the current directory, never site-packages."""
+    return checkout / "docs" / "conformance" if checkout is not None else Path("trainspec-conformance")
+
+
 ALL_TARGETS = ("reference", "torch", "torch-foreach", "torch-fused", "sklearn", "optax", "pandas", "keras", "keras-torch")
 RESULTS = ("passed", "skipped", "xfailed", "failed")
 _ENV = "TRAINSPEC_REPORT_FILE"  # set by the driver: where the plugin writes its rows
@@ -126,10 +138,19 @@ class _Recorder:
             "module": getattr(target.impl, "__name__", type(target.impl).__name__),
             "version": _version(target.impl),
             "hypothesis_profile": settings.get_current_profile_name(),
-            "findings_file": os.path.relpath(self.config._trainspec_findings_path, ROOT),
+            "findings_file": _shown_path(self.config._trainspec_findings_path),
             "rows": rows,
             "findings": findings,
         }))
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the repository (or site-packages), else to the current directory, else absolute."""
+    path = Path(path).resolve()
+    for base in (ROOT, Path.cwd()):
+        if base == path or base in path.parents:
+            return os.path.relpath(path, base)
+    return str(path)
 
 
 def _version(impl) -> str:
@@ -145,15 +166,17 @@ def _version(impl) -> str:
 
 def run_target(name: str, profile: str | None, keyword: str | None, extra: list[str]) -> dict:
     """Run the law suite against ``name`` in a subprocess; return the report as a dict."""
-    cmd = ["-m", "pytest", "properties/", "--target", name, "-p", "no:cacheprovider", "-q", "-rA"]
-    cmd += (["--hypothesis-profile", profile] if profile else []) + (["-k", keyword] if keyword else []) + extra
+    laws, shown, cwd = laws_command()
+    rest = ["--target", name, "-p", "no:cacheprovider", "-q", "-rA"]
+    rest += (["--hypothesis-profile", profile] if profile else []) + (["-k", keyword] if keyword else []) + extra
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rows.json"
         env = dict(os.environ, **{_ENV: str(out)})
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+        if CHECKOUT is not None:  # a clone need not be installed
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(CHECKOUT), env.get("PYTHONPATH")) if p)
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, *cmd, "-p", "properties.report"], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "pytest", *laws, *rest, "-p", "properties.report"], cwd=cwd,
+                              env=env, capture_output=True, text=True)
         seconds = time.monotonic() - start
         if not out.exists():
             raise RuntimeError(f"report: pytest exited {proc.returncode} without results for target {name!r}:\n"
@@ -177,7 +200,7 @@ def run_target(name: str, profile: str | None, keyword: str | None, extra: list[
     data.update(
         date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         machine=f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        command=" ".join(["python", *cmd]),  # as a reader would type it (the plugin left out)
+        command=" ".join(["python", "-m", "pytest", *shown, *rest]),  # as a reader would type it (the plugin left out)
         seconds=round(seconds, 1),
         pytest_exit_code=proc.returncode,
         pytest_summary=lines[-1].strip("= ") if lines else "",
@@ -280,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m properties.report", description=__doc__.split("\n")[0])
     parser.add_argument("--target", action="append", required=True,
                         help=f"target to run (repeatable); 'all' = {' '.join(ALL_TARGETS)}")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "conformance", help="output folder")
+    parser.add_argument("--out", type=Path, default=default_out(),
+                        help="output folder (default: docs/conformance in the repository; ./trainspec-conformance "
+                             "where trainspec is installed)")
     parser.add_argument("--hypothesis-profile", default=None, help="passed to pytest (dev, ci, thorough)")
     parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression: run a subset of laws")
     args = parser.parse_args(argv)

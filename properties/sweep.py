@@ -4,7 +4,8 @@
         [--jobs 2] [--hypothesis-profile dev]
 
 Each (target, seed) runs ``python -m pytest properties/ --target T --hypothesis-seed S -q
--p no:cacheprovider`` in a subprocess (``--jobs`` at a time). A run counts as an unexpected
+-p no:cacheprovider`` in a subprocess (installed from a wheel: ``--pyargs properties``, from the
+current directory) (``--jobs`` at a time). A run counts as an unexpected
 failure when pytest exits non-zero; its failing test ids are printed. Exits 1 if any run
 failed. The verdict is only worth something if it does not depend on the seed (issue 13).
 """
@@ -17,11 +18,9 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
+from properties._install import laws_command
 from properties.report import ALL_TARGETS  # one list of the built-in targets
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _seeds(spec: str) -> list[int]:
@@ -33,10 +32,11 @@ def _seeds(spec: str) -> list[int]:
 
 
 def run(target: str, seed: int, profile: str) -> tuple[int, float, list[str], str]:
-    cmd = [sys.executable, "-m", "pytest", "properties/", "--target", target, "--hypothesis-seed", str(seed),
+    laws, _, cwd = laws_command()
+    cmd = [sys.executable, "-m", "pytest", *laws, "--target", target, "--hypothesis-seed", str(seed),
            "--hypothesis-profile", profile, "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     failed = re.findall(r"^FAILED (\S+)", proc.stdout, re.M)
     lines = proc.stdout.strip().splitlines()
     return proc.returncode, time.monotonic() - start, failed, lines[-1] if lines else proc.stderr.strip()[-300:]

@@ -30,7 +30,7 @@ __all__ = ["BORROWED", "borrow_harness", "require", "unsupported", "float_array"
 
 #: Harness names an optimiser adapter re-exports from the reference (not under test): the
 #: driver, the schedules and the test problems. A law whose names are all borrowed is skipped
-#: (properties/conftest.py), so reference code is never reported as a framework result.
+#: (properties/plugin.py), so reference code is never reported as a framework result.
 BORROWED = ("minimize", "apply_updates", "constant_schedule", "step_decay", "exponential_decay",
             "inverse_time_decay", "Problem", "quadratic", "quadratic_form", "conditioned_quadratic",
             "rosenbrock", "least_squares", "minibatch_gradient")

@@ -36,14 +36,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
                                 float_array, require, unsupported)
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 if os.environ["KERAS_BACKEND"] == "jax":
-    _jax = require("jax", "keras", 'python -m pip install -e ".[keras]"')
+    _jax = require("jax", "keras", install_command("keras"))
     _jax.config.update("jax_enable_x64", True)      # float64 arrays stay float64
-keras = require("keras", "keras", 'python -m pip install -e ".[keras]"')
+keras = require("keras", "keras", install_command("keras"))
 # The learning rate and a layer's weights live in variables of dtype floatx; float64 keeps
 # the caller's float64 values exactly (float32 params are cast down by Keras as usual).
 keras.config.set_floatx("float64")

@@ -33,10 +33,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
 
-jax = require("jax", "optax", 'python -m pip install -e ".[jax]"')
-optax = require("optax", "optax", 'python -m pip install -e ".[jax]"')
+jax = require("jax", "optax", install_command("jax"))
+optax = require("optax", "optax", install_command("jax"))
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
 

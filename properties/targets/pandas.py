@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import require
 
-_pd = require("pandas", "pandas", 'python -m pip install -e ".[pandas]"')
+_pd = require("pandas", "pandas", install_command("pandas"))
 
 __all__ = ["ema", "ema_bias_corrected", "sma", "running_mean", "CONVENTIONS", "VERSION"]
 

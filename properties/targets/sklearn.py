@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import require
 
-_sk = require("sklearn", "sklearn", 'python -m pip install -e ".[sklearn]"')
+_sk = require("sklearn", "sklearn", install_command("sklearn"))
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
 __all__ = ["zscore", "fit_zscore", "apply_zscore", "minmax", "fit_minmax", "apply_minmax", "center",

@@ -29,7 +29,7 @@ arguments unless the reference signature passes a value:
 **Harness borrowed from the reference** (:data:`BORROWED`): ``minimize``, ``apply_updates``,
 the learning-rate schedules and the test problems are *not* techniques torch is checked on;
 the adapter re-exports them so that laws like "SGD converges at the eigen-rate" can drive
-torch's optimisers. A law whose names are all borrowed is skipped (conftest), so the report
+torch's optimisers. A law whose names are all borrowed is skipped (properties/plugin.py), so the report
 never counts the reference's own code as a torch result.
 
 Every convention in which torch differs from the reference's defaults is declared in
@@ -45,10 +45,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from properties._install import install_command
 from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
                                 float_array, require, unsupported)
 
-torch = require("torch", "torch", 'python -m pip install -e ".[torch]"  (torch==2.13.0, a CPU build)')
+torch = require("torch", "torch", install_command("torch", "torch==2.13.0, a CPU build"))
 import torch.nn.functional as F  # noqa: E402
 
 # One thread: the laws' arrays are small, and on a busy 2-core machine OpenMP's spin-waiting
