@@ -225,6 +225,21 @@ def _resume_one_step_ahead(schedule, step):
     return lambda k: schedule(k + 1)
 
 
+def _rmsprop_centered_unclamped(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
+                               bias_correction=False):
+    """Centred RMSprop taking the root of ``nu/c - (mu/c)**2`` without clamping rounding below 0."""
+    if not centered or momentum or eps_inside_sqrt:
+        return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
+
+    def step(g, s, t, p):
+        s["nu"] = rho * s["nu"] + (1 - rho) * g * g
+        s["mu"] = rho * s["mu"] + (1 - rho) * g
+        c = 1 - rho ** t if bias_correction else 1.0
+        with np.errstate(invalid="ignore"):
+            return -(lr if not callable(lr) else lr(t - 1)) * g / (np.sqrt(s["nu"] / c - (s["mu"] / c) ** 2) + eps)
+    return _naive(step, fields=("nu", "mu"))
+
+
 # --- the controls --------------------------------------------------------------------------------
 
 momentum_sign_flipped = Control(
@@ -451,3 +466,7 @@ adamw_decays_the_new_iterate = Control(
 adam_coupled_l2 = Control(
     "adam_coupled_l2", "torch Adam(weight_decay) taken for AdamW", "weight decay added to the gradient (L2), not decoupled",
     {"adam": _adamw("coupled")})
+centered_rmsprop_unclamped = Control(
+    "centered_rmsprop_unclamped", "plausible bug (optax 0.2.8's centred RMSprop with bias correction, finding O6)",
+    "centred RMSprop takes the root of the EMA variance without clamping its rounding below 0",
+    {"rmsprop": _rmsprop_centered_unclamped})

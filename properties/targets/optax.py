@@ -195,7 +195,8 @@ class AdagradState(OptaxState):
 
 
 class AdamState(OptaxState):
-    """optax ``ScaleByAdamState`` / ``ScaleByAmsgradState``: ``mu``, ``nu`` (the raw moments)."""
+    """optax ``ScaleByAdamState`` / ``ScaleByAmsgradState``: ``mu``, ``nu`` (the raw moments);
+    ``nu_max`` (amsgrad only) optax's running max, of the *bias-corrected* ``nu`` (CONVENTIONS)."""
 
     @property
     def mu(self) -> np.ndarray:
@@ -205,11 +206,20 @@ class AdamState(OptaxState):
     def nu(self) -> np.ndarray:
         return self._field("nu")
 
+    @property
+    def nu_max(self) -> np.ndarray | None:
+        try:
+            return self._field("nu_max")
+        except AttributeError:
+            return None                     # plain Adam, as the reference's None
+
 
 def _hyper(kwargs: dict) -> tuple[dict, tuple]:
     """Split keyword arguments into traced numbers (``hp``) and static options (hashable)."""
     hp, static = {}, []
     for k, v in kwargs.items():
+        if isinstance(v, _Schedule):
+            v = v.fn                        # optax's own schedule, traced with the count
         if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_)):
             hp[k] = float(v)
         else:
@@ -236,6 +246,10 @@ def _compiled(build, static: tuple):
     def update(hp, grads, state, params):
         return build(**kw, **hp).update(grads, state, params)
 
+    if any(callable(v) and not getattr(v, "_traceable", False) for v in kw.values()):
+        # A schedule written in plain Python (a law's table of rates, a user's function) cannot
+        # be traced by jit: optax calls it with the state's count, concrete when not jitted.
+        return init, update
     return jax.jit(init), jax.jit(update)
 
 
@@ -496,17 +510,25 @@ sigmoid_grad, tanh_grad, relu_grad = (_grad(jax.nn.sigmoid, "sigmoid_grad"), _gr
 # optax calls a schedule with the 0-based update count (scale_by_schedule), the reference's
 # convention. Values are jax scalars (float64: jax_enable_x64), returned as Python floats.
 
+#: The dtype of the count optax keeps in ``ScaleByScheduleState`` (int32, also under x64).
+_COUNT_DTYPE = optax.scale_by_schedule(optax.constant_schedule(1.0)).init(jnp.zeros(1)).count.dtype
+
+
 class _Schedule:
-    """An optax schedule ``count -> lr`` as a Python-float callable (``fn``: the optax schedule)."""
+    """An optax schedule as the rate an optimizer uses at update ``step``: ``fn`` (the optax
+    schedule) called with the count as optax's state holds it (``_COUNT_DTYPE``), not with a Python
+    int, because that is what training sees (finding O5: int32 counts make the decaying schedules
+    compute in float32). Passed to an optax optimizer, ``fn`` itself is used (jit-traceable)."""
 
     def __init__(self, fn):
         self.fn = fn
 
     def __call__(self, step: int) -> float:
-        return float(self.fn(int(step)))
+        return float(self.fn(jnp.asarray(int(step), dtype=_COUNT_DTYPE)))
 
 
 def _schedule(fn):
+    fn._traceable = True                    # jit may trace it (see _compiled)
     return _Schedule(fn)
 
 
