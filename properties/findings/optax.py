@@ -39,8 +39,41 @@ FINDINGS = [
         reason="XLA's float64 tanh on CPU is not correctly rounded near 1: jnp.tanh(19.0) = 0.9999999999999992 "
                "(correctly rounded 0.9999999999999999, up to 3.5 eps absolute on [0, 30]), so autodiff's 1 - t^2 "
                "gives jax.grad(jnp.tanh)(19.0) = 1.554e-15 against sech(19)^2 = 1.256e-16 (law: 8 eps |g| + 4 eps)",
-        laws={"tanh_derivative_is_at_most_one": lambda x, **_: bool(np.any((np.abs(x) >= 3.0) & (np.abs(x) <= 22.0)))},
+        laws={"tanh_derivative_is_at_most_one": lambda x, **_: bool(np.any((np.abs(x) >= 3.0) & (np.abs(x) <= 22.0))),
+              "sigmoid_and_tanh_derivatives_stay_finite_and_bounded_up_to_1e3":
+                  lambda x, **_: bool(np.any((np.abs(x) >= 3.0) & (np.abs(x) <= 22.0)))},
         reproduce=violates("tanh_derivative_is_at_most_one", x=np.array([19.0, 0.0])),
+    ),
+    Finding(
+        "O5", severity="correctness",
+        reason="optax's decaying schedules compute in float32 inside an optimizer even under jax_enable_x64: "
+               "scale_by_schedule keeps its count as int32 (optax/_src/transform.py, ScaleByScheduleState), and "
+               "exponential_decay's count / transition_steps of an int32 is float32, so "
+               "optax.sgd(optax.exponential_decay(0.1, 1, 0.9)) makes the float64 updates -0.10000000149011612, "
+               "-0.08999999612569809, ... (float32 roundings of 0.1, 0.09). Called with a Python int the same "
+               "schedule returns float64 values. The target reads a schedule as the optimizer does (at the int32 "
+               "count); the constant schedule is exact",
+        laws={"schedules_non_increasing_with_right_values": lambda kind, **_: kind != "constant"},
+        reproduce=violates("schedules_non_increasing_with_right_values", kind="exponential", lr0=0.1, rate=0.9, size=1),
+    ),
+    Finding(
+        "O6", severity="correctness",
+        reason="optax.rmsprop(centered=True, bias_correction=True) takes the root of nu_hat - mu_hat**2 without "
+               "clamping it at 0 (optax/_src/transform.py, scale_by_stddev): for a constant gradient that difference "
+               "is 0 in exact arithmetic and rounds to either side, so the update is NaN or a rounding error's root: "
+               "rmsprop(0.001, decay=0.5, eps=1e-8, centered=True, bias_correction=True), gradient 1.565592620494968 "
+               "-> NaN. Without bias correction the difference is rho (1 - rho) g^2 > 0 and the law passes",
+        laws={"centered_rmsprop_of_a_constant_gradient_is_finite": lambda bias, **_: bool(bias)},
+        reproduce=violates("centered_rmsprop_of_a_constant_gradient_is_finite", g=1.565592620494968, steps=1, rho=0.5,
+                           eps=1e-8, lr=0.001, bias=True),
+    ),
+    Finding(
+        "O7", severity="accuracy",
+        reason="jax's sigmoid and tanh derivatives are s (1 - s) and 1 - t^2 of the rounded outputs (as torch's, T3): "
+               "relative accuracy fails from |x| of about 2 to 3 on; jax.nn.sigmoid(-720.0) = 0 where the true value "
+               "is 2.0e-313, so jax.grad(jax.nn.sigmoid)(-720.0) = 0.0",
+        laws={"sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails": lambda x, **_: bool(np.any(np.abs(x) > 1.0))},
+        reproduce=violates("sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails", x=np.array([-720.0, 40.0])),
     ),
     Finding(
         "OC1", severity="capability",

@@ -14,6 +14,16 @@ def _tiny_range(a) -> bool:
     return bool(np.any((r > 0) & (r < 1e-14)))
 
 
+def _tiny_low_precision_range(x, dtype, **_) -> bool:
+    """The same absolute test in the input's dtype (10 finfo(dtype).eps), on the law's rounded
+    input, with slack (20 eps)."""
+    from properties.laws.normalization import _low_precision
+
+    a = _low_precision(dtype, x).astype(np.float64)
+    r = a.max(axis=0) - a.min(axis=0)
+    return bool(np.any((r > 0) & (r < 20 * np.finfo(dtype).eps)))
+
+
 def _squares_leave_the_normal_range(a) -> bool:
     """Squaring the centred data (StandardScaler's variance) overflows, or its squares fall
     below 1e-290 and lose digits (subnormal sums): |x - mean| above 2**500 or below 1e-145."""
@@ -35,8 +45,9 @@ FINDINGS = [
         reason="MinMaxScaler treats a feature whose range is below 10*finfo(float64).eps (an absolute threshold, "
                "_data.py L527-545) as constant and divides by 1, so the maximum of data with a range in (0, 2.2e-15) "
                "does not map to feature_range[1]: MinMaxScaler().fit_transform([[2.0**-600], [0.0]]) gives "
-               "[[2.4e-181], [0.0]]",
+               "[[2.4e-181], [0.0]]; in float16 the threshold is 10 * 9.8e-4, so a range of 0.0078 is 'constant'",
         laws={"minmax_maps_extremes_onto_feature_range": lambda x, **_: _tiny_range(x),
+              "minmax_of_low_precision_input_is_the_true_minmax_rounded": _tiny_low_precision_range,
               "new_data_is_transformed_with_training_statistics": lambda train, **_: _tiny_range(train),
               "normalisation_is_idempotent": lambda x, **_: _tiny_range(x),
               "normalisation_is_stable_across_magnitudes": lambda x, k, **_: _tiny_range(np.ldexp(x, k))},
@@ -74,5 +85,15 @@ FINDINGS = [
               "applying_fitted_statistics_to_training_data_reproduces_fit_transform":
                   lambda x, **_: _squares_leave_the_normal_range(x)},
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
+    ),
+    Finding(
+        "S5", severity="correctness",
+        reason="MinMaxScaler computes in the input's dtype (FLOAT_DTYPES keeps float16; scale_ and min_ are rounded "
+               "to it and transform does X *= scale_; X += min_ in it), so float16 input gets float16 arithmetic, "
+               "a few units of float16 off: fit_transform(float16 [[53872], [-132]]) gives 1.001953125 for the "
+               "maximum, which must map to 1 (law: the true value rounded, computed in at least float32)",
+        laws={"minmax_of_low_precision_input_is_the_true_minmax_rounded": lambda dtype, **_: dtype == "float16"},
+        reproduce=violates("minmax_of_low_precision_input_is_the_true_minmax_rounded", x=np.array([[53872.0], [-132.0]]),
+                           dtype="float16", feature_range=(0.0, 1.0)),
     ),
 ]

@@ -27,6 +27,17 @@ FINDINGS = [
                            b1=0.0, b2=0.999),
     ),
     Finding(
+        "T3", severity="accuracy",
+        reason="torch's sigmoid and tanh derivatives are autograd's s (1 - s) and 1 - t^2 of the rounded outputs "
+               "(torch/csrc/autograd/FunctionsManual.cpp, sigmoid_backward / tanh_backward), so 1 - s and 1 - t^2 "
+               "lose log2(e^|x|) bits: relative accuracy fails from |x| of about 2 to 3 on, they are 0 from x = 37 "
+               "(sigmoid) and |x| = 19.1 (tanh) where the true values are normal numbers, and torch.sigmoid(-720) "
+               "= 0 (exp overflow) where the true value is 2.0e-313: sigmoid_grad(-720.0) = 0.0. Within the "
+               "normwise tolerance of the correctness laws",
+        laws={"sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails": lambda x, **_: bool(np.any(np.abs(x) > 1.0))},
+        reproduce=violates("sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails", x=np.array([-720.0, 40.0])),
+    ),
+    Finding(
         "TC1", severity="capability",
         reason="torch.optim.RMSprop has no bias correction (optax's rmsprop(bias_correction=True)); the adapter "
                "raises NotImplementedError, so laws needing it skip those examples (or the whole law)",

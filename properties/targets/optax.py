@@ -246,11 +246,23 @@ def _compiled(build, static: tuple):
     def update(hp, grads, state, params):
         return build(**kw, **hp).update(grads, state, params)
 
-    if any(callable(v) and not getattr(v, "_traceable", False) for v in kw.values()):
-        # A schedule written in plain Python (a law's table of rates, a user's function) cannot
-        # be traced by jit: optax calls it with the state's count, concrete when not jitted.
-        return init, update
-    return jax.jit(init), jax.jit(update)
+    init_j, update_j = jax.jit(init), jax.jit(update)
+    if not any(callable(v) and not getattr(v, "_traceable", False) for v in kw.values()):
+        return init_j, update_j
+    # A schedule written in plain Python may not be traceable (a law's table of rates indexed by
+    # int(count)): optax calls it with the state's count, which is concrete when not jitted. Try
+    # jit; on a tracer error run this optimiser eagerly from then on.
+    eager = []
+
+    def update_maybe_jit(hp, grads, state, params):
+        if not eager:
+            try:
+                return update_j(hp, grads, state, params)
+            except (jax.errors.ConcretizationTypeError, jax.errors.TracerIntegerConversionError,
+                    jax.errors.TracerBoolConversionError):
+                eager.append(True)
+        return update(hp, grads, state, params)
+    return init_j, update_maybe_jit
 
 
 def optax_optimizer(func: str, build, state_cls=OptaxState, **kwargs) -> Optimizer:
