@@ -431,7 +431,8 @@ def fit_zscore(x, eps: float = 0.0) -> ZScoreStats:
         _unsupported("fit_zscore", "eps != 0 (Keras divides by max(sqrt(var), 1e-7))")
     x = float_array(x)
     layer = keras.layers.Normalization(axis=-1, dtype="float64")
-    layer.adapt(x)
+    with np.errstate(over="ignore", invalid="ignore"):     # Keras's own np.var of float16 may overflow (K8)
+        layer.adapt(x)
     return ZScoreStats(_np(layer.mean).reshape(-1), _np(layer.variance).reshape(-1), layer)
 
 
