@@ -18,7 +18,8 @@ by hand -- ``equivalent`` (no input can tell it from the original: say why) or `
 fault no law catches: name the missing property) -- except *string-only* mutants, found
 automatically: the mutant changes nothing but a string literal (an error message, a function
 name in a message), which the laws do not check and ``tests/test_*_errors.py`` does. The
-score is ``killed / (all - equivalent - string-only)``. How to classify a survivor:
+score is ``killed / (all - equivalent - string-only - message-only - untestable)`` (see
+``MANUAL_KINDS``). How to classify a survivor:
 ``docs/mutation/README.md``.
 """
 
@@ -140,6 +141,16 @@ def classification() -> dict:
     return tomllib.loads(path.read_text()) if path.exists() else {}
 
 
+#: Kinds a survivor is given by hand in classification.toml (see docs/mutation/README.md):
+#: ``equivalent`` (no input tells it from the original), ``message-only`` (it changes only what an
+#: error message says: a function or argument name handed to a check, an index in a message; the
+#: same exception is raised for the same inputs), ``untestable`` (code that runs when ``reference``
+#: is imported, before mutmut can switch a mutant on), ``gap`` (a fault no law catches).
+MANUAL_KINDS = ("equivalent", "message-only", "untestable", "gap")
+#: Survivors left out of the score's denominator (string-only is found automatically).
+EXCLUDED = ("equivalent", "string-only", "message-only", "untestable")
+
+
 def summarise(ran: list[str], command: str, seconds: float) -> dict:
     status = results()
     known = classification()
@@ -153,7 +164,7 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
             continue
         diff = diff_of(name)
         entry = known.get(name, {})
-        if entry.get("kind") in ("equivalent", "gap"):
+        if entry.get("kind") in MANUAL_KINDS:
             kind = entry["kind"]
             if entry.get("diff") and entry["diff"].strip() != diff.strip():
                 kind = "unclassified"                  # the code changed: classify again
@@ -167,7 +178,7 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
     total = Counter()
     for c in rows.values():
         total.update(c)
-    excluded = total["equivalent"] + total["string-only"]
+    excluded = sum(total[k] for k in EXCLUDED)
     considered = sum(total[s] for s in ("killed", "survived", "timeout", "no tests")) - excluded
     score = (total["killed"] + total["timeout"]) / considered if considered else float("nan")
     summary = {"date": date.today().isoformat(), "command": command, "seconds": round(seconds),
@@ -180,14 +191,14 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
 
 
 def _markdown(s: dict) -> str:
-    cols = ["killed", "timeout", "survived", "no tests", "equivalent", "string-only", "gap", "unclassified"]
+    cols = ["killed", "timeout", "survived", "no tests", *EXCLUDED, "gap", "unclassified"]
     lines = [f"# Mutation testing of reference/ ({s['date']})", "",
              f"Command: `{s['command']}` ({s['mutants']} mutants, {s['seconds']} s). Score (killed or timed out "
-             f"over all but equivalent and string-only mutants): **{100 * s['score']:.1f} %**.", "",
+             f"over all but the {', '.join(EXCLUDED)} mutants): **{100 * s['score']:.1f} %**.", "",
              "| module | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for m, c in list(s["per_module"].items()) + [("**all**", s["total"])]:
         lines.append(f"| {m} | " + " | ".join(str(c.get(k, 0)) for k in cols) + " |")
-    lines += ["", "`survived` counts every survivor; the last four columns split them.", "",
+    lines += ["", "`survived` counts every survivor; the columns after `no tests` split them.", "",
               "## Survivors", ""]
     for v in s["survivors"]:
         lines += [f"- `{v['name']}` ({v['kind']}){': ' + v['reason'] if v['reason'] else ''}", "",
@@ -219,7 +230,7 @@ def main(argv=None) -> int:
         summary = summarise(ran, command, time.perf_counter() - start)
     t = summary["total"]
     print(f"mutation: {summary['mutants']} mutants: {t.get('killed', 0)} killed, {t.get('survived', 0)} survived "
-          f"({t.get('equivalent', 0)} equivalent, {t.get('string-only', 0)} string-only, {t.get('gap', 0)} gap, "
+          f"({', '.join(f'{t.get(k, 0)} {k}' for k in EXCLUDED)}, {t.get('gap', 0)} gap, "
           f"{t.get('unclassified', 0)} unclassified); score {100 * summary['score']:.1f} %; "
           f"written to {OUT.relative_to(ROOT)}/summary.md")
     return 0

@@ -240,6 +240,20 @@ def _rmsprop_centered_unclamped(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=Fal
     return _naive(step, fields=("nu", "mu"))
 
 
+def _rmsprop_centered_mean_cubed(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
+                                bias_correction=False):
+    """Centred RMSprop subtracting the cube of the mean EMA (a surviving mutant of the reference)."""
+    if not centered or momentum or eps_inside_sqrt or bias_correction:
+        return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
+
+    def step(g, s, t, p):
+        s["nu"] = rho * s["nu"] + (1 - rho) * g * g
+        s["mu"] = rho * s["mu"] + (1 - rho) * g
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return -(lr if not callable(lr) else lr(t - 1)) * g / (np.sqrt(np.maximum(s["nu"] - s["mu"] ** 3, 0.0)) + eps)
+    return _naive(step, fields=("nu", "mu"))
+
+
 # --- the controls --------------------------------------------------------------------------------
 
 momentum_sign_flipped = Control(
@@ -470,3 +484,7 @@ centered_rmsprop_unclamped = Control(
     "centered_rmsprop_unclamped", "plausible bug (optax 0.2.8's centred RMSprop with bias correction, finding O6)",
     "centred RMSprop takes the root of the EMA variance without clamping its rounding below 0",
     {"rmsprop": _rmsprop_centered_unclamped})
+centered_rmsprop_mean_cubed = Control(
+    "centered_rmsprop_mean_cubed", "surviving mutant of reference/optimizers/rmsprop.py (issue 16)",
+    "centred RMSprop subtracts EMA(g)**3 instead of EMA(g)**2",
+    {"rmsprop": _rmsprop_centered_mean_cubed})

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -261,17 +262,22 @@ def adagrad_invariant_to_per_coordinate_gradient_rescaling(t, grads, lr, inside,
 # --- RMSprop -------------------------------------------------------------------------------------
 
 @law(needs=("rmsprop",), grads=_grads(nonzero=True), lr=LRS, scale=POW2, rho=BETAS, momentum=st.sampled_from([0.0, 0.9]),
-     bias=st.booleans(), inside=st.booleans(),
-     controls=(ctl.rmsprop_no_sqrt,))
-def rmsprop_invariant_to_gradient_scale(t, grads, lr, scale, rho, momentum, bias, inside):
+     bias=st.booleans(), inside=st.booleans(), centered=st.booleans(),
+     controls=(ctl.rmsprop_no_sqrt, ctl.centered_rmsprop_mean_cubed))
+def rmsprop_invariant_to_gradient_scale(t, grads, lr, scale, rho, momentum, bias, inside, centered):
     """With ``eps = 0``, RMSprop's updates are unchanged when the loss (hence every gradient)
-    is multiplied by ``c > 0``: ``c g / sqrt(EMA(c^2 g^2)) = g / sqrt(EMA(g^2))``.
+    is multiplied by ``c > 0``: ``c g / sqrt(EMA(c^2 g^2)) = g / sqrt(EMA(g^2))``, and centred:
+    ``c g / sqrt(EMA(c^2 g^2) - EMA(c g)^2)``.
 
     Seed 001 (RMSprop as a diagonal Hessian approximation). ``c`` is a power of two, so the
-    two computations differ only in exponents: tolerance ``4 t eps``.
+    two computations differ only in exponents: tolerance ``4 t eps``. Centred examples have
+    ``rho > 0`` and no bias correction: otherwise the first variance estimate is 0 (rho = 0:
+    ``g^2 - g^2``; bias-corrected: the same), and 0 / 0 has no scale.
     """
-    make = lambda: _rmsprop(t, lr, rho=rho, eps=0.0, eps_inside_sqrt=inside, momentum=momentum,  # noqa: E731
-                            bias_correction=bias)
+    if centered and (rho == 0.0 or bias):
+        reject()
+    make = lambda: _rmsprop(t, lr, rho=rho, eps=0.0, eps_inside_sqrt=inside, centered=centered,  # noqa: E731
+                            momentum=momentum, bias_correction=bias)
     u0, _ = _run(make(), grads)
     u1, _ = _run(make(), grads * scale)
     for k, (x, y) in enumerate(zip(u1, u0), 1):
