@@ -103,6 +103,15 @@ def _running_update_with(*, delta_on_old=False, ignore_unbiased=False, ignore_we
     return {"batchnorm_running_update": update, "batchnorm_running_stats": stats}
 
 
+def _inference_beta_on_the_last_axis(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    """Frozen-statistics batch norm whose beta is added with shape (C,): right for (N, C),
+    broadcast along L for (N, C, L) (a surviving mutant of the reference, issue 16)."""
+    x = np.asarray(x, dtype=np.float64)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    scale = (np.asarray(gamma, dtype=np.float64) / np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)).reshape(shape)
+    return (x - np.asarray(running_mean, dtype=np.float64).reshape(shape)) * scale + np.asarray(beta, dtype=np.float64)
+
+
 def _inference_uses_batch_statistics(x, running_mean, running_var, gamma, beta, eps=1e-5):
     import reference
     return reference.batchnorm_forward(x, gamma, beta, eps)[0]
@@ -186,3 +195,7 @@ one_pass_moments_in_float32 = Control(
     {"batchnorm_forward": _fwd_one_pass_in_input_dtype},
     correct="two passes (mean, then the mean of squared deviations), or Welford, accumulated in at least float32 "
             "(the reference: corrected two-pass in float64)")
+inference_beta_on_the_last_axis = Control(
+    "inference_beta_on_the_last_axis", "surviving mutant of reference/batchnorm.py (issue 16)",
+    "beta added with shape (C,), which broadcasts along L for (N, C, L) input",
+    {"batchnorm_inference": _inference_beta_on_the_last_axis})

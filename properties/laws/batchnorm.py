@@ -190,12 +190,14 @@ def batchnorm_of_a_constant_channel_at_eps_0_is_beta(t, x, value, as_3d, data):
 
 
 @law(needs=("batchnorm_inference",), x=feature_matrices(max_rows=8, max_cols=4, bound=1e3),
-     eps=st.sampled_from([0.0, 1e-5, 1e-3]), data=st.data(),
-     controls=(ctl.inference_uses_batch_statistics, ctl.eps_outside_sqrt))
-def batchnorm_inference_is_a_per_channel_affine_map_of_each_sample(t, x, eps, data):
+     eps=st.sampled_from([0.0, 1e-5, 1e-3]), length=st.sampled_from([None, None, 2, 5]), data=st.data(),
+     controls=(ctl.inference_uses_batch_statistics, ctl.eps_outside_sqrt, ctl.inference_beta_on_the_last_axis))
+def batchnorm_inference_is_a_per_channel_affine_map_of_each_sample(t, x, eps, length, data):
     """With frozen statistics the layer is ``y = gamma (x - mean) / sqrt(var + eps) + beta``,
     an affine map of each channel applied to each sample on its own (seed 001: "all
-    parameters are kept constant"; a batch of one gives the same row).
+    parameters are kept constant"; a batch of one gives the same row). ``length``: the input
+    is ``(N, C, L)`` (``x`` plus ``0, 1, ..., L - 1`` along the last axis), each channel along
+    axis 1.
 
     Oracle: the affine map in float64; tolerance ``8 eps (|gamma| (|x| + |mean|) /
     sqrt(var + eps) + |beta|)`` (a handful of roundings of that expression).
@@ -204,8 +206,27 @@ def batchnorm_inference_is_a_per_channel_affine_map_of_each_sample(t, x, eps, da
     gamma, beta = _gamma_beta(data, c)
     rm = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(-1e3, 1e3)), label="running_mean")
     rv = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(1e-3, 1e3)), label="running_var")
-    out = _rows(t.batchnorm_inference(x, rm, rv, gamma, beta, eps=eps), x.shape, "batchnorm_inference")
     s = np.sqrt(rv + eps)
+    if length is not None:
+        x3 = x[:, :, None] + np.arange(length)[None, None, :]
+        ch = lambda v: v[None, :, None]  # noqa: E731
+        try:
+            out3 = np.asarray(t.batchnorm_inference(x3, rm, rv, gamma, beta, eps=eps), dtype=np.float64)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - (N, C, L) is a valid layout
+            raise LawViolation(f"batchnorm_inference of (N, C, L) = {x3.shape} input raised {type(exc).__name__}: {exc}; "
+                               f"the channel axis is 1 in both layouts") from exc
+        if out3.shape != x3.shape:
+            raise LawViolation(f"batchnorm_inference of (N, C, L) = {x3.shape} input gave shape {out3.shape}")
+        want3 = ch(gamma) * (x3 - ch(rm)) / ch(s) + ch(beta)
+        tol3 = 8 * EPS64 * (np.abs(ch(gamma)) * (np.abs(x3) + np.abs(ch(rm))) / ch(s) + np.abs(ch(beta)))
+        if np.any(np.abs(out3 - want3) > tol3):
+            i, j, k = np.unravel_index(np.argmax(np.abs(out3 - want3) - tol3), out3.shape)
+            raise LawViolation(f"batchnorm_inference[{i}, {j}, {k}] of (N, C, L) input = {out3[i, j, k]!r}; the frozen "
+                               f"affine map of channel {j} gives {want3[i, j, k]!r} (tol {tol3[i, j, k]:.2g})")
+        return
+    out = _rows(t.batchnorm_inference(x, rm, rv, gamma, beta, eps=eps), x.shape, "batchnorm_inference")
     want = gamma * (x - rm) / s + beta
     tol = 8 * EPS64 * (np.abs(gamma) * (np.abs(x) + np.abs(rm)) / s + np.abs(beta))
     if np.any(np.abs(out - want) > tol):
