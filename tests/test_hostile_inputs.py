@@ -413,9 +413,11 @@ def _(draw):
 @recipe("minimize")
 def _(draw):
     return Recipe(("minimize",), [Hyp("optimizer", R.sgd(0.25)), Hyp("grad_fn", lambda x: 2 * x),
-                                  # tol = 0: a run stops once x has halved to exactly 0, so a
-                                  # hostile steps = 10**30 ends too (after ~1080 steps)
-                                  Arr("x0", dyadic(draw, (draw(st.integers(1, 3)),))), Hyp("steps", 3), Hyp("tol", 0.0)],
+                                  # tol = 1e-300: a run stops once |2 x| has halved below it, so a
+                                  # hostile steps = 10**30 ends too (after ~1000 steps). tol = 0 would
+                                  # not: x = 5e-324 is a fixed point (its update -x/2 rounds to 0)
+                                  # with gradient norm 1e-323 > 0.
+                                  Arr("x0", dyadic(draw, (draw(st.integers(1, 3)),))), Hyp("steps", 3), Hyp("tol", 1e-300)],
                   lambda optimizer, grad_fn, x0, steps, tol: R.minimize(optimizer, grad_fn, x0, steps=steps, tol=tol),
                   view=lambda r: r.x)
 

@@ -129,6 +129,41 @@ def _minimize_in_place(optimizer, grad_fn, x0, *, steps, tol=None, history=False
     return res
 
 
+def _minimize_diverging_with(keep_overflow=False, norm_by_squares=False):
+    """minimize with a plausible divergence bug: ``keep_overflow`` returns the overflowed
+    iterate and counts its step; ``norm_by_squares`` takes ``sqrt(sum g^2)``, which overflows for a
+    finite gradient above 1.3e154 and stops the run early (the reference's fault until issue 16)."""
+    def minimize(optimizer, grad_fn, x0, *, steps, tol=None, history=False):
+        R = _ref()
+        x = np.array(x0, dtype=np.float64)
+        hist = [x.copy()]
+        state = optimizer.init(x.copy())
+
+        def done(xx, k, conv, gn):
+            return R.MinimizeResult(xx, k, conv, gn, np.stack(hist) if history else None)
+
+        with np.errstate(all="ignore"):
+            for k in range(steps):
+                g = np.asarray(grad_fn(x.copy()), dtype=np.float64)
+                gn = float(np.sqrt(np.sum(g * g))) if norm_by_squares else R.optimizers.driver._norm(g)
+                if not np.isfinite(gn):
+                    return done(x, k, False, np.inf)
+                if tol is not None and gn <= tol:
+                    return done(x, k, True, gn)
+                u, state = optimizer.update(g, state, x.copy())
+                new = x + np.asarray(u, dtype=np.float64)
+                if not np.all(np.isfinite(new)):
+                    if keep_overflow:
+                        hist.append(new.copy())
+                        return done(new, k + 1, False, np.inf)
+                    return done(x, k, False, np.inf)
+                x = new
+                hist.append(x.copy())
+        gn = R.optimizers.driver._norm(np.asarray(grad_fn(x.copy()), dtype=np.float64))
+        return done(x, steps, tol is not None and gn <= tol, gn)
+    return minimize
+
+
 # --- normalisation as conditioning -------------------------------------------------------------
 
 def _zscore_without_centering(x, eps=0.0):
@@ -234,3 +269,12 @@ minimize_strict_tolerance = Control(
 minimize_no_final_check = Control(
     "minimize_no_final_check", "plausible bug", "converged is only set inside the loop: a gradient norm <= tol at the "
     "last iterate (after the last update) is reported as not converged", {"minimize": _minimize_with(final_check=False)})
+minimize_keeps_the_overflowed_iterate = Control(
+    "minimize_keeps_the_overflowed_iterate", "plausible bug",
+    "a diverging run returns the overflowed (infinite) iterate and counts its step",
+    {"minimize": _minimize_diverging_with(keep_overflow=True)})
+minimize_norm_by_squares = Control(
+    "minimize_norm_by_squares", "the reference's own fault until issue 16 (np.linalg.norm squares)",
+    "the gradient norm sqrt(sum g^2) overflows for a finite gradient above 1.3e154 and stops the run early",
+    {"minimize": _minimize_diverging_with(norm_by_squares=True)})
+

@@ -32,6 +32,16 @@ def _small_scaled_std(x, a, **_):
         return _small_std(np.ldexp(np.asarray(x, dtype=np.float64), a))
 
 
+def _small_std_before_or_after(x, a, b, **_):
+    with np.errstate(all="ignore"):
+        return _small_std(x) or _small_std(a * np.asarray(x, dtype=np.float64) + b)
+
+
+def _small_std_rounded(x, dtype, **_):
+    with np.errstate(all="ignore"):
+        return _small_std(np.asarray(x).astype(dtype))
+
+
 BACKEND = keras.backend.backend()
 
 _K1 = ("float64 is computed in float32: keras.backend.result_type maps float64 to float32 on every backend "
@@ -100,7 +110,9 @@ FINDINGS = [
                "normalization.py), so a feature whose standard deviation is below 1e-7 is not standardised to "
                "variance 1: x = [0, 1e-160] gives outputs of about 5e-154",
         laws={"zscore_standardises_each_feature": _small_std,
-              "apply_zscore_holds_at_extreme_magnitudes": _small_scaled_std},
+              "apply_zscore_holds_at_extreme_magnitudes": _small_scaled_std,
+              "zscore_affine_equivariance": _small_std_before_or_after,
+              "zscore_of_low_precision_input_is_the_true_zscore_rounded": _small_std_rounded},
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
     ),
     Finding(

@@ -787,3 +787,36 @@ def minimize_counts_a_gradient_norm_equal_to_tol_as_converged(t, d, m, steps, da
         raise LawViolation(f"minimize(steps={steps}, tol={tol!r}) with ||grad(x_{j})|| = tol exactly returned steps="
                            f"{res.steps}, converged={res.converged}, grad_norm={res.grad_norm!r}, x={_arr(res.x)!r}; "
                            f"should stop at step {j}, converged, grad_norm {tol!r}, x = {want_x!r}")
+
+
+@law(needs=("sgd", "minimize"), m=st.integers(3, 16), sign=st.sampled_from([1.0, -1.0]), history=st.booleans(),
+     controls=(ctl.minimize_keeps_the_overflowed_iterate, ctl.minimize_norm_by_squares))
+def minimize_stops_at_the_last_finite_iterate_of_a_diverging_run(t, m, sign, history):
+    """A run that diverges stops at its last finite iterate (reference/optimizers/driver.py,
+    NaN policy): ``converged`` False, ``grad_norm`` inf, ``steps`` the updates that gave finite
+    iterates, the history ending there.
+
+    Gradient descent with ``lr = 1 + 2^m`` on ``f(x) = x^2 / 2`` multiplies the iterate by
+    ``-2^m`` exactly (``x - (1 + 2^m) x``, powers of two), so from ``x_0 = +-1`` the iterates are
+    ``(-2^m)^k`` while ``m k <= 1023`` and the next step overflows: ``k* = floor(1023 / m)``
+    updates, the last iterate ``(-2^m)^k*`` exactly. Every gradient before it is finite, up to
+    2^1023: a gradient norm computed by squaring (overflow above 1.3e154) stops the run early.
+    """
+    steps = 4000
+    res = t.minimize(_sgd(t, 1.0 + 2.0**m), lambda x: x, np.array([sign]), steps=steps, tol=None, history=history)
+    k = 1023 // m
+    want = sign * (-(2.0**m)) ** k
+    x = np.asarray(res.x, dtype=np.float64)
+    what = f"minimize(sgd(1 + 2^{m}), grad x -> x, x0 = {sign}, steps={steps})"
+    if bool(res.converged) or not (math.isinf(res.grad_norm) and res.grad_norm > 0):
+        raise LawViolation(f"{what}: converged={res.converged!r}, grad_norm={res.grad_norm!r}; a diverging run reports "
+                           f"converged=False and grad_norm=inf")
+    if res.steps != k or x.shape != (1,) or x[0] != want:
+        raise LawViolation(f"{what}: stopped after {res.steps} steps at x = {x!r}; the last finite iterate is "
+                           f"x_{k} = {want!r} (|x_k| = 2^{m * k}; the next step overflows)")
+    if history:
+        h = np.asarray(res.history, dtype=np.float64)
+        if h.shape != (k + 1, 1) or h[-1, 0] != want or not np.all(np.isfinite(h)):
+            raise LawViolation(f"{what}: history of shape {h.shape} ending at {h[-1]!r}; should be {(k + 1, 1)} ending "
+                               f"at {want!r}, all finite")
+

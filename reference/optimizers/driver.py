@@ -96,23 +96,36 @@ def minimize(optimizer: Optimizer, grad_fn: Callable, x0, *, steps: int, tol: fl
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps):
             g = gradient(x)
-            gn = float(np.linalg.norm(g))
+            gn = _norm(g)
             if not math.isfinite(gn):
                 return _result(x, k, False, math.inf, hist)
             if tol is not None and gn <= tol:
                 return _result(x, k, True, gn, hist)
             updates, state = optimizer.update(g, state, x.copy())
+            updates = np.asarray(updates, dtype=np.float64)
+            if not np.all(np.isfinite(updates)):            # the step itself overflowed
+                return _result(x, k, False, math.inf, hist)
             new = apply_updates(x, updates)
-            if not math.isfinite(float(np.add.reduce(new, axis=None))) and not np.all(np.isfinite(new)):
+            if not np.all(np.isfinite(new)):
                 return _result(x, k, False, math.inf, hist)
             x = new
             if hist is not None:
                 hist.append(x.copy())
         g = gradient(x)
-        gn = float(np.linalg.norm(g))
+        gn = _norm(g)
     if not math.isfinite(gn):
         return _result(x, steps, False, math.inf, hist)
     return _result(x, steps, tol is not None and gn <= tol, gn, hist)
+
+
+def _norm(g: np.ndarray) -> float:
+    """``||g||_2`` scaled by the largest magnitude: ``np.linalg.norm`` squares, which overflows
+    for a finite gradient above 1.3e154 (and would stop the run as if it diverged) and
+    underflows below 1e-154 (a zero norm would meet any tol)."""
+    largest = float(np.max(np.abs(g), initial=0.0))
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    return largest * float(np.linalg.norm(g / largest))
 
 
 def _result(x, steps, converged, gn, hist) -> MinimizeResult:
