@@ -175,14 +175,13 @@ def summary(obj) -> str:
 
 
 def _laws() -> dict:
-    """Every law, by name (each family module of ``properties.laws`` imported)."""
+    """Every law of the family modules of ``properties.laws``, by name (only theirs: a test that
+    registered a law of its own in the same process must not change the page)."""
     import properties.laws
     from properties._law import all_laws
 
-    for info in pkgutil.iter_modules(properties.laws.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"properties.laws.{info.name}")
-    return {lw.name: lw for lw in all_laws()}
+    return {lw.name: lw for info in pkgutil.iter_modules(properties.laws.__path__) if not info.name.startswith("_")
+            for lw in all_laws(importlib.import_module(f"properties.laws.{info.name}"))}
 
 
 def unlocked(laws) -> dict:
