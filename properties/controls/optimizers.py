@@ -225,33 +225,29 @@ def _resume_one_step_ahead(schedule, step):
     return lambda k: schedule(k + 1)
 
 
-def _rmsprop_centered_unclamped(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
-                               bias_correction=False):
-    """Centred RMSprop taking the root of ``nu/c - (mu/c)**2`` without clamping rounding below 0."""
-    if not centered or momentum or eps_inside_sqrt:
-        return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
+def _centered_rmsprop_with(variance, touches):
+    """Centred RMSprop (eps outside the root, no momentum) whose EMA variance is
+    ``variance(nu / c, mu / c)``; configurations for which ``touches(...)`` is False go to the reference."""
+    def rmsprop(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
+                bias_correction=False):
+        if not (centered and not momentum and not eps_inside_sqrt and touches(bias_correction)):
+            return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
 
-    def step(g, s, t, p):
-        s["nu"] = rho * s["nu"] + (1 - rho) * g * g
-        s["mu"] = rho * s["mu"] + (1 - rho) * g
-        c = 1 - rho ** t if bias_correction else 1.0
-        with np.errstate(invalid="ignore"):
-            return -(lr if not callable(lr) else lr(t - 1)) * g / (np.sqrt(s["nu"] / c - (s["mu"] / c) ** 2) + eps)
-    return _naive(step, fields=("nu", "mu"))
+        def step(g, s, t, p):
+            s["nu"] = rho * s["nu"] + (1 - rho) * g * g
+            s["mu"] = rho * s["mu"] + (1 - rho) * g
+            c = 1 - rho ** t if bias_correction else 1.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return -(lr if not callable(lr) else lr(t - 1)) * g / (np.sqrt(variance(s["nu"] / c, s["mu"] / c)) + eps)
+        return _naive(step, fields=("nu", "mu"))
+    return rmsprop
 
 
-def _rmsprop_centered_mean_cubed(lr=0.01, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
-                                bias_correction=False):
-    """Centred RMSprop subtracting the cube of the mean EMA (a surviving mutant of the reference)."""
-    if not centered or momentum or eps_inside_sqrt or bias_correction:
-        return _ref().rmsprop(lr, rho, eps, eps_inside_sqrt, centered, momentum, bias_correction)
-
-    def step(g, s, t, p):
-        s["nu"] = rho * s["nu"] + (1 - rho) * g * g
-        s["mu"] = rho * s["mu"] + (1 - rho) * g
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return -(lr if not callable(lr) else lr(t - 1)) * g / (np.sqrt(np.maximum(s["nu"] - s["mu"] ** 3, 0.0)) + eps)
-    return _naive(step, fields=("nu", "mu"))
+# the root of nu/c - (mu/c)**2 without clamping rounding below 0 (optax's O6)
+_rmsprop_centered_unclamped = _centered_rmsprop_with(lambda nu, mu: nu - mu ** 2, touches=lambda bias: True)
+# EMA(g)**3 for EMA(g)**2 (a surviving mutant), clamped; without bias correction only
+_rmsprop_centered_mean_cubed = _centered_rmsprop_with(lambda nu, mu: np.maximum(nu - mu ** 3, 0.0),
+                                                      touches=lambda bias: not bias)
 
 
 # --- the controls --------------------------------------------------------------------------------
