@@ -2,6 +2,7 @@
 
     python -m tools.mutation sample [--n 150] [--seed 0]    # stratified sample, <= 30 min on 2 cores
     python -m tools.mutation full                           # every mutant
+    python -m tools.mutation rerun                          # the last run's survivors again (after new laws)
     python -m tools.mutation report                         # summarise the last run again
 
 mutmut (configured in pyproject's ``[tool.mutmut]``) copies the project into ``mutants/``,
@@ -13,11 +14,13 @@ selects the laws per function from its coverage run; cosmic-ray re-imports the p
 runs the whole suite per mutant (about 8 s here).
 
 The summary (``docs/mutation/summary.md`` and ``.json``) counts per module: killed, survived,
-no law calls it, timeout. Every survivor is classified in ``docs/mutation/classification.toml``
+no law calls it, timeout. Every survivor is classified in ``docs/mutation/classification/<module>.toml``
 by hand -- ``equivalent`` (no input can tell it from the original: say why) or ``gap`` (a real
 fault no law catches: name the missing property) -- except *string-only* mutants, found
 automatically: the mutant changes nothing but a string literal (an error message, a function
-name in a message), which the laws do not check and ``tests/test_*_errors.py`` does. The
+name in a message), which the laws do not check and ``tests/test_*_errors.py`` does, and
+mutants that only replace ``func`` (the public function's name, used in messages) by None,
+counted as message-only (:func:`func_name_only`). The
 score is ``killed / (all - equivalent - string-only - message-only - untestable)`` (see
 ``MANUAL_KINDS``). How to classify a survivor:
 ``docs/mutation/README.md``.
@@ -96,11 +99,34 @@ def results() -> dict[str, str]:
     return status
 
 
-def diff_of(name: str) -> str:
-    """The mutant's changed lines (``-`` original, ``+`` mutant)."""
-    text = _mutmut("show", name, capture=True)
-    return "\n".join(line for line in text.splitlines()
-                     if line[:1] in "+-" and not line.startswith(("+++", "---")))
+#: Run in one process for all survivors (``mutmut show`` is one interpreter start, 0.5 s, per
+#: mutant): mutmut's own diff of the original and the mutated function, read from ``mutants/``.
+_DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+print(json.dumps({name: get_diff_for_mutant(name, path=path) for name, path in json.load(sys.stdin)}))
+"""
+
+
+def _source_path(name: str) -> str:
+    """``reference.optimizers.adam.x_adam__mutmut_3`` -> ``reference/optimizers/adam.py``
+    (or ``.../__init__.py`` for a package)."""
+    parts = module_of(name).split(".")
+    path = Path(*parts).with_suffix(".py")
+    return str(path if (ROOT / path).exists() else Path(*parts, "__init__.py"))
+
+
+def diffs_of(names: list[str]) -> dict[str, str]:
+    """The changed lines of each mutant, computed by mutmut in one subprocess."""
+    if not names:
+        return {}
+    proc = subprocess.run([sys.executable, "-c", _DIFFS], cwd=ROOT, text=True, capture_output=True,
+                          input=json.dumps([[n, _source_path(n)] for n in names]))
+    if proc.returncode:
+        raise SystemExit(f"mutation: reading the mutants' diffs failed:\n{proc.stderr[-2000:]}")
+    return {name: "\n".join(line for line in text.splitlines()
+                             if line[:1] in "+-" and not line.startswith(("+++", "---")))
+            for name, text in json.loads(proc.stdout).items()}
 
 
 def _tokens(code: str) -> list[tuple[int, str]]:
@@ -117,6 +143,20 @@ _FSTRING_PARTS = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDL
 
 def string_only(diff: str) -> bool:
     """Whether the mutant changes nothing but string literals (or a string into None)."""
+    return _only(diff, lambda ka, sa, kb, sb: ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"))
+
+
+def func_name_only(diff: str) -> bool:
+    """Whether the mutant changes nothing but string literals and the variable ``func`` into
+    None. Every ``func`` in ``reference/`` is the name of the public function, a ``str`` used
+    only in error messages and qualnames (nothing branches on it; ``tests/test_mutation.py``
+    checks this), so such a mutant changes what a message says and nothing else."""
+    return _only(diff, lambda ka, sa, kb, sb: (ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"))
+                 or (ka == tokenize.NAME and sa == "func" and sb == "None"))
+
+
+def _only(diff: str, allowed) -> bool:
+    """Whether every changed line keeps its tokens except changes ``allowed(kind_a, a, kind_b, b)``."""
     old = [line[1:] for line in diff.splitlines() if line.startswith("-")]
     new = [line[1:] for line in diff.splitlines() if line.startswith("+")]
     if len(old) != len(new) or not old:
@@ -126,9 +166,7 @@ def string_only(diff: str) -> bool:
         if not ta or len(ta) != len(tb):
             return False
         for (ka, sa), (kb, sb) in zip(ta, tb):
-            if (ka, sa) == (kb, sb):
-                continue
-            if ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"):
+            if (ka, sa) == (kb, sb) or allowed(ka, sa, kb, sb):
                 continue
             if ka in _FSTRING_PARTS and ka == kb:          # Python >= 3.12 tokenises f-strings in parts
                 continue
@@ -137,11 +175,18 @@ def string_only(diff: str) -> bool:
 
 
 def classification() -> dict:
-    path = OUT / "classification.toml"
-    return tomllib.loads(path.read_text()) if path.exists() else {}
+    """Every hand classification: ``docs/mutation/classification/<module>.toml``, one file per
+    module of ``reference/`` (so that survivors of different modules are classified apart)."""
+    known = {}
+    for path in sorted((OUT / "classification").glob("*.toml")):
+        for name, entry in tomllib.loads(path.read_text()).items():
+            if name in known:
+                raise SystemExit(f"mutation: {name} is classified twice (again in {path.name})")
+            known[name] = entry
+    return known
 
 
-#: Kinds a survivor is given by hand in classification.toml (see docs/mutation/README.md):
+#: Kinds a survivor is given by hand in classification/<module>.toml (see docs/mutation/README.md):
 #: ``equivalent`` (no input tells it from the original), ``message-only`` (it changes only what an
 #: error message says: a function or argument name handed to a check, an index in a message; the
 #: same exception is raised for the same inputs), ``untestable`` (code that runs when ``reference``
@@ -156,13 +201,14 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
     known = classification()
     rows = defaultdict(Counter)
     survivors = []
+    diffs = diffs_of([name for name in ran if status.get(name) == "survived"])
     for name in ran:
         s = status.get(name, "not checked")
         module = module_of(name)
         rows[module][s] += 1
         if s != "survived":
             continue
-        diff = diff_of(name)
+        diff = diffs[name]
         entry = known.get(name, {})
         if entry.get("kind") in MANUAL_KINDS:
             kind = entry["kind"]
@@ -170,6 +216,8 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
                 kind = "unclassified"                  # the code changed: classify again
         elif string_only(diff):
             kind = "string-only"
+        elif func_name_only(diff):
+            kind, entry = "message-only", {"reason": "func (the function's name, only in messages) replaced by None"}
         else:
             kind = "unclassified"
         rows[module][kind] += 1
@@ -215,10 +263,22 @@ def main(argv=None) -> int:
     for p in (sp, sub.add_parser("full", help="every mutant")):
         p.add_argument("--max-children", type=int, default=2)
     sub.add_parser("report", help="summarise the mutants of the last run again")
+    rp = sub.add_parser("rerun", help="run the last run's survivors (and mutants no law called) again, after "
+                                      "new laws; then summarise the last run's mutants")
+    rp.add_argument("--max-children", type=int, default=2)
     args = parser.parse_args(argv)
     names = all_mutants()
     start = time.perf_counter()
-    if args.cmd == "report":
+    if args.cmd == "rerun":
+        previous = json.loads((OUT / "summary.json").read_text())
+        status = results()
+        ran = [n for n in names if status.get(n, "not checked") != "not checked"]
+        again = [n for n in ran if status[n] in ("survived", "no tests")]
+        if again:
+            _mutmut("run", "--max-children", str(args.max_children), *again)
+        cmd = previous["command"]
+        summary = summarise(ran, cmd if cmd.endswith(" + rerun") else cmd + " + rerun", previous["seconds"] + time.perf_counter() - start)
+    elif args.cmd == "report":
         previous = json.loads((OUT / "summary.json").read_text())
         status = results()
         ran = [n for n in names if status.get(n, "not checked") != "not checked"]
