@@ -65,6 +65,13 @@ def _ema_no_bias_correction(values, alpha):
     return reference.ema(values, alpha, v0=0.0)
 
 
+def _ema_bias_corrected_from_first_value(values, alpha):
+    # The EMA started at the first value (pandas' adjust=False) passed off as the corrected
+    # one: equal on a constant series, not on any other.
+    import reference
+    return reference.ema(values, alpha, v0=None)
+
+
 def _running_mean_off_by_one(values):
     # mean_T = mean_{T-1} + (v_T - mean_{T-1}) / (T + 1), from mean_0 = 0.
     v = _f64(values)
@@ -99,6 +106,10 @@ bias_correction_t_minus_1 = Control(
 no_bias_correction = Control(
     "no_bias_correction", "plausible bug", "zero-initialised EMA returned without the bias correction",
     {"ema_bias_corrected": _ema_no_bias_correction})
+bias_corrected_ema_from_first_value = Control(
+    "bias_corrected_ema_from_first_value", "plausible bug (convention mix-up: pandas adjust=False)",
+    "the EMA started at the first value returned as the bias-corrected EMA",
+    {"ema_bias_corrected": _ema_bias_corrected_from_first_value})
 running_mean_off_by_one = Control(
     "running_mean_off_by_one", "plausible bug", "incremental mean dividing by T + 1 instead of T",
     {"running_mean": _running_mean_off_by_one})

@@ -210,6 +210,31 @@ def bias_corrected_ema_of_a_constant_is_exact_from_the_first_step(t, c, length, 
                                f"(tol {tol:.2g})")
 
 
+@law(needs=("ema_bias_corrected",), values=_series(), alpha=ALPHAS,
+     controls=(ctl.bias_corrected_ema_from_first_value, ctl.no_bias_correction, ctl.bias_correction_t_minus_1))
+def bias_corrected_ema_is_the_normalised_weighted_mean(t, values, alpha):
+    """The bias-corrected EMA at step t is the mean of ``v_1..v_t`` with weights
+    ``(1 - alpha)^(t - k)``, normalised to sum to 1 (the zero start's missing weight is
+    what the divisor ``1 - (1 - alpha)^t`` restores; Kingma & Ba 2015, section 3; pandas
+    ``ewm(adjust=True)``). So it is a convex combination of the values so far.
+
+    Oracle: ``math.fsum`` of the weighted values over ``math.fsum`` of the weights (each
+    weight ``(1 - alpha)**(t - k)`` has relative error at most ``(t - k) eps``). Tolerance
+    ``8 eps M (t + 1)``, M the largest ``|v_k|`` so far: every step of a recursion commits a
+    few ``eps M``, damped by the later steps; the oracle's weights add ``t eps M``.
+    """
+    out = _out(t.ema_bias_corrected(values, alpha), values.shape, f"ema_bias_corrected(alpha={alpha})")
+    for j in range(values.shape[1]):
+        col = values[:, j].tolist()
+        for i in range(len(col)):
+            w = [(1.0 - alpha) ** (i - k) for k in range(i + 1)]
+            want = math.fsum(wk * v for wk, v in zip(w, col)) / math.fsum(w)
+            tol = 8 * EPS64 * max(abs(v) for v in col[: i + 1]) * (i + 2)
+            if abs(out[i, j] - want) > tol:
+                raise LawViolation(f"ema_bias_corrected(alpha={alpha}) at t={i + 1}, series {j}: got {out[i, j]!r}; the "
+                                   f"normalised weighted mean is {want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
+
+
 @law(needs=("running_mean",), values=_series(max_t=40), controls=(ctl.running_mean_off_by_one,))
 def running_mean_equals_the_arithmetic_mean_of_the_values_so_far(t, values):
     """Seed 001's incremental form ``m_T = m_{T-1} + (v_T - m_{T-1}) / T`` equals
