@@ -141,9 +141,14 @@ def _tokens(code: str) -> list[tuple[int, str]]:
 _FSTRING_PARTS = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
 
 
+def _string_change(ka, sa, kb, sb) -> bool:
+    """A string literal changed into another string or into None."""
+    return ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None")
+
+
 def string_only(diff: str) -> bool:
     """Whether the mutant changes nothing but string literals (or a string into None)."""
-    return _only(diff, lambda ka, sa, kb, sb: ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"))
+    return _only(diff, _string_change)
 
 
 def func_name_only(diff: str) -> bool:
@@ -151,7 +156,7 @@ def func_name_only(diff: str) -> bool:
     None. Every ``func`` in ``reference/`` is the name of the public function, a ``str`` used
     only in error messages and qualnames (nothing branches on it; ``tests/test_mutation.py``
     checks this), so such a mutant changes what a message says and nothing else."""
-    return _only(diff, lambda ka, sa, kb, sb: (ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None"))
+    return _only(diff, lambda ka, sa, kb, sb: _string_change(ka, sa, kb, sb)
                  or (ka == tokenize.NAME and sa == "func" and sb == "None"))
 
 
@@ -269,20 +274,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     names = all_mutants()
     start = time.perf_counter()
-    if args.cmd == "rerun":
+    if args.cmd in ("rerun", "report"):
         previous = json.loads((OUT / "summary.json").read_text())
         status = results()
-        ran = [n for n in names if status.get(n, "not checked") != "not checked"]
-        again = [n for n in ran if status[n] in ("survived", "no tests")]
-        if again:
-            _mutmut("run", "--max-children", str(args.max_children), *again)
-        cmd = previous["command"]
-        summary = summarise(ran, cmd if cmd.endswith(" + rerun") else cmd + " + rerun", previous["seconds"] + time.perf_counter() - start)
-    elif args.cmd == "report":
-        previous = json.loads((OUT / "summary.json").read_text())
-        status = results()
-        ran = [n for n in names if status.get(n, "not checked") != "not checked"]
-        summary = summarise(ran, previous["command"], previous["seconds"])
+        ran = [n for n in names if status.get(n, "not checked") != "not checked"]     # the last run's mutants
+        command, seconds = previous["command"], previous["seconds"]
+        if args.cmd == "rerun":
+            again = [n for n in ran if status[n] in ("survived", "no tests")]
+            if again:
+                _mutmut("run", "--max-children", str(args.max_children), *again)
+            command = command if command.endswith(" + rerun") else command + " + rerun"
+            seconds += time.perf_counter() - start
+        summary = summarise(ran, command, seconds)
     else:
         ran = stratified_sample(names, args.n, args.seed) if args.cmd == "sample" else names
         _mutmut("run", "--max-children", str(args.max_children), *ran)
