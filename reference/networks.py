@@ -336,11 +336,14 @@ def deep_linear_forward(weights, x) -> np.ndarray:
     a = _check_x(x, ws[0].shape[1], func, ndim=(1, 2))
     # a @ w.T is at most n max|a| max|w|: where that could overflow, a is divided by a power
     # of two first (exact) and the exponent kept aside, so no intermediate product overflows
-    # (which could give inf - inf = NaN); the result is scaled back once at the end.
+    # (which could give inf - inf = NaN); the result is scaled back at the end. A kept exponent
+    # is folded back into a as soon as a and the next product have room for it (shift < 0), so that
+    # shrinking layers after exploding ones do not underflow a while the exponent waits.
     exponent = 0
     for w in ws:
-        bits = np.frexp(np.max(np.abs(a)))[1] + np.frexp(np.max(np.abs(w)))[1] + np.frexp(w.shape[1])[1]
-        shift = max(0, int(bits) - 1023)
+        e_a = int(np.frexp(np.max(np.abs(a)))[1])
+        bits = e_a + np.frexp(np.max(np.abs(w)))[1] + np.frexp(w.shape[1])[1]
+        shift = max(-exponent, int(bits) - 1023, e_a - 1023)   # neither a 2^-shift nor the product overflows
         a = np.ldexp(a, -shift) @ w.T
         exponent += shift
     with np.errstate(over="ignore"):

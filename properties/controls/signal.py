@@ -159,3 +159,131 @@ derivative_from_output = Control(
     "value is a normal number",
     {"sigmoid_grad": _sigmoid_grad_from_output, "tanh_grad": _tanh_grad_from_output},
     correct="e^-|x| / (1 + e^-|x|)^2 and 4 e^-2|x| / (1 + e^-2|x|)^2: full relative precision in the tails")
+
+
+# --- mutation gaps of reference.activations and reference.networks -----------------------------------
+
+def _sigmoid_always_float64(x):
+    # the result cast to float64 whatever the input's floating dtype (the dtype-keeping cast dropped)
+    return np.asarray(_ref().sigmoid(x), dtype=np.float64)
+
+
+def _tanh_grad_four_e_rounded(x):
+    # 4 * exp(-2|x|): where exp(-2|x|) is subnormal it is already rounded to a unit of the smallest
+    # subnormal, and the factor 4 scales that rounding to up to two units
+    x = np.asarray(x)
+    x = x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+    a = 2.0 * np.abs(x)
+    e = np.exp(-a)
+    return np.minimum(4.0 * e / ((1.0 + e) * (1.0 + e)), 1.0).astype(x.dtype)
+
+
+def _mse_loss_grad_overflowing(pred, y):
+    # 2 (pred - y) / n evaluated as written: pred - y overflows to inf although the gradient fits
+    p, t = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return 2.0 * (p - t) / p.size
+
+
+def _mse_loss_grad_halved_always(pred, y):
+    # the overflow fall-back (p/2 - y/2) / n * 4 used everywhere: halving a subnormal rounds it
+    p, t = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return (p / 2 - t / 2) / p.size * 4.0
+
+
+def _mse_loss_unscaled(pred, y):
+    # mean((pred - y)^2) as written: the squares overflow although their mean fits
+    p, t = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.mean((p - t) ** 2))
+
+
+def _bce_unscaled(logits, y):
+    # the mean of the terms summed unscaled: the sum overflows for logits near the float64 limit
+    z, t = np.asarray(logits, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return float(np.mean(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))))
+
+
+def _deep_linear_unscaled(weights, x):
+    # W_L ... W_1 x layer by layer without rescaling: an intermediate beyond the float64 range
+    # becomes inf although the result is representable
+    a = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for w in weights:
+            a = a @ np.asarray(w, dtype=np.float64).T
+    return a
+
+
+def _deep_linear_shift_sign(weights, x):
+    # the scale-back exponent subtracted instead of added (the result off by 2^(2 shift))
+    a = np.asarray(x, dtype=np.float64)
+    exponent = 0
+    for w in weights:
+        w = np.asarray(w, dtype=np.float64)
+        bits = np.frexp(np.max(np.abs(a)))[1] + np.frexp(np.max(np.abs(w)))[1] + np.frexp(w.shape[1])[1]
+        shift = max(0, int(bits) - 1023)
+        a = np.ldexp(a, -shift) @ w.T
+        exponent -= shift
+    with np.errstate(over="ignore"):
+        return np.ldexp(a, exponent)
+
+
+def _dense_forward_default_linear_bias(weights, biases, x, activation="tanh", output_activation="linear"):
+    # biases=None read as "the default bias" of torch.nn.Linear, U(-1/sqrt(n_in), 1/sqrt(n_in)), not as no bias
+    if biases is None:
+        rng = np.random.default_rng(0)
+        biases = [rng.uniform(-1, 1, np.shape(w)[0]) / np.sqrt(np.shape(w)[1]) for w in weights]
+    return _ref().dense_forward(weights, biases, x, activation, output_activation)
+
+
+def _gd_in_input_dtype(params, grads, lr):
+    # p - lr * g in the inputs' dtype: float32 parameters and gradients are updated in float32
+    out = []
+    for p, g in zip(params, grads):
+        p, g = np.asarray(p), np.asarray(g)
+        out.append(p - np.asarray(lr, dtype=np.result_type(p, g)) * g)
+    return out
+
+
+sigmoid_always_float64 = Control(
+    "sigmoid_always_float64", "plausible bug (the dtype-keeping cast dropped)",
+    "sigmoid returns float64 for a float32 input", {"sigmoid": _sigmoid_always_float64},
+    correct="the result in the input's floating dtype (float64 for integers)")
+tanh_grad_four_e_rounded = Control(
+    "tanh_grad_four_e_rounded", "plausible bug (the stable form without its subnormal guard)",
+    "tanh' = 4 e / (1 + e)^2 with e = exp(-2|x|) rounded before the factor 4: up to two units of the smallest "
+    "subnormal off where the derivative is subnormal", {"tanh_grad": _tanh_grad_four_e_rounded},
+    correct="exp(ln 4 - 2|x|) where exp(-2|x|) is subnormal: one rounding")
+mse_loss_grad_overflowing = Control(
+    "mse_loss_grad_overflowing", "plausible bug (2 (p - y) / n as written)",
+    "mse_loss_grad is inf where pred - y overflows although the gradient fits",
+    {"mse_loss_grad": _mse_loss_grad_overflowing}, correct="(p/2 - y/2) / n * 4 where p - y overflows (halving is exact)")
+mse_loss_grad_halved_always = Control(
+    "mse_loss_grad_halved_always", "plausible bug (the overflow fall-back used everywhere)",
+    "mse_loss_grad = (p/2 - y/2) / n * 4 for every input: inexact for subnormal pred and y",
+    {"mse_loss_grad": _mse_loss_grad_halved_always})
+mse_loss_unscaled = Control(
+    "mse_loss_unscaled", "plausible bug (mean((p - y)^2) as written)",
+    "mse_loss overflows to inf where a square does although the mean fits", {"mse_loss": _mse_loss_unscaled},
+    correct="the differences divided by a power of two before squaring, the mean scaled back")
+bce_unscaled = Control(
+    "bce_unscaled", "plausible bug (the mean summed unscaled)",
+    "bce_with_logits_loss is inf for logits near the float64 limit whose mean fits",
+    {"bce_with_logits_loss": _bce_unscaled})
+deep_linear_unscaled = Control(
+    "deep_linear_unscaled", "plausible bug (no rescaling of the intermediates)",
+    "deep_linear_forward gives inf (or NaN) where an intermediate leaves the float64 range but the result does not",
+    {"deep_linear_forward": _deep_linear_unscaled})
+deep_linear_shift_sign = Control(
+    "deep_linear_shift_sign", "plausible bug (sign of the kept exponent)",
+    "deep_linear_forward scales the result back by 2^-shift instead of 2^shift",
+    {"deep_linear_forward": _deep_linear_shift_sign})
+dense_forward_default_linear_bias = Control(
+    "dense_forward_default_linear_bias", "torch.nn.Linear (bias=True draws U(-1/sqrt(n_in), 1/sqrt(n_in)))",
+    "dense_forward with biases=None adds torch.nn.Linear's default random bias instead of none",
+    {"dense_forward": _dense_forward_default_linear_bias}, correct="biases=None: no bias (zeros of shape (n_out,))")
+gd_in_input_dtype = Control(
+    "gd_in_input_dtype", "plausible bug (no float64 conversion)",
+    "gradient_descent_step updates float32 parameters with float32 gradients in float32",
+    {"gradient_descent_step": _gd_in_input_dtype}, correct="p - lr g computed in float64, returned as float64")

@@ -34,8 +34,33 @@ FINDINGS = [
                "(sigmoid) and |x| = 19.1 (tanh) where the true values are normal numbers, and torch.sigmoid(-720) "
                "= 0 (exp overflow) where the true value is 2.0e-313: sigmoid_grad(-720.0) = 0.0. Within the "
                "normwise tolerance of the correctness laws",
-        laws={"sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails": lambda x, **_: bool(np.any(np.abs(x) > 1.0))},
+        laws={"sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails": lambda x, **_: bool(np.any(np.abs(x) > 1.0)),
+              "tanh_derivative_is_accurate_where_it_is_subnormal": None},
         reproduce=violates("sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails", x=np.array([-720.0, 40.0])),
+    ),
+    Finding(
+        "T4", severity="correctness",
+        reason="F.mse_loss's gradient is formed from pred - y (autograd of (pred - y)^2, reduction='mean'), which "
+               "overflows to inf where |pred - y| exceeds the float64 maximum although 2 (pred - y) / n fits: "
+               "pred = [1.5e308, -1e308, 0], y = [-1e308, 1e308, 0] gives inf for the true 1.67e308",
+        laws={"mse_loss_grad_is_twice_the_residual_over_n_up_to_the_float64_limit":
+              lambda py, **_: bool(np.any(np.abs(py[1] / 2 - py[2] / 2) > np.finfo(np.float64).max / 2))},
+        reproduce=violates("mse_loss_grad_is_twice_the_residual_over_n_up_to_the_float64_limit",
+                           py=("huge", np.array([[1.5e308, -1.0e308, 0.0]]), np.array([[-1.0e308, 1.0e308, 0.0]]))),
+    ),
+    Finding(
+        "T5", severity="correctness",
+        reason="F.mse_loss and F.binary_cross_entropy_with_logits (reduction='mean') square the differences and sum "
+               "the terms in float64 without rescaling, so the loss is inf where a square (|pred - y| > 1.34e154) or "
+               "the sum of the terms exceeds the float64 maximum although their mean fits: mse_loss([[2^512.5, 0, 0, "
+               "0]], zeros) = inf for the true 2^1023; bce_with_logits_loss([[-2^1023, -2^1023]], [[1, 1]]) = inf "
+               "for the true 2^1023",
+        laws={"losses_are_the_mean_of_their_terms_up_to_the_float64_limit[mse_loss]":
+              lambda data, **_: bool(np.any(np.abs(data[1] / 2 - data[2] / 2) > 2.0**510)),
+              "losses_are_the_mean_of_their_terms_up_to_the_float64_limit[bce_with_logits_loss]":
+              lambda data, **_: bool(np.sum(np.abs(data[1]) * 2.0**-10) > np.finfo(np.float64).max * 2.0**-11)},
+        reproduce=violates("losses_are_the_mean_of_their_terms_up_to_the_float64_limit", name="bce_with_logits_loss",
+                           data=("near the limit", np.array([[-2.0**1023, -2.0**1023]]), np.array([[1.0, 1.0]]))),
     ),
     Finding(
         "TC1", severity="capability",

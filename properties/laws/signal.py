@@ -696,3 +696,268 @@ def sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails(t, x)
             if not abs(gv - want) <= (8 + 2 * abs(v)) * EPS64 * want + TINY_SUB:
                 raise LawViolation(f"{name}({v!r}) = {gv!r}; should be {want!r} within (8 + 2|x|) eps g + 2^-1074 "
                                    f"(relative accuracy in the tails)")
+
+
+# --- dtypes, underflow and overflow of the activations, losses and networks (mutation gaps) ------------------
+_ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "sigmoid_grad", "tanh_grad", "relu_grad")
+
+
+@law(needs=(), cases=per_technique(_ACTIVATION_NAMES), name=lambda c: st.just(c),
+     shape=st.sampled_from([(0,), (3,), (2, 3), (0, 4), (2, 1, 2)]),
+     dtype=st.sampled_from(["float32", "float64", "int64"]), seed=stats.seeds(),
+     controls=(ctl.sigmoid_always_float64,))
+def activations_keep_the_shape_and_floating_dtype_of_their_input(t, name, shape, dtype, seed):
+    """Every activation and derivative is elementwise: its output has the shape of the input
+    (an empty array and any number of dimensions included) and the input's floating dtype,
+    float64 for integers (float32 in, float32 out: the dtype selects the precision, as for
+    ``normalization.output_dtype_follows_input``). Exact: shapes and dtypes have no rounding."""
+    x = (stats.rng_from(seed).standard_normal(shape) * 3.0).astype(dtype)
+    out = np.asarray(getattr(t, name)(x))
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    if out.shape != x.shape or out.dtype != want:
+        raise LawViolation(f"{name}({dtype} array of shape {x.shape}): out.shape={out.shape}, out.dtype={out.dtype}; "
+                           f"should be {x.shape} and {want}")
+
+
+#: Where tanh'(x) = 4 e^-2|x| / (1 + e^-2|x|)^2 is a subnormal number of 2^-1073 .. 2^-1062
+#: (float64; 2|x| = ln 4 + k ln 2) and of 2^-148 .. 2^-137 (float32): a few to a few thousand
+#: units of the smallest subnormal, so a rounding of one unit is visible.
+_TANH_SUBNORMAL_BAND = {"float64": (368.8, 372.5), "float32": (48.2, 51.9)}
+
+
+@st.composite
+def _tanh_subnormal_inputs(draw_):
+    dtype = draw_(st.sampled_from(sorted(_TANH_SUBNORMAL_BAND)), label="dtype")
+    lo, hi = _TANH_SUBNORMAL_BAND[dtype]
+    v = draw_(st.lists(st.floats(lo, hi) | st.floats(-hi, -lo), min_size=1, max_size=20), label="x")
+    return dtype, np.array(v).astype(dtype)
+
+
+@law(needs=("tanh_grad",), case=_tanh_subnormal_inputs(), tier="accuracy",
+     examples=({"case": ("float64", np.array([370.1, -371.3, 369.7, 372.2]))},
+               {"case": ("float32", np.array([49.1, -50.3, 48.7, 51.2], dtype=np.float32))}),
+     controls=(ctl.tanh_grad_four_e_rounded,))
+def tanh_derivative_is_accurate_where_it_is_subnormal(t, case):
+    """Accuracy: where ``tanh'(x)`` is a subnormal number of its dtype it is within
+    ``(8 + 2|x|) eps g + u`` of the true value g, u the smallest subnormal (2^-1074 float64,
+    2^-149 float32): the tolerance of ``sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails``
+    (``2|x| eps`` the conditioning, one unit for the final rounding), here on the narrow band
+    of |x| where g is 1 to 2^11 units, which a uniform draw over |x| <= 1e3 rarely visits, and
+    for float32 too. ``4 * exp(-2|x|)`` rounds ``exp(-2|x|)`` to a unit first and the factor 4
+    makes that up to two units; ``exp(ln 4 - 2|x|)`` rounds once.
+    """
+    dtype, x = case
+    eps, unit = (EPS64, 2.0**-1074) if dtype == "float64" else (float(np.finfo(np.float32).eps), 2.0**-149)
+    g = np.asarray(t.tanh_grad(x), dtype=np.float64)
+    for v, gv in zip(x.astype(np.float64).tolist(), g.tolist()):
+        want = _tanh_grad_true(v)
+        if not abs(gv - want) <= (8 + 2 * abs(v)) * eps * want + unit:
+            raise LawViolation(f"tanh_grad({dtype}({v!r})) = {gv!r}; should be {want!r} within (8 + 2|x|) eps g + {unit!r} "
+                               f"({(gv - want) / unit:+.2f} units of the smallest subnormal)")
+
+
+@st.composite
+def _pairs_across_the_range(draw_, regimes):
+    """(regime, p, y): n <= 6 values m 2^k, |m| in [1, 2), with k from the regime's range;
+    "subnormal" draws integer multiples of 2^-1074."""
+    regime = draw_(st.sampled_from(regimes), label="regime")
+    n = draw_(st.integers(1, 6), label="n")
+    if regime == "subnormal":
+        ints = st.integers(-2**12, 2**12)
+        p = [math.ldexp(draw_(ints), -1074) for _ in range(n)]
+        y = [math.ldexp(draw_(ints), -1074) for _ in range(n)]
+        return regime, np.array([p]), np.array([y])
+    lo, hi = {"huge": (1015, 1023), "tiny": (-480, -401), "moderate": (-5, 5), "large": (401, 511),
+              "squares overflow": (510, 512)}[regime]
+    vals = [math.ldexp(draw_(st.floats(1.0, 2.0, exclude_max=True)) * draw_(st.sampled_from([-1.0, 1.0])),
+                       draw_(st.integers(lo, hi))) for _ in range(2 * n)]
+    return regime, np.array([vals[:n]]), np.array([vals[n:]])
+
+
+def _exact(v):
+    from fractions import Fraction
+    return Fraction(float(v))
+
+
+@law(needs=("mse_loss_grad",), py=_pairs_across_the_range(("subnormal", "huge", "moderate", "large")),
+     examples=({"py": ("subnormal", np.array([[3 * 2.0**-1074]]), np.array([[0.0]]))},
+               {"py": ("huge", np.array([[1.5e308, -1.0e308, 0.0]]), np.array([[-1.0e308, 1.0e308, 0.0]]))}),
+     controls=(ctl.mse_loss_grad_overflowing, ctl.mse_loss_grad_halved_always))
+def mse_loss_grad_is_twice_the_residual_over_n_up_to_the_float64_limit(t, py):
+    """``mse_loss_grad(p, y) = 2 (p - y) / n`` elementwise whenever that value is a float64
+    number, also where ``p - y`` itself overflows (|p|, |y| near 1.8e308 of opposite signs,
+    n >= 2) and for subnormal p and y.
+
+    Compared with the exact value (fractions): ``p - y`` rounded once, the division by n once,
+    the doubling exact, so ``2 eps |g| + 2^-1074`` (where g is subnormal the division rounds by
+    half a unit, doubled). Examples whose true gradient overflows are skipped.
+    """
+    _, p, y = py
+    n = p.size
+    wants = [2 * (_exact(pv) - _exact(yv)) / n for pv, yv in zip(p.ravel().tolist(), y.ravel().tolist())]
+    if max(abs(w) for w in wants) > _exact(np.finfo(np.float64).max):
+        return
+    g = np.asarray(t.mse_loss_grad(p, y), dtype=np.float64)
+    for pv, yv, gv, want in zip(p.ravel().tolist(), y.ravel().tolist(), g.ravel().tolist(), wants):
+        if not (math.isfinite(gv) and abs(_exact(gv) - want) <= 2 * _exact(EPS64) * abs(want) + _exact(2.0**-1074)):
+            raise LawViolation(f"mse_loss_grad: element for pred={pv!r}, y={yv!r} (n={n}) is {gv!r}; "
+                               f"should be 2 (pred - y) / n = {float(want)!r}")
+
+
+def _loss_terms_exact(name, p, y):
+    """The exact elementwise terms (fractions; bce's log1p term rounded once in math)."""
+    if name == "mse_loss":
+        return [(_exact(a) - _exact(b)) ** 2 for a, b in zip(p, y)]
+    return [_exact(max(z, 0.0)) - _exact(b) * _exact(z) + _exact(math.log1p(math.exp(-abs(z)))) for z, b in zip(p, y)]
+
+
+@st.composite
+def _loss_inputs(draw_, name):
+    if name == "mse_loss":
+        return draw_(_pairs_across_the_range(("tiny", "moderate", "large", "squares overflow")))
+    regime = draw_(st.sampled_from(["moderate", "huge", "near the limit"]), label="regime")
+    n = draw_(st.integers(1, 6), label="n")
+    lo, hi = {"moderate": (-5, 5), "huge": (401, 1023), "near the limit": (1023, 1023)}[regime]
+    z = [math.ldexp(draw_(st.floats(1.0, 2.0, exclude_max=True)), draw_(st.integers(lo, hi))) for _ in range(n)]
+    z = [v * draw_(st.sampled_from([-1.0, 1.0])) for v in z]
+    if regime == "near the limit":   # z = +-m 2^1023 with the label that makes the term |z|: the sum overflows
+        z, y = [v for v in z] + [z[0]], [0.0 if v > 0 else 1.0 for v in z] + [0.0 if z[0] > 0 else 1.0]
+        return regime, np.array([z]), np.array([y])
+    y = [draw_(st.sampled_from([0.0, 1.0, 0.25, 0.5])) for _ in range(n)]
+    return regime, np.array([z]), np.array([y])
+
+
+@law(needs=(), cases=per_technique(("mse_loss", "bce_with_logits_loss")), name=lambda c: st.just(c),
+     data=lambda c: _loss_inputs(c),
+     controls=(ctl.mse_loss_unscaled, ctl.bce_unscaled))
+def losses_are_the_mean_of_their_terms_up_to_the_float64_limit(t, name, data):
+    """``mse_loss`` is ``mean((p - y)^2)`` and ``bce_with_logits_loss`` is
+    ``mean(max(z, 0) - y z + log(1 + e^-|z|))`` whenever that mean is a float64 number: for
+    values from 2^-480 to 2^1023, also where a square overflows although the mean does not
+    (differences near 2^512, n >= 2) and where the sum of the bce terms would (logits near
+    1.8e308).
+
+    Compared with the exact mean (fractions; bce's log1p term rounded once): each term rounds a
+    few times (``2 eps`` relative for mse; for bce the product ``y z`` by ``eps |y z|``, the two
+    additions by ``eps`` of the term each), the mean of n terms ``n eps`` relative, so
+    ``2 (n + 2) eps |mean| + 2 eps mean(|y z|)`` (the last for bce) plus one unit 2^-1074 for a
+    subnormal mean. Examples whose mean overflows are
+    skipped; moderate values are pinned by ``gradcheck``.
+    """
+    _, p, y = data
+    n = p.size
+    want = sum(_loss_terms_exact(name, p.ravel().tolist(), y.ravel().tolist())) / n
+    if abs(want) > _exact(np.finfo(np.float64).max):
+        return
+    got = float(getattr(t, name)(p, y))
+    tol = 2 * (n + 2) * _exact(EPS64) * abs(want) + _exact(2.0**-1074)
+    if name == "bce_with_logits_loss":
+        tol += 2 * _exact(EPS64) * sum(_exact(abs(b * z)) for z, b in zip(p.ravel().tolist(), y.ravel().tolist())) / n
+    if not (math.isfinite(got) and abs(_exact(got) - want) <= tol):
+        raise LawViolation(f"{name}(p={p.tolist()!r}, y={y.tolist()!r}) = {got!r}; should be the mean of the terms, "
+                           f"{float(want)!r} (tolerance {float(tol):.3g})")
+
+
+@st.composite
+def _out_of_range_chains(draw_):
+    """(weights, x, K, mantissas): ``W_l = 2^k_l M_l`` and ``x = 2^k_0 m`` with positive M_l, m
+    (entries in [1, 2)), so ``W_L ... W_1 x = 2^K (M_L ... M_1 m)``; the partial exponents
+    ``k_0 + ... + k_l`` reach 1030 .. 1800 (beyond the float64 range) after the first layer
+    and end in -700 .. 800."""
+    depth = draw_(st.integers(2, 5), label="depth")
+    widths = draw_(st.lists(st.integers(1, 6), min_size=depth + 1, max_size=depth + 1), label="widths")
+    batch = draw_(st.sampled_from([0, 1, 3]), label="batch (0: one 1-d sample)")
+    rng = stats.rng_from(draw_(stats.seeds(), label="seed"))
+    s = [draw_(st.integers(100, 1000), label="k_0")]
+    s.append(draw_(st.integers(max(1030, s[0] - 1000), min(1800, s[0] + 1000)), label="S_1"))
+    for l in range(2, depth + 1):
+        top = 1800 if l < depth else 800
+        s.append(draw_(st.integers(max(-700, s[-1] - 1000), min(top, s[-1] + 1000)), label=f"S_{l}"))
+    ms = [rng.uniform(1.0, 2.0, (widths[l + 1], widths[l])) for l in range(depth)]
+    m = rng.uniform(1.0, 2.0, (batch, widths[0]) if batch else (widths[0],))
+    ws = [np.ldexp(ms[l], s[l + 1] - s[l]) for l in range(depth)]
+    return ws, np.ldexp(m, s[0]), s[-1], (ms, m)
+
+
+@law(needs=("deep_linear_forward",), chain=_out_of_range_chains(), controls=(ctl.deep_linear_unscaled, ctl.deep_linear_shift_sign))
+def deep_linear_forward_is_exact_through_intermediates_beyond_the_float64_range(t, chain):
+    """``deep_linear_forward(weights, x) = W_L ... W_1 x`` whenever the result is a (normal)
+    float64 number, even where an intermediate ``W_l ... W_1 x`` is beyond the float64 range
+    (the documented contract: an entry is inf exactly when its true value is), for one sample
+    (1-d x) and for a batch (rows are samples).
+
+    The weights are ``2^k_l M_l`` with positive M_l, so the result is ``2^K (M_L ... M_1 m)``
+    and the law computes the moderate product in float64; with positive entries every product
+    has the componentwise relative error ``n_l eps`` of its inner dimension, and scaling by
+    powers of two is exact, so both sides are within ``sum n_l eps`` of the truth:
+    tolerance ``2 (sum_l n_l + L) eps`` relative, entry by entry.
+    """
+    ws, x, K, (ms, m) = chain
+    want = m
+    for mw in ms:
+        want = want @ mw.T
+    want = np.ldexp(want, K)
+    y = np.asarray(t.deep_linear_forward(ws, x), dtype=np.float64)
+    tol = 2 * (sum(w.shape[1] for w in ws) + len(ws)) * EPS64
+    if y.shape != want.shape or not np.all(np.abs(y - want) <= tol * want):
+        raise LawViolation(f"deep_linear_forward of {len(ws)} layers 2^k M (k = {[int(np.frexp(w.max())[1]) for w in ws]}) "
+                           f"on x of shape {x.shape}: {y!r}; should be {want!r} (relative tolerance {tol:.2g})")
+
+
+@st.composite
+def _plain_nets(draw_):
+    depth = draw_(st.integers(1, 4), label="depth")
+    widths = draw_(st.lists(st.integers(1, 5), min_size=depth + 1, max_size=depth + 1), label="widths")
+    rng = stats.rng_from(draw_(stats.seeds(), label="seed"))
+    ws = [rng.standard_normal((widths[i + 1], widths[i])) for i in range(depth)]
+    return ws, rng.standard_normal((draw_(st.integers(1, 4), label="batch"), widths[0]))
+
+
+_ACT_NAMES = st.sampled_from(["linear", "sigmoid", "tanh", "relu"])
+
+
+@law(needs=("dense_forward",), net=_plain_nets(), activation=_ACT_NAMES, output_activation=_ACT_NAMES,
+     controls=(ctl.dense_forward_default_linear_bias,))
+def dense_forward_without_biases_equals_zero_biases(t, net, activation, output_activation):
+    """``dense_forward(weights, None, x, ...)`` is the network with every bias 0: the same
+    output as explicit zero biases ``[zeros(n_l)]`` (layers of any shape, n_out != n_in
+    included). Exact: adding 0.0 changes no float (``-0.0 + 0.0`` compares equal)."""
+    ws, x = net
+    got = np.asarray(t.dense_forward(ws, None, x, activation=activation, output_activation=output_activation).output,
+                     dtype=np.float64)
+    want = np.asarray(t.dense_forward(ws, [np.zeros(w.shape[0]) for w in ws], x, activation=activation,
+                                      output_activation=output_activation).output, dtype=np.float64)
+    if got.shape != want.shape or not np.array_equal(got, want):
+        raise LawViolation(f"dense_forward(biases=None) = {got!r}; with zero biases {want!r} "
+                           f"(widths {[ws[0].shape[1]] + [w.shape[0] for w in ws]}, {activation}/{output_activation})")
+
+
+@law(needs=("gradient_descent_step",),
+     shapes=st.lists(st.sampled_from([(), (0,), (3,), (2, 2), (0, 3)]), min_size=1, max_size=3),
+     dtypes=st.tuples(st.sampled_from(["float32", "float64"]), st.sampled_from(["float32", "float64"])),
+     lr=st.sampled_from([0.1, 0.01, 0.3]) | st.floats(1e-4, 1.0), seed=stats.seeds(),
+     controls=(ctl.gd_in_input_dtype,))
+def gradient_descent_step_is_p_minus_lr_g_in_float64(t, shapes, dtypes, lr, seed):
+    """``gradient_descent_step(params, grads, lr)[i] = params[i] - lr grads[i]`` elementwise, of
+    the shape of ``params[i]`` (0-d and empty parameters included), computed in float64 for
+    float32 as for float64 inputs (the documented "new float64 arrays": a float32 input is the
+    float64 number it represents).
+
+    Compared with the exact value (fractions): ``lr g`` and the difference round once each in
+    float64, so ``eps (|p| + |lr g|)``; a float32 evaluation errs by ``eps32 |lr g| / 2``.
+    """
+    rng = stats.rng_from(seed)
+    ps = [rng.standard_normal(s).astype(dtypes[0]) for s in shapes]
+    gs = [rng.standard_normal(s).astype(dtypes[1]) for s in shapes]
+    out = t.gradient_descent_step(ps, gs, lr)
+    if len(out) != len(ps):
+        raise LawViolation(f"gradient_descent_step returned {len(out)} arrays for {len(ps)} parameters")
+    for i, (p, g, o) in enumerate(zip(ps, gs, out)):
+        o = np.asarray(o)
+        if o.shape != p.shape:
+            raise LawViolation(f"gradient_descent_step: result {i} has shape {o.shape}; should be {p.shape}")
+        for pv, gv, ov in zip(p.ravel().tolist(), g.ravel().tolist(), o.astype(np.float64).ravel().tolist()):
+            want = _exact(pv) - _exact(lr) * _exact(gv)
+            if not abs(_exact(ov) - want) <= _exact(EPS64) * (abs(_exact(pv)) + abs(_exact(lr) * _exact(gv))):
+                raise LawViolation(f"gradient_descent_step: {pv!r} - {lr!r} * {gv!r} ({dtypes[0]} p, {dtypes[1]} g) "
+                                   f"gave {ov!r}; should be {float(want)!r} (computed in float64)")
