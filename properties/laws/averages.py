@@ -328,10 +328,20 @@ _EXPONENTS = st.one_of(st.just(1004), st.integers(983, 1003), st.just(0), st.int
 _BASE_INTS = st.one_of(st.sampled_from([2**20 - 1, 1 - 2**20]), st.integers(1 - 2**20, 2**20 - 1)).map(float)
 
 
-@law(needs=(), cases=per_technique(_AVERAGES), length=st.integers(1, 20), d=st.integers(1, 3),
-     case=lambda c: st.just(c), base=st.data(), alpha=ALPHAS,
+@st.composite
+def _scaled_series(draw):
+    """``(ints, ks, v0, n)``: a ``(T, d)`` base series of integers, one exponent per series, a
+    base ``v0`` per series and an SMA window ``n <= T``."""
+    length, d = draw(st.integers(1, 20), label="T"), draw(st.integers(1, 3), label="d")
+    ints = draw(hnp.arrays(np.float64, (length, d), elements=_BASE_INTS), label="ints")
+    ks = tuple(draw(st.lists(_EXPONENTS, min_size=d, max_size=d), label="k"))
+    v0 = draw(hnp.arrays(np.float64, (d,), elements=_BASE_INTS), label="v0")
+    return ints, ks, v0, draw(st.integers(1, length), label="n")
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), case=lambda c: st.just(c), series=_scaled_series(), alpha=ALPHAS,
      controls=(ctl.ema_overflows_near_the_float64_maximum, ctl.averages_scaled_across_series))
-def averages_scale_with_each_series_up_to_the_float64_limits(t, case, length, d, base, alpha):
+def averages_scale_with_each_series_up_to_the_float64_limits(t, case, series, alpha):
     """Every average is linear in its series: multiplying series j (and its ``v0``) by a power
     of two ``2^k_j`` multiplies its averages by ``2^k_j``, from about ``2^-1000`` up to the
     float64 maximum (values up to ``(2^20 - 1) 2^1004``, where ``v - avg`` or a sum of two values
@@ -347,10 +357,8 @@ def averages_scale_with_each_series_up_to_the_float64_limits(t, case, length, d,
     within that bound of the same exact average.
     """
     name = case
-    ints = base.draw(hnp.arrays(np.float64, (length, d), elements=_BASE_INTS), label="ints")
-    ks = base.draw(st.lists(_EXPONENTS, min_size=d, max_size=d), label="k")
-    v0 = base.draw(hnp.arrays(np.float64, (d,), elements=_BASE_INTS), label="v0")
-    n = base.draw(st.integers(1, length), label="n")
+    ints, ks, v0, n = series
+    length, d = ints.shape
     scale = np.ldexp(1.0, np.array(ks))
     shape = (length - n + 1, d) if name == "sma" else (length, d)
     plain = _out(_call_average(t, name, ints, alpha, n, v0), shape, f"{name} of the base series")
