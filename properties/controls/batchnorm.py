@@ -199,3 +199,20 @@ inference_beta_on_the_last_axis = Control(
     "inference_beta_on_the_last_axis", "surviving mutant of reference/batchnorm.py (issue 16)",
     "beta added with shape (C,), which broadcasts along L for (N, C, L) input",
     {"batchnorm_inference": _inference_beta_on_the_last_axis})
+
+
+def _inference_without_overflow_fallback(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    # gamma (x - mean) / sqrt(var + eps) + beta as written: x - mean overflows for x and mean of
+    # opposite signs near the float64 maximum, although y fits.
+    x = np.asarray(x, dtype=np.float64)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    ch = lambda v: np.asarray(v, dtype=np.float64).reshape(shape)  # noqa: E731
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (x - ch(running_mean)) * (ch(gamma) / np.sqrt(ch(running_var) + eps)) + ch(beta)
+
+
+inference_without_overflow_fallback = Control(
+    "inference_without_overflow_fallback", "plausible bug (the affine map evaluated as written)",
+    "inference batch norm computing x - mean in natural units: inf where x and the mean lie on opposite sides "
+    "near the float64 maximum, although y fits",
+    {"batchnorm_inference": _inference_without_overflow_fallback})

@@ -105,6 +105,17 @@ FINDINGS = [
         reproduce=violates("training_on_a_batch_of_one_is_rejected", x=np.array([[1.0]]), as_3d=False),
     ),
     Finding(
+        "K10", severity="correctness",
+        reason="BatchNormalization in inference (float64 layer) returns NaN where x - moving_mean exceeds the "
+               "float64 maximum although the output fits: x = 127 * 2^1017, moving_mean = -64 * 2^1017, "
+               "moving_variance = 4^505, gamma = 1, beta = 0, epsilon = 0 gives NaN instead of 191 * 2^512 = "
+               "2.56e156. Every example of the law has such an overflow: the finding covers the whole law",
+        laws=("batchnorm_inference_fits_where_x_minus_the_mean_overflows",),
+        reproduce=violates("batchnorm_inference_fits_where_x_minus_the_mean_overflows",
+                           case=(np.array([[127.0]]), np.array([-64.0]), np.array([505]), np.array([1.0]),
+                                 np.array([0.0])), eps=0.0),
+    ),
+    Finding(
         "K5", severity="correctness",
         reason="layers.Normalization divides by max(sqrt(var), 1e-7) (keras/src/layers/preprocessing/"
                "normalization.py), so a feature whose standard deviation is below 1e-7 is not standardised to "

@@ -545,3 +545,66 @@ def batchnorm_batch_variance_is_never_negative(t, batch, sign, eps):
         if var.shape != (c,) or not np.all(np.isfinite(var)) or np.any(var < 0):
             raise LawViolation(f"batchnorm_forward(float32 batch, {what}, eps={eps}): cache.var = {var!r}; a variance is "
                                f"finite and never negative")
+
+
+# --- inference near the float64 maximum ------------------------------------------------------------
+
+#: Unit of the values of the overflow law: integers |a| <= 127 times 2^1017 stay below 2^1024, and
+#: a difference of two of them (up to 254 * 2^1017) can exceed the float64 maximum.
+_UNIT_EXP = 1017
+
+
+@st.composite
+def _overflowing_inference(draw):
+    """``(a, b, k, gamma, beta)``: x = a 2^1017 of shape (N, C) or (N, C, L) with L not C, the
+    running mean b 2^1017 (|b| in [64, 127]), the running variance 4^k (k in [500, 511]).
+    Sample 0 of every channel lies on the other side of the mean (|x - mean| >= 191 2^1017
+    overflows), sample 1 (N >= 2) equals the mean."""
+    n, c = draw(st.integers(1, 4), label="N"), draw(st.integers(1, 3), label="C")
+    length = draw(st.sampled_from([None, c + 1, c + 2]), label="L")
+    shape = (n, c) if length is None else (n, c, length)
+    a = draw(hnp.arrays(np.float64, shape, elements=st.integers(-127, 127).map(float)), label="a")
+    sign = draw(hnp.arrays(np.float64, (c,), elements=st.sampled_from([-1.0, 1.0])), label="sign")
+    b = sign * draw(hnp.arrays(np.float64, (c,), elements=st.integers(64, 127).map(float)), label="|b|")
+    ch = (lambda v: v[None, :]) if length is None else (lambda v: v[None, :, None])  # noqa: E731
+    a[0:1] = np.broadcast_to(ch(-127.0 * sign), a[0:1].shape)
+    if n >= 2:
+        a[1:2] = np.broadcast_to(ch(b), a[1:2].shape)
+    k = draw(hnp.arrays(np.int64, (c,), elements=st.integers(500, 511)), label="k")
+    mags = st.one_of(st.just(0.0), st.floats(0.1, 4.0), st.floats(-4.0, -0.1))
+    gamma = draw(hnp.arrays(np.float64, (c,), elements=mags), label="gamma")
+    beta = np.ldexp(draw(hnp.arrays(np.float64, (c,), elements=st.floats(-8.0, 8.0)), label="beta/2^518"), 518)
+    return a, b, k, gamma, beta
+
+
+@law(needs=("batchnorm_inference",), case=_overflowing_inference(), eps=st.sampled_from([0.0, 1e-5, 1e-3]),
+     controls=(ctl.inference_without_overflow_fallback,))
+def batchnorm_inference_fits_where_x_minus_the_mean_overflows(t, case, eps):
+    """Inference batch norm ``y = gamma (x - mean) / sqrt(var + eps) + beta`` is finite and
+    right when ``x - mean`` exceeds the float64 maximum but y fits: x and the running mean
+    near +-2^1024 on opposite sides, ``sqrt(var) >= 2^500`` (seed 001's frozen affine map;
+    every finite input whose output fits has that output).
+
+    The data are ``a 2^1017`` and ``b 2^1017`` with integers a, b and the variance ``4^k``, so
+    ``x - mean = (a - b) 2^1017`` and ``sqrt(var + eps) = 2^k`` exactly (eps is below half an
+    ulp of the variance). Oracle ``gamma (a - b) 2^(1017 - k) + beta``; tolerance that of
+    the affine-map law, ``8 eps (|gamma| (|x| + |mean|) / sqrt(var + eps) + |beta|)``.
+    """
+    a, b, k, gamma, beta = case
+    ch = (lambda v: v[None, :]) if a.ndim == 2 else (lambda v: v[None, :, None])  # noqa: E731
+    x, rm, rv = np.ldexp(a, _UNIT_EXP), np.ldexp(b, _UNIT_EXP), np.ldexp(1.0, 2 * k)
+    what = f"batchnorm_inference(x = a 2^{_UNIT_EXP} of shape {x.shape}, mean = {b} 2^{_UNIT_EXP}, var = 4^{k}, eps={eps})"
+    try:
+        out = np.asarray(t.batchnorm_inference(x, rm, rv, gamma, beta, eps=eps), dtype=np.float64)
+    except (ValueError, ArithmeticError) as exc:
+        raise LawViolation(f"{what} raised {type(exc).__name__}: {exc}; the output fits float64") from exc
+    if out.shape != x.shape:
+        raise LawViolation(f"{what}: out.shape={out.shape}, but should be {x.shape}")
+    shift = (_UNIT_EXP - k).astype(np.int64)
+    want = ch(gamma) * np.ldexp(a - ch(b), ch(shift)) + ch(beta)
+    tol = 8 * EPS64 * (np.abs(ch(gamma)) * np.ldexp(np.abs(a) + np.abs(ch(b)), ch(shift)) + np.abs(ch(beta)))
+    bad = ~(np.abs(out - want) <= tol)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise LawViolation(f"{what}, gamma={gamma!r}, beta={beta!r}: out{list(idx)} = {out[idx]!r}; the frozen affine "
+                           f"map gives {want[idx]!r} (tol {tol[idx]:.2g})")
