@@ -216,3 +216,17 @@ inference_without_overflow_fallback = Control(
     "inference batch norm computing x - mean in natural units: inf where x and the mean lie on opposite sides "
     "near the float64 maximum, although y fits",
     {"batchnorm_inference": _inference_without_overflow_fallback})
+
+
+def _running_stats_count_from_one(batches, momentum=0.1, *, momentum_weights="new", unbiased=True, init="batch"):
+    # The first batch counted twice when it initialises the statistics (count 1, then + 1 per batch).
+    import reference
+    r = reference.batchnorm_running_stats(batches, momentum, momentum_weights=momentum_weights, unbiased=unbiased,
+                                          init=init)
+    return r._replace(count=r.count + 1) if init == "batch" else r
+
+
+running_count_from_one = Control(
+    "running_count_from_one", "plausible bug (off-by-one batch count)",
+    "running statistics started from the first batch count it twice: count = batches + 1",
+    {"batchnorm_running_stats": _running_stats_count_from_one})

@@ -608,3 +608,46 @@ def batchnorm_inference_fits_where_x_minus_the_mean_overflows(t, case, eps):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise LawViolation(f"{what}, gamma={gamma!r}, beta={beta!r}: out{list(idx)} = {out[idx]!r}; the frozen affine "
                            f"map gives {want[idx]!r} (tol {tol[idx]:.2g})")
+
+
+# --- the batch count of the running statistics ---------------------------------------------------------
+
+@st.composite
+def _batch_sequences(draw):
+    """1 to 4 batches of C channels, all (N, C) with N >= 2 or all (N, C, L) with N >= 1, L >= 2
+    (a single sequence of L >= 2 values per channel is a valid training batch)."""
+    c, k = draw(st.integers(1, 3), label="C"), draw(st.integers(1, 4), label="batches")
+    three_d = draw(st.booleans(), label="(N, C, L)")
+    shapes = st.tuples(st.integers(1, 2), st.just(c), st.integers(2, 3)) if three_d else \
+        st.tuples(st.integers(2, 4), st.just(c))
+    return [draw(hnp.arrays(np.float64, draw(shapes), elements=st.integers(-8, 8).map(float)), label=f"batch {i}")
+            for i in range(k)]
+
+
+@law(needs=("batchnorm_running_stats", "batchnorm_running_update", "batchnorm_running_init"),
+     batches=_batch_sequences(), momentum=st.sampled_from([0.1, 0.5, 1.0]), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), controls=(ctl.running_count_from_one,))
+def batchnorm_running_count_is_the_number_of_batches_folded_in(t, batches, momentum, unbiased, init):
+    """``count`` of the running statistics is the number of training batches folded in (PyTorch's
+    ``num_batches_tracked``): 0 for ``batchnorm_running_init(C)``, k after k batches, whichever
+    start (``init="batch"``: the first batch is the start; ``"zeros_ones"``: it is folded into
+    (0, 1)) and whichever layout ((N, C) or (N, C, L), a batch of one sequence included).
+    Exact integers."""
+    c = batches[0].shape[1]
+    kw = dict(momentum_weights="new", unbiased=unbiased)
+    fresh = t.batchnorm_running_init(c)
+    if fresh.count != 0:
+        raise LawViolation(f"batchnorm_running_init({c}).count = {fresh.count!r}; no batch has been folded in: 0")
+    r = t.batchnorm_running_update(fresh, batches[0], momentum, **kw)
+    if r.count != 1:
+        raise LawViolation(f"batchnorm_running_update(batchnorm_running_init({c}), batch of shape {batches[0].shape}).count "
+                           f"= {r.count!r}; one batch folded in: 1")
+    shapes = [b.shape for b in batches]
+    try:
+        got = t.batchnorm_running_stats(batches, momentum, init=init, **kw).count
+    except (ValueError, IndexError, TypeError) as exc:
+        raise LawViolation(f"batchnorm_running_stats(batches of shapes {shapes}, init={init!r}) raised "
+                           f"{type(exc).__name__}: {exc}; every batch has at least 2 values per channel") from exc
+    if got != len(batches):
+        raise LawViolation(f"batchnorm_running_stats({len(batches)} batches of shapes {shapes}, init={init!r}).count = "
+                           f"{got!r}; should be {len(batches)}")
