@@ -230,3 +230,21 @@ running_count_from_one = Control(
     "running_count_from_one", "plausible bug (off-by-one batch count)",
     "running statistics started from the first batch count it twice: count = batches + 1",
     {"batchnorm_running_stats": _running_stats_count_from_one})
+
+
+def _forward_cache_var_in_scaled_units(x, gamma, beta, eps=1e-5):
+    # The cache's variance left in the units of the power-of-two scale the moments were computed
+    # in (a surviving mutant of the reference: var * scale / scale).
+    import reference
+    from reference._numerics import pow2_scale
+    y, cache = reference.batchnorm_forward(x, gamma, beta, eps)
+    r = _rows(x)
+    s = pow2_scale(np.max(np.abs(r), axis=0))
+    return y, cache._replace(var=cache.var / (s * s))
+
+
+cache_statistics_in_scaled_units = Control(
+    "cache_statistics_in_scaled_units", "surviving mutant of reference/batchnorm.py",
+    "the cache's batch variance left in the units of the power-of-two scale of the moments (wrong outside "
+    "[2^-400, 2^400])",
+    {"batchnorm_forward": _forward_cache_var_in_scaled_units})

@@ -651,3 +651,52 @@ def batchnorm_running_count_is_the_number_of_batches_folded_in(t, batches, momen
     if got != len(batches):
         raise LawViolation(f"batchnorm_running_stats({len(batches)} batches of shapes {shapes}, init={init!r}).count = "
                            f"{got!r}; should be {len(batches)}")
+
+
+# --- the statistics the training forward pass keeps --------------------------------------------------
+
+@st.composite
+def _batches_at_every_magnitude(draw):
+    """(m, C) batches of integers |a| < 2^20 times 2^k_j per channel, k_j near 2^-1000, 1, or up
+    to 2^480 (squares and sums of squares of the values stay finite)."""
+    m, c = draw(st.integers(2, 8), label="m"), draw(st.integers(1, 3), label="C")
+    a = draw(hnp.arrays(np.float64, (m, c), elements=st.integers(1 - 2**20, 2**20 - 1).map(float)), label="a")
+    ks = draw(st.lists(st.one_of(st.integers(-1000, -950), st.just(0), st.integers(400, 480)), min_size=c, max_size=c),
+              label="k")
+    return np.ldexp(a, np.array(ks)[None, :])
+
+
+@law(needs=("batchnorm_forward", "BatchNormCache"), x=_batches_at_every_magnitude(),
+     eps=st.sampled_from([1e-5, 1e-3, 0.1]), controls=(ctl.cache_statistics_in_scaled_units,))
+def batchnorm_cache_holds_the_batch_statistics_at_every_magnitude(t, x, eps):
+    """The training forward pass keeps the statistics it normalised with (Ioffe & Szegedy 2015,
+    Algorithm 1; what the backward pass and the running statistics use): ``cache.mean`` the
+    batch mean, ``cache.var`` the biased batch variance, ``cache.inv_std = 1 / sqrt(var + eps)``,
+    per channel, in natural units at every magnitude (channels near 2^-1000, 1 and 2^500 in
+    one batch).
+
+    Oracle: ``math.fsum`` two-pass mean and variance (``column_stats``). Tolerances from the
+    conditioning of m values of magnitude M: mean ``2 (m + 2) eps M``; variance
+    ``4 (m + 2) eps (M^2 + eps)`` (a variance computed from values of size M carries
+    ``m eps M^2``; ``1 / inv_std^2 - eps`` adds ``eps (var + eps)``); inv_std relative
+    ``2 (m + 2) eps (M^2 + eps) / (var + eps) + 4 eps`` (half the variance's relative error
+    in var + eps, plus the square root and the division).
+    """
+    c = x.shape[1]
+    _, cache = t.batchnorm_forward(x, np.ones(c), np.zeros(c), eps=eps)
+    mean, var, inv_std = (np.asarray(getattr(cache, f), dtype=np.float64).reshape(-1)
+                          for f in ("mean", "var", "inv_std"))
+    mu, v, mag = column_stats(x)
+    m = x.shape[0]
+    checks = (("mean", mean, mu, 2 * (m + 2) * EPS64 * mag),
+              ("var", var, v, 4 * (m + 2) * EPS64 * (mag * mag + eps)),
+              ("inv_std", inv_std, 1 / np.sqrt(v + eps),
+               (2 * (m + 2) * EPS64 * (mag * mag + eps) / (v + eps) + 4 * EPS64) / np.sqrt(v + eps)))
+    for name, got, want, tol in checks:
+        if got.shape != (c,):
+            raise LawViolation(f"batchnorm_forward(eps={eps}): cache.{name}.shape = {got.shape}, but should be ({c},)")
+        bad = ~(np.abs(got - want) <= tol)
+        if np.any(bad):
+            j = int(np.argmax(bad))
+            raise LawViolation(f"batchnorm_forward(eps={eps}): cache.{name}[{j}] = {got[j]!r}; the batch's is {want[j]!r} "
+                               f"(tol {tol[j]:.2g}) [x[:, {j}]={x[:, j]!r}]")
