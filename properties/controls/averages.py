@@ -153,3 +153,14 @@ averages_scaled_across_series = Control(
     "averages_scaled_across_series", "surviving mutant of reference/averages.py (_scaled with axis=None)",
     "running mean computed in units of one power of two for all series: a small series beside a huge one "
     "underflows", {"running_mean": _running_mean_one_scale})
+
+
+def _running_mean_float64(values):
+    # Computed in float64 and returned as such, whatever the input's floating dtype.
+    import reference
+    return np.asarray(reference.running_mean(values), dtype=np.float64)
+
+
+running_mean_always_float64 = Control(
+    "running_mean_always_float64", "plausible bug", "running mean returned in float64 for float32 input",
+    {"running_mean": _running_mean_float64})

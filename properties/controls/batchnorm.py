@@ -248,3 +248,13 @@ cache_statistics_in_scaled_units = Control(
     "the cache's batch variance left in the units of the power-of-two scale of the moments (wrong outside "
     "[2^-400, 2^400])",
     {"batchnorm_forward": _forward_cache_var_in_scaled_units})
+
+
+def _inference_float64(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    import reference
+    return np.asarray(reference.batchnorm_inference(x, running_mean, running_var, gamma, beta, eps), dtype=np.float64)
+
+
+inference_always_float64 = Control(
+    "inference_always_float64", "plausible bug", "inference batch norm returned in float64 for float32 input",
+    {"batchnorm_inference": _inference_float64})

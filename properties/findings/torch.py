@@ -19,6 +19,7 @@ def near_the_float64_maximum(series, case=None, **_):
     return False
 
 
+DTYPE = "averages_keep_the_floating_dtype_of_their_input"
 SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
 
 FINDINGS = [
@@ -80,5 +81,15 @@ FINDINGS = [
               f"{SCALE}[running_mean]": near_the_float64_maximum},
         reproduce=violates(SCALE, case="ema",
                            series=(np.array([[2.0**20 - 1], [1 - 2.0**20]]), (1004,), np.array([0.0]), 2), alpha=0.5),
+    ),
+    Finding(
+        "T5", severity="correctness",
+        reason="the EMA and the running mean (torch.optim.swa_utils.AveragedModel, properties/targets/torch.py "
+               "_averaged) come back in float64 for a float32 series: the adapter averages a float64 holder "
+               "parameter and returns it as is (AveragedModel itself keeps its model's dtype). float64 and integer "
+               "series are right; the finding covers float32 only",
+        laws={f"{DTYPE}[ema]": lambda dtype, **_: dtype == "float32",
+              f"{DTYPE}[running_mean]": lambda dtype, **_: dtype == "float32"},
+        reproduce=violates(DTYPE, case="running_mean", values=np.array([[1.0], [2.0]]), alpha=0.5, dtype="float32"),
     ),
 ]

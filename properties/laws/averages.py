@@ -374,3 +374,16 @@ def averages_scale_with_each_series_up_to_the_float64_limits(t, case, series, al
                 raise LawViolation(f"{name}(alpha={alpha}, n={n}) of series {j} scaled by 2^{ks[j]} (others by "
                                    f"2^{ks}) at row {i}: {big[i, j]!r} = 2^{ks[j]} * {got!r}, unscaled {want!r} "
                                    f"(tol {tol:.2g}) [base[:, {j}]={ints[:, j]!r}, v0={v0[j]!r}]")
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), case=lambda c: st.just(c), values=_series(max_t=8, bound=1e3),
+     alpha=ALPHAS, dtype=st.sampled_from(["float32", "float64", "int64", "int32"]),
+     controls=(ctl.running_mean_always_float64,))
+def averages_keep_the_floating_dtype_of_their_input(t, case, values, alpha, dtype):
+    """float32 series in -> float32 averages out, float64 -> float64, integers -> float64 (an
+    average of integers is not an integer: never truncated). Exact (a dtype)."""
+    vin = values.astype(dtype)
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    out = np.asarray(_call_average(t, case, vin, alpha, 1, 0.0))
+    if out.dtype != want:
+        raise LawViolation(f"{case} of a {dtype} series: out.dtype={out.dtype}, but should be {want}")

@@ -700,3 +700,19 @@ def batchnorm_cache_holds_the_batch_statistics_at_every_magnitude(t, x, eps):
             j = int(np.argmax(bad))
             raise LawViolation(f"batchnorm_forward(eps={eps}): cache.{name}[{j}] = {got[j]!r}; the batch's is {want[j]!r} "
                                f"(tol {tol[j]:.2g}) [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("batchnorm_forward", "batchnorm_inference"),
+     x=feature_matrices(min_rows=2, max_rows=6, max_cols=3, bound=1e3),
+     dtype=st.sampled_from(["float32", "float64", "int64", "int32"]), controls=(ctl.inference_always_float64,))
+def batchnorm_output_keeps_the_floating_dtype_of_its_input(t, x, dtype):
+    """float32 batch in -> float32 output (training and inference), float64 -> float64,
+    integers -> float64 (normalised values are not integers: never truncated). Exact (a dtype)."""
+    xin = x.astype(dtype)
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    c = x.shape[1]
+    y = np.asarray(t.batchnorm_forward(xin, np.ones(c), np.zeros(c), eps=1e-3)[0])
+    z = np.asarray(t.batchnorm_inference(xin, np.zeros(c), np.ones(c), np.ones(c), np.zeros(c), eps=1e-3))
+    for name, out in (("batchnorm_forward", y), ("batchnorm_inference", z)):
+        if out.dtype != want:
+            raise LawViolation(f"{name} of a {dtype} batch: out.dtype={out.dtype}, but should be {want}")
