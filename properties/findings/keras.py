@@ -53,7 +53,9 @@ _K1_BN = ("batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s
           "batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel",
           "batchnorm_inference_is_a_per_channel_affine_map_of_each_sample",
           "batchnorm_running_update_follows_the_momentum_recursion",
-          "zscore_is_stable_under_large_offsets")
+          "zscore_is_stable_under_large_offsets",
+          "batchnorm_inference_fits_where_x_minus_the_mean_overflows",
+          "batchnorm_cache_holds_the_batch_statistics_at_every_magnitude")
 
 if BACKEND == "torch":
     K1 = Finding(
@@ -103,17 +105,6 @@ FINDINGS = [
                "batch variance is 0); torch refuses it ('Expected more than 1 value per channel when training')",
         laws=("training_on_a_batch_of_one_is_rejected",),
         reproduce=violates("training_on_a_batch_of_one_is_rejected", x=np.array([[1.0]]), as_3d=False),
-    ),
-    Finding(
-        "K10", severity="correctness",
-        reason="BatchNormalization in inference (float64 layer) returns NaN where x - moving_mean exceeds the "
-               "float64 maximum although the output fits: x = 127 * 2^1017, moving_mean = -64 * 2^1017, "
-               "moving_variance = 4^505, gamma = 1, beta = 0, epsilon = 0 gives NaN instead of 191 * 2^512 = "
-               "2.56e156. Every example of the law has such an overflow: the finding covers the whole law",
-        laws=("batchnorm_inference_fits_where_x_minus_the_mean_overflows",),
-        reproduce=violates("batchnorm_inference_fits_where_x_minus_the_mean_overflows",
-                           case=(np.array([[127.0]]), np.array([-64.0]), np.array([505]), np.array([1.0]),
-                                 np.array([0.0])), eps=0.0),
     ),
     Finding(
         "K5", severity="correctness",
