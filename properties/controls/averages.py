@@ -83,6 +83,35 @@ def _running_mean_off_by_one(values):
     return out
 
 
+def _ema_none_starts_at_zero(values, alpha, v0=0.0):
+    # v0=None read as "no start given", i.e. the default 0.
+    import reference
+    return reference.ema(values, alpha, v0=0.0 if v0 is None else v0)
+
+
+def _ema_unscaled(values, alpha, v0=0.0):
+    # avg + alpha (v - avg) in natural units (torch's lerp): v - avg overflows for values of
+    # opposite signs near the float64 maximum.
+    v = _f64(values)
+    avg = np.broadcast_to(_f64(v[0] if v0 is None else v0), v.shape[1:]).copy()
+    out = np.empty_like(v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(v.shape[0]):
+            avg = avg + alpha * (v[i] - avg)
+            out[i] = avg
+    return out
+
+
+def _running_mean_one_scale(values):
+    # One power-of-two scale for all series (the largest magnitude of any): a series far
+    # smaller than another underflows in those units (a surviving mutant of the reference).
+    import reference
+    v = _f64(values)
+    big = float(np.max(np.abs(v)))
+    s = 1.0 if big == 0 else float(np.ldexp(1.0, int(np.frexp(big)[1])))
+    return reference.running_mean(v / s) * s
+
+
 sma_n_plus_one_terms = Control(
     "sma_n_plus_one_terms", "seed 001 (SMA sum from k = T - n to T)",
     "SMA summing n + 1 values and dividing by n",
@@ -113,3 +142,25 @@ bias_corrected_ema_from_first_value = Control(
 running_mean_off_by_one = Control(
     "running_mean_off_by_one", "plausible bug", "incremental mean dividing by T + 1 instead of T",
     {"running_mean": _running_mean_off_by_one})
+ema_none_starts_at_zero = Control(
+    "ema_none_starts_at_zero", "plausible bug", "EMA with v0=None starting from 0 instead of the first value",
+    {"ema": _ema_none_starts_at_zero})
+ema_overflows_near_the_float64_maximum = Control(
+    "ema_overflows_near_the_float64_maximum", "plausible bug (torch.lerp-style update in natural units)",
+    "EMA update avg + alpha (v - avg) without rescaling: v - avg overflows near the float64 maximum",
+    {"ema": _ema_unscaled})
+averages_scaled_across_series = Control(
+    "averages_scaled_across_series", "surviving mutant of reference/averages.py (_scaled with axis=None)",
+    "running mean computed in units of one power of two for all series: a small series beside a huge one "
+    "underflows", {"running_mean": _running_mean_one_scale})
+
+
+def _running_mean_float64(values):
+    # Computed in float64 and returned as such, whatever the input's floating dtype.
+    import reference
+    return np.asarray(reference.running_mean(values), dtype=np.float64)
+
+
+running_mean_always_float64 = Control(
+    "running_mean_always_float64", "plausible bug", "running mean returned in float64 for float32 input",
+    {"running_mean": _running_mean_float64})

@@ -199,3 +199,62 @@ inference_beta_on_the_last_axis = Control(
     "inference_beta_on_the_last_axis", "surviving mutant of reference/batchnorm.py (issue 16)",
     "beta added with shape (C,), which broadcasts along L for (N, C, L) input",
     {"batchnorm_inference": _inference_beta_on_the_last_axis})
+
+
+def _inference_without_overflow_fallback(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    # gamma (x - mean) / sqrt(var + eps) + beta as written: x - mean overflows for x and mean of
+    # opposite signs near the float64 maximum, although y fits.
+    x = np.asarray(x, dtype=np.float64)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    ch = lambda v: np.asarray(v, dtype=np.float64).reshape(shape)  # noqa: E731
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (x - ch(running_mean)) * (ch(gamma) / np.sqrt(ch(running_var) + eps)) + ch(beta)
+
+
+inference_without_overflow_fallback = Control(
+    "inference_without_overflow_fallback", "plausible bug (the affine map evaluated as written)",
+    "inference batch norm computing x - mean in natural units: inf where x and the mean lie on opposite sides "
+    "near the float64 maximum, although y fits",
+    {"batchnorm_inference": _inference_without_overflow_fallback})
+
+
+def _running_stats_count_from_one(batches, momentum=0.1, *, momentum_weights="new", unbiased=True, init="batch"):
+    # The first batch counted twice when it initialises the statistics (count 1, then + 1 per batch).
+    import reference
+    r = reference.batchnorm_running_stats(batches, momentum, momentum_weights=momentum_weights, unbiased=unbiased,
+                                          init=init)
+    return r._replace(count=r.count + 1) if init == "batch" else r
+
+
+running_count_from_one = Control(
+    "running_count_from_one", "plausible bug (off-by-one batch count)",
+    "running statistics started from the first batch count it twice: count = batches + 1",
+    {"batchnorm_running_stats": _running_stats_count_from_one})
+
+
+def _forward_cache_var_in_scaled_units(x, gamma, beta, eps=1e-5):
+    # The cache's variance left in the units of the power-of-two scale the moments were computed
+    # in (a surviving mutant of the reference: var * scale / scale).
+    import reference
+    from reference._numerics import pow2_scale
+    y, cache = reference.batchnorm_forward(x, gamma, beta, eps)
+    r = _rows(x)
+    s = pow2_scale(np.max(np.abs(r), axis=0))
+    return y, cache._replace(var=cache.var / (s * s))
+
+
+cache_statistics_in_scaled_units = Control(
+    "cache_statistics_in_scaled_units", "surviving mutant of reference/batchnorm.py",
+    "the cache's batch variance left in the units of the power-of-two scale of the moments (wrong outside "
+    "[2^-400, 2^400])",
+    {"batchnorm_forward": _forward_cache_var_in_scaled_units})
+
+
+def _inference_float64(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    import reference
+    return np.asarray(reference.batchnorm_inference(x, running_mean, running_var, gamma, beta, eps), dtype=np.float64)
+
+
+inference_always_float64 = Control(
+    "inference_always_float64", "plausible bug", "inference batch norm returned in float64 for float32 input",
+    {"batchnorm_inference": _inference_float64})

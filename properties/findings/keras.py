@@ -53,7 +53,9 @@ _K1_BN = ("batchnorm_training_output_has_mean_beta_and_variance_gamma2_s2_over_s
           "batchnorm_output_is_invariant_to_positive_affine_maps_of_each_channel",
           "batchnorm_inference_is_a_per_channel_affine_map_of_each_sample",
           "batchnorm_running_update_follows_the_momentum_recursion",
-          "zscore_is_stable_under_large_offsets")
+          "zscore_is_stable_under_large_offsets",
+          "batchnorm_inference_fits_where_x_minus_the_mean_overflows",
+          "batchnorm_cache_holds_the_batch_statistics_at_every_magnitude")
 
 if BACKEND == "torch":
     K1 = Finding(

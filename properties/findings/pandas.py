@@ -23,6 +23,23 @@ def after_a_larger_value(values, window, **_):
     return False
 
 
+def sums_beyond_the_maximum(series, alpha, case, **_):
+    """Some scaled series reaches the float64 maximum when multiplied by the total weight of
+    the sum pandas keeps: n + 1 values for the rolling mean (it adds the new value before it
+    subtracts the leaving one), T for the expanding mean, sum_k (1 - alpha)^k (k < T, at most
+    1/alpha) for ewm(adjust=True)."""
+    ints, ks, _v0, n = series
+    length = ints.shape[0]
+    weight = {"sma": n + 1, "running_mean": length,
+              "ema_bias_corrected": sum((1.0 - alpha) ** k for k in range(length))}[case]
+    for j, k in enumerate(ks):
+        mag = float(np.max(np.abs(ints[:, j])))
+        if mag > 0 and np.log2(mag * weight) + k >= 1024:
+            return True
+    return False
+
+SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
+
 FINDINGS = [
     Finding(
         "P1", severity="correctness",
@@ -34,5 +51,19 @@ FINDINGS = [
         laws={"sma_averages_exactly_the_last_n_values": after_a_larger_value},
         reproduce=violates("sma_averages_exactly_the_last_n_values",
                            values=np.array([[1.0], [1e-3], [2.30160932e-291], [0.0]]), window=2),
+    ),
+    Finding(
+        "P2", severity="correctness",
+        reason="pandas' ewm(adjust=True), rolling and expanding means keep running (weighted) sums of the values, "
+               "which overflow once the sum of the magnitudes (times the weights) exceeds the float64 maximum, "
+               "although the mean fits: the rolling mean (n=2) of [1.7977e308, 1.7977e308, -1.7977e308] gives "
+               "[1.7977e308, nan] instead of [1.7977e308, 0]; ewm(adjust=False) (the plain EMA) is a convex update "
+               "and passes. Outside such sums the law holds and stays active",
+        laws={f"{SCALE}[ema_bias_corrected]": sums_beyond_the_maximum,
+              f"{SCALE}[sma]": sums_beyond_the_maximum,
+              f"{SCALE}[running_mean]": sums_beyond_the_maximum},
+        reproduce=violates(SCALE, case="sma",
+                           series=(np.array([[2.0**20 - 1], [2.0**20 - 1], [1 - 2.0**20]]), (1004,),
+                                   np.array([0.0]), 2), alpha=0.5),
     ),
 ]

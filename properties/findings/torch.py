@@ -7,6 +7,21 @@ from properties.findings import Finding, unsupported_option, violates
 
 EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
 
+def near_the_float64_maximum(series, case=None, **_):
+    """Some series (or, for the EMA, its v0) reaches half the float64 maximum, 2^1023, once
+    scaled: there two values of the series (or a value and an average) can sum or differ
+    beyond the maximum, although every average of them fits."""
+    ints, ks, v0, _n = series
+    for j, k in enumerate(ks):
+        mag = max(float(np.max(np.abs(ints[:, j]))), abs(float(v0[j])) if case == "ema" else 0.0)
+        if mag > 0 and np.log2(mag) + k >= 1023:
+            return True
+    return False
+
+
+DTYPE = "averages_keep_the_floating_dtype_of_their_input"
+SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
+
 FINDINGS = [
     Finding(
         "T1", severity="correctness",
@@ -79,5 +94,27 @@ FINDINGS = [
         reproduce=unsupported_option("batchnorm_forward(x, gamma, beta, eps=0.0)",
                                      lambda t: t.batchnorm_forward(np.array([[0.0], [1.0]]), np.ones(1), np.zeros(1),
                                                                    eps=0.0)),
+    ),
+    Finding(
+        "T4", severity="correctness",
+        reason="torch.optim.swa_utils.AveragedModel updates its average in natural units, avg + w (v - avg) (a lerp "
+               "for the EMA, avg + (v - avg) / (n + 1) for the running mean), so v - avg overflows for values of "
+               "opposite signs above half the float64 maximum although the average fits: the EMA (alpha=0.5, v0=0) "
+               "of [1.7977e308, -1.7977e308] gives [8.99e307, inf] instead of [8.99e307, -4.49e307]. Outside series "
+               "reaching 2^1023 the law holds and stays active",
+        laws={f"{SCALE}[ema]": near_the_float64_maximum,
+              f"{SCALE}[running_mean]": near_the_float64_maximum},
+        reproduce=violates(SCALE, case="ema",
+                           series=(np.array([[2.0**20 - 1], [1 - 2.0**20]]), (1004,), np.array([0.0]), 2), alpha=0.5),
+    ),
+    Finding(
+        "T5", severity="correctness",
+        reason="the EMA and the running mean (torch.optim.swa_utils.AveragedModel, properties/targets/torch.py "
+               "_averaged) come back in float64 for a float32 series: the adapter averages a float64 holder "
+               "parameter and returns it as is (AveragedModel itself keeps its model's dtype). float64 and integer "
+               "series are right; the finding covers float32 only",
+        laws={f"{DTYPE}[ema]": lambda dtype, **_: dtype == "float32",
+              f"{DTYPE}[running_mean]": lambda dtype, **_: dtype == "float32"},
+        reproduce=violates(DTYPE, case="running_mean", values=np.array([[1.0], [2.0]]), alpha=0.5, dtype="float32"),
     ),
 ]

@@ -22,7 +22,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from properties._law import LawViolation, law
+from properties._law import LawViolation, law, per_technique
 from properties.controls import averages as ctl
 from properties.laws._tolerance import EPS64
 from properties.strategies import finite_floats
@@ -277,3 +277,113 @@ def sma_averages_exactly_the_last_n_values(t, values, window):
             if abs(out[i, j] - want) > tol:
                 raise LawViolation(f"sma(n={n}) row {i} (T={i + n}), series {j}: got {out[i, j]!r}; the mean of "
                                    f"values[{i}:{i + n}] is {want!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
+
+
+@law(needs=("ema",), values=_series(), alpha=ALPHAS, controls=(ctl.ema_none_starts_at_zero,))
+def ema_from_the_first_value_is_ema_with_v0_equal_to_the_first_value(t, values, alpha):
+    """``v0=None`` starts the EMA at the first value (seed 001's batch-norm statistics,
+    pandas ``adjust=False``): it is the EMA with ``v0 = v_1``, per series, since
+    ``alpha v_1 + (1 - alpha) v_1 = v_1``.
+
+    Compared with the target's own EMA from ``v0 = values[0]`` (shape ``(d,)``, one start
+    per series). Tolerance ``16 eps M (1 + min(t, 1/alpha))``: each of the two is within
+    ``8 eps M (1 + min(t, 1/alpha))`` of the same expansion (module docstring), M the
+    largest magnitude of the values so far.
+    """
+    got = _out(t.ema(values, alpha, v0=None), values.shape, f"ema(alpha={alpha}, v0=None)")
+    want = _out(t.ema(values, alpha, v0=values[0].copy()), values.shape, f"ema(alpha={alpha}, v0=values[0])")
+    for j in range(values.shape[1]):
+        for i in range(values.shape[0]):
+            tol = 2 * _ema_tol(float(np.max(np.abs(values[: i + 1, j]))), i + 1, alpha)
+            if abs(got[i, j] - want[i, j]) > tol:
+                raise LawViolation(f"ema(alpha={alpha}) at t={i + 1}, series {j}: v0=None gives {got[i, j]!r}, "
+                                   f"v0=values[0] gives {want[i, j]!r} (tol {tol:.2g}) [values[:, {j}]={values[:, j]!r}]")
+
+
+#: Averages and the tolerance (in units of eps M) each is held to by its closed-form law at
+#: step t (``n``: sma's window).
+_AVERAGES = ("ema", "ema_bias_corrected", "sma", "running_mean")
+
+
+def _avg_tol_units(name, t, alpha, n):
+    return {"ema": 8 * (1 + min(t, 1 / alpha)), "ema_bias_corrected": 8 * (t + 1), "sma": 2 * (n + 1),
+            "running_mean": 4 * (t + 1)}[name]
+
+
+def _call_average(t, name, values, alpha, n, v0):
+    if name == "ema":
+        return t.ema(values, alpha, v0=v0)
+    if name == "ema_bias_corrected":
+        return t.ema_bias_corrected(values, alpha)
+    if name == "sma":
+        return t.sma(values, n)
+    return t.running_mean(values)
+
+
+#: Per-series exponents: near the float64 maximum (up to (2^20 - 1) 2^1004, just below it, so a
+#: difference of two values or a sum of two overflows), unscaled, and near the smallest normals
+#: (2^-1000: no rounding of the averages reaches the subnormals by more than 2^-1074, far below
+#: eps M). The base integers are often the extremes +-(2^20 - 1).
+_EXPONENTS = st.one_of(st.just(1004), st.integers(983, 1003), st.just(0), st.integers(-1000, -950))
+_BASE_INTS = st.one_of(st.sampled_from([2**20 - 1, 1 - 2**20]), st.integers(1 - 2**20, 2**20 - 1)).map(float)
+
+
+@st.composite
+def _scaled_series(draw):
+    """``(ints, ks, v0, n)``: a ``(T, d)`` base series of integers, one exponent per series, a
+    base ``v0`` per series and an SMA window ``n <= T``."""
+    length, d = draw(st.integers(1, 20), label="T"), draw(st.integers(1, 3), label="d")
+    ints = draw(hnp.arrays(np.float64, (length, d), elements=_BASE_INTS), label="ints")
+    ks = tuple(draw(st.lists(_EXPONENTS, min_size=d, max_size=d), label="k"))
+    v0 = draw(hnp.arrays(np.float64, (d,), elements=_BASE_INTS), label="v0")
+    return ints, ks, v0, draw(st.integers(1, length), label="n")
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), case=lambda c: st.just(c), series=_scaled_series(), alpha=ALPHAS,
+     controls=(ctl.ema_overflows_near_the_float64_maximum, ctl.averages_scaled_across_series))
+def averages_scale_with_each_series_up_to_the_float64_limits(t, case, series, alpha):
+    """Every average is linear in its series: multiplying series j (and its ``v0``) by a power
+    of two ``2^k_j`` multiplies its averages by ``2^k_j``, from about ``2^-1000`` up to the
+    float64 maximum (values up to ``(2^20 - 1) 2^1004``, where ``v - avg`` or a sum of two values
+    overflows although every average is a convex combination of the values and fits), each
+    series on its own scale whatever the others' (a series of ``2^-1000`` beside one of
+    ``2^1000``).
+
+    The base series are integers below ``2^20`` in magnitude (scaling them is exact); oracle: the
+    target's own averages of the base series, times ``2^k_j``. Tolerance: twice the bound of
+    the average's closed-form law, ``c eps M`` at each magnitude (``c``: ``8 (1 + min(t,
+    1/alpha))`` EMA, ``8 (t + 1)`` bias-corrected EMA, ``2 (n + 1)`` SMA, ``4 (t + 1)``
+    running mean; M the series' largest magnitude, v0 included), since both results are
+    within that bound of the same exact average.
+    """
+    name = case
+    ints, ks, v0, n = series
+    length, d = ints.shape
+    scale = np.ldexp(1.0, np.array(ks))
+    shape = (length - n + 1, d) if name == "sma" else (length, d)
+    plain = _out(_call_average(t, name, ints, alpha, n, v0), shape, f"{name} of the base series")
+    big = _out(_call_average(t, name, ints * scale, alpha, n, v0 * scale), shape,
+               f"{name} of the series scaled by 2^{ks}")
+    for j in range(d):
+        mag = max(float(np.max(np.abs(ints[:, j]))), abs(v0[j]) if name == "ema" else 0.0)
+        for i in range(shape[0]):
+            step = i + (n if name == "sma" else 1)
+            tol = 2 * _avg_tol_units(name, step, alpha, n) * EPS64 * mag
+            got, want = big[i, j] / scale[j], plain[i, j]
+            if abs(got - want) > tol:
+                raise LawViolation(f"{name}(alpha={alpha}, n={n}) of series {j} scaled by 2^{ks[j]} (others by "
+                                   f"2^{ks}) at row {i}: {big[i, j]!r} = 2^{ks[j]} * {got!r}, unscaled {want!r} "
+                                   f"(tol {tol:.2g}) [base[:, {j}]={ints[:, j]!r}, v0={v0[j]!r}]")
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), case=lambda c: st.just(c), values=_series(max_t=8, bound=1e3),
+     alpha=ALPHAS, dtype=st.sampled_from(["float32", "float64", "int64", "int32"]),
+     controls=(ctl.running_mean_always_float64,))
+def averages_keep_the_floating_dtype_of_their_input(t, case, values, alpha, dtype):
+    """float32 series in -> float32 averages out, float64 -> float64, integers -> float64 (an
+    average of integers is not an integer: never truncated). Exact (a dtype)."""
+    vin = values.astype(dtype)
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    out = np.asarray(_call_average(t, case, vin, alpha, 1, 0.0))
+    if out.dtype != want:
+        raise LawViolation(f"{case} of a {dtype} series: out.dtype={out.dtype}, but should be {want}")

@@ -545,3 +545,174 @@ def batchnorm_batch_variance_is_never_negative(t, batch, sign, eps):
         if var.shape != (c,) or not np.all(np.isfinite(var)) or np.any(var < 0):
             raise LawViolation(f"batchnorm_forward(float32 batch, {what}, eps={eps}): cache.var = {var!r}; a variance is "
                                f"finite and never negative")
+
+
+# --- inference near the float64 maximum ------------------------------------------------------------
+
+#: Unit of the values of the overflow law: integers |a| <= 127 times 2^1017 stay below 2^1024, and
+#: a difference of two of them (up to 254 * 2^1017) can exceed the float64 maximum.
+_UNIT_EXP = 1017
+
+
+@st.composite
+def _overflowing_inference(draw):
+    """``(a, b, k, gamma, beta)``: x = a 2^1017 of shape (N, C) or (N, C, L) with L not C, the
+    running mean b 2^1017 (|b| in [64, 127]), the running variance 4^k (k in [500, 511]).
+    Sample 0 of every channel lies on the other side of the mean (|x - mean| >= 191 2^1017
+    overflows), sample 1 (N >= 2) equals the mean."""
+    n, c = draw(st.integers(1, 4), label="N"), draw(st.integers(1, 3), label="C")
+    length = draw(st.sampled_from([None, c + 1, c + 2]), label="L")
+    shape = (n, c) if length is None else (n, c, length)
+    a = draw(hnp.arrays(np.float64, shape, elements=st.integers(-127, 127).map(float)), label="a")
+    sign = draw(hnp.arrays(np.float64, (c,), elements=st.sampled_from([-1.0, 1.0])), label="sign")
+    b = sign * draw(hnp.arrays(np.float64, (c,), elements=st.integers(64, 127).map(float)), label="|b|")
+    ch = (lambda v: v[None, :]) if length is None else (lambda v: v[None, :, None])  # noqa: E731
+    a[0:1] = np.broadcast_to(ch(-127.0 * sign), a[0:1].shape)
+    if n >= 2:
+        a[1:2] = np.broadcast_to(ch(b), a[1:2].shape)
+    k = draw(hnp.arrays(np.int64, (c,), elements=st.integers(500, 511)), label="k")
+    mags = st.one_of(st.just(0.0), st.floats(0.1, 4.0), st.floats(-4.0, -0.1))
+    gamma = draw(hnp.arrays(np.float64, (c,), elements=mags), label="gamma")
+    beta = np.ldexp(draw(hnp.arrays(np.float64, (c,), elements=st.floats(-8.0, 8.0)), label="beta/2^518"), 518)
+    return a, b, k, gamma, beta
+
+
+@law(needs=("batchnorm_inference",), case=_overflowing_inference(), eps=st.sampled_from([0.0, 1e-5, 1e-3]),
+     controls=(ctl.inference_without_overflow_fallback,))
+def batchnorm_inference_fits_where_x_minus_the_mean_overflows(t, case, eps):
+    """Inference batch norm ``y = gamma (x - mean) / sqrt(var + eps) + beta`` is finite and
+    right when ``x - mean`` exceeds the float64 maximum but y fits: x and the running mean
+    near +-2^1024 on opposite sides, ``sqrt(var) >= 2^500`` (seed 001's frozen affine map;
+    every finite input whose output fits has that output).
+
+    The data are ``a 2^1017`` and ``b 2^1017`` with integers a, b and the variance ``4^k``, so
+    ``x - mean = (a - b) 2^1017`` and ``sqrt(var + eps) = 2^k`` exactly (eps is below half an
+    ulp of the variance). Oracle ``gamma (a - b) 2^(1017 - k) + beta``; tolerance that of
+    the affine-map law, ``8 eps (|gamma| (|x| + |mean|) / sqrt(var + eps) + |beta|)``.
+    """
+    a, b, k, gamma, beta = case
+    ch = (lambda v: v[None, :]) if a.ndim == 2 else (lambda v: v[None, :, None])  # noqa: E731
+    x, rm, rv = np.ldexp(a, _UNIT_EXP), np.ldexp(b, _UNIT_EXP), np.ldexp(1.0, 2 * k)
+    what = f"batchnorm_inference(x = a 2^{_UNIT_EXP} of shape {x.shape}, mean = {b} 2^{_UNIT_EXP}, var = 4^{k}, eps={eps})"
+    try:
+        out = np.asarray(t.batchnorm_inference(x, rm, rv, gamma, beta, eps=eps), dtype=np.float64)
+    except (ValueError, ArithmeticError) as exc:
+        raise LawViolation(f"{what} raised {type(exc).__name__}: {exc}; the output fits float64") from exc
+    if out.shape != x.shape:
+        raise LawViolation(f"{what}: out.shape={out.shape}, but should be {x.shape}")
+    shift = (_UNIT_EXP - k).astype(np.int64)
+    want = ch(gamma) * np.ldexp(a - ch(b), ch(shift)) + ch(beta)
+    tol = 8 * EPS64 * (np.abs(ch(gamma)) * np.ldexp(np.abs(a) + np.abs(ch(b)), ch(shift)) + np.abs(ch(beta)))
+    bad = ~(np.abs(out - want) <= tol)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise LawViolation(f"{what}, gamma={gamma!r}, beta={beta!r}: out{list(idx)} = {out[idx]!r}; the frozen affine "
+                           f"map gives {want[idx]!r} (tol {tol[idx]:.2g})")
+
+
+# --- the batch count of the running statistics ---------------------------------------------------------
+
+@st.composite
+def _batch_sequences(draw):
+    """1 to 4 batches of C channels, all (N, C) with N >= 2 or all (N, C, L) with N >= 1, L >= 2
+    (a single sequence of L >= 2 values per channel is a valid training batch)."""
+    c, k = draw(st.integers(1, 3), label="C"), draw(st.integers(1, 4), label="batches")
+    three_d = draw(st.booleans(), label="(N, C, L)")
+    shapes = st.tuples(st.integers(1, 2), st.just(c), st.integers(2, 3)) if three_d else \
+        st.tuples(st.integers(2, 4), st.just(c))
+    return [draw(hnp.arrays(np.float64, draw(shapes), elements=st.integers(-8, 8).map(float)), label=f"batch {i}")
+            for i in range(k)]
+
+
+@law(needs=("batchnorm_running_stats", "batchnorm_running_update", "batchnorm_running_init"),
+     batches=_batch_sequences(), momentum=st.sampled_from([0.1, 0.5, 1.0]), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), controls=(ctl.running_count_from_one,))
+def batchnorm_running_count_is_the_number_of_batches_folded_in(t, batches, momentum, unbiased, init):
+    """``count`` of the running statistics is the number of training batches folded in (PyTorch's
+    ``num_batches_tracked``): 0 for ``batchnorm_running_init(C)``, k after k batches, whichever
+    start (``init="batch"``: the first batch is the start; ``"zeros_ones"``: it is folded into
+    (0, 1)) and whichever layout ((N, C) or (N, C, L), a batch of one sequence included).
+    Exact integers."""
+    c = batches[0].shape[1]
+    kw = dict(momentum_weights="new", unbiased=unbiased)
+    fresh = t.batchnorm_running_init(c)
+    if fresh.count != 0:
+        raise LawViolation(f"batchnorm_running_init({c}).count = {fresh.count!r}; no batch has been folded in: 0")
+    r = t.batchnorm_running_update(fresh, batches[0], momentum, **kw)
+    if r.count != 1:
+        raise LawViolation(f"batchnorm_running_update(batchnorm_running_init({c}), batch of shape {batches[0].shape}).count "
+                           f"= {r.count!r}; one batch folded in: 1")
+    shapes = [b.shape for b in batches]
+    try:
+        got = t.batchnorm_running_stats(batches, momentum, init=init, **kw).count
+    except (ValueError, IndexError, TypeError) as exc:
+        raise LawViolation(f"batchnorm_running_stats(batches of shapes {shapes}, init={init!r}) raised "
+                           f"{type(exc).__name__}: {exc}; every batch has at least 2 values per channel") from exc
+    if got != len(batches):
+        raise LawViolation(f"batchnorm_running_stats({len(batches)} batches of shapes {shapes}, init={init!r}).count = "
+                           f"{got!r}; should be {len(batches)}")
+
+
+# --- the statistics the training forward pass keeps --------------------------------------------------
+
+@st.composite
+def _batches_at_every_magnitude(draw):
+    """(m, C) batches of integers |a| < 2^20 times 2^k_j per channel, k_j near 2^-1000, 1, or up
+    to 2^480 (squares and sums of squares of the values stay finite)."""
+    m, c = draw(st.integers(2, 8), label="m"), draw(st.integers(1, 3), label="C")
+    a = draw(hnp.arrays(np.float64, (m, c), elements=st.integers(1 - 2**20, 2**20 - 1).map(float)), label="a")
+    ks = draw(st.lists(st.one_of(st.integers(-1000, -950), st.just(0), st.integers(400, 480)), min_size=c, max_size=c),
+              label="k")
+    return np.ldexp(a, np.array(ks)[None, :])
+
+
+@law(needs=("batchnorm_forward", "BatchNormCache"), x=_batches_at_every_magnitude(),
+     eps=st.sampled_from([1e-5, 1e-3, 0.1]), controls=(ctl.cache_statistics_in_scaled_units,))
+def batchnorm_cache_holds_the_batch_statistics_at_every_magnitude(t, x, eps):
+    """The training forward pass keeps the statistics it normalised with (Ioffe & Szegedy 2015,
+    Algorithm 1; what the backward pass and the running statistics use): ``cache.mean`` the
+    batch mean, ``cache.var`` the biased batch variance, ``cache.inv_std = 1 / sqrt(var + eps)``,
+    per channel, in natural units at every magnitude (channels near 2^-1000, 1 and 2^500 in
+    one batch).
+
+    Oracle: ``math.fsum`` two-pass mean and variance (``column_stats``). Tolerances from the
+    conditioning of m values of magnitude M: mean ``2 (m + 2) eps M``; variance
+    ``4 (m + 2) eps (M^2 + eps)`` (a variance computed from values of size M carries
+    ``m eps M^2``; ``1 / inv_std^2 - eps`` adds ``eps (var + eps)``); inv_std relative
+    ``2 (m + 2) eps (M^2 + eps) / (var + eps) + 4 eps`` (half the variance's relative error
+    in var + eps, plus the square root and the division).
+    """
+    c = x.shape[1]
+    _, cache = t.batchnorm_forward(x, np.ones(c), np.zeros(c), eps=eps)
+    mean, var, inv_std = (np.asarray(getattr(cache, f), dtype=np.float64).reshape(-1)
+                          for f in ("mean", "var", "inv_std"))
+    mu, v, mag = column_stats(x)
+    m = x.shape[0]
+    checks = (("mean", mean, mu, 2 * (m + 2) * EPS64 * mag),
+              ("var", var, v, 4 * (m + 2) * EPS64 * (mag * mag + eps)),
+              ("inv_std", inv_std, 1 / np.sqrt(v + eps),
+               (2 * (m + 2) * EPS64 * (mag * mag + eps) / (v + eps) + 4 * EPS64) / np.sqrt(v + eps)))
+    for name, got, want, tol in checks:
+        if got.shape != (c,):
+            raise LawViolation(f"batchnorm_forward(eps={eps}): cache.{name}.shape = {got.shape}, but should be ({c},)")
+        bad = ~(np.abs(got - want) <= tol)
+        if np.any(bad):
+            j = int(np.argmax(bad))
+            raise LawViolation(f"batchnorm_forward(eps={eps}): cache.{name}[{j}] = {got[j]!r}; the batch's is {want[j]!r} "
+                               f"(tol {tol[j]:.2g}) [x[:, {j}]={x[:, j]!r}]")
+
+
+@law(needs=("batchnorm_forward", "batchnorm_inference"),
+     x=feature_matrices(min_rows=2, max_rows=6, max_cols=3, bound=1e3),
+     dtype=st.sampled_from(["float32", "float64", "int64", "int32"]), controls=(ctl.inference_always_float64,))
+def batchnorm_output_keeps_the_floating_dtype_of_its_input(t, x, dtype):
+    """float32 batch in -> float32 output (training and inference), float64 -> float64,
+    integers -> float64 (normalised values are not integers: never truncated). Exact (a dtype)."""
+    xin = x.astype(dtype)
+    want = np.dtype("float64") if dtype.startswith("int") else np.dtype(dtype)
+    c = x.shape[1]
+    y = np.asarray(t.batchnorm_forward(xin, np.ones(c), np.zeros(c), eps=1e-3)[0])
+    z = np.asarray(t.batchnorm_inference(xin, np.zeros(c), np.ones(c), np.ones(c), np.zeros(c), eps=1e-3))
+    for name, out in (("batchnorm_forward", y), ("batchnorm_inference", z)):
+        if out.dtype != want:
+            raise LawViolation(f"{name} of a {dtype} batch: out.dtype={out.dtype}, but should be {want}")
