@@ -551,6 +551,8 @@ def _float_or_huge(q) -> float:
          # (-2^1023) overflows unscaled, must get its own scale in the fall-back
          {"x": np.array([[0.0, -1.5], [1.0, -0.5]]), "y": np.array([[3.0, 1.5]]), "a": [-1000, 1023, 0],
           "b": [500, 1023, 0], "eps": 1.0},
+         # a subnormal constant feature and new data as small: only its divisor 1 / scale overflows
+         {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [-1040] * 3, "eps": 0.0},
          # a subnormal constant feature (the fit's frame overflows twice: x / scale and 1 / scale)
          {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [100] * 3, "eps": 0.0},
          # features of very different magnitudes in one call
