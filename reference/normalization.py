@@ -15,6 +15,7 @@ global mean for all features instead of one per feature (seed 004's ``np.mean(X)
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -155,9 +156,11 @@ def apply_zscore(stats: ZScoreStats, x) -> np.ndarray:
     # data reproduce zscore bit for bit.
     with np.errstate(over="ignore", invalid="ignore"):
         out = ((x64 / stats.scale - stats.mean_hi) - stats.mean_lo) / stats.divisor
-    if not np.isfinite(out).all():
-        # New data far beyond the fitted magnitudes overflow that frame: use one that holds
-        # x, the mean and the std (a power of two, so the division is exact).
+    if not (np.isfinite(out).all() and np.isfinite(stats.divisor).all()):
+        # New data far beyond the fitted magnitudes overflow that frame, and for subnormal
+        # training data the divisor itself can overflow (1 / scale of a constant feature,
+        # sqrt(eps) / scale): use a frame that holds x, the mean and the std (a power of two,
+        # so the division is exact).
         s = pow2_scale(np.maximum(np.max(np.abs(x64), axis=0), np.maximum(np.abs(stats.mean), stats.std)))
         with np.errstate(over="ignore", under="ignore"):
             out = (x64 / s - stats.mean / s) / (stats.std / s)
@@ -225,7 +228,8 @@ def apply_minmax(stats: MinMaxStats, x) -> np.ndarray:
     ``hi`` exactly. New data outside the fitted range map outside ``[lo, hi]`` (no clipping,
     as scikit-learn's default ``clip=False``); training data always land in ``[lo, hi]``.
     A **constant feature** (max == min exactly) maps to ``lo``, as in scikit-learn
-    (which uses an absolute threshold ``range < 10*eps`` instead of exact equality).
+    (which uses an absolute threshold ``range < 10*eps`` instead of exact equality); its range
+    counts as 1, so new data map to ``lo + (hi - lo) (x - min)`` (scikit-learn's values).
 
     >>> apply_minmax(fit_minmax([[0.0], [4.0]]), [[1.0], [8.0]]).ravel().tolist()
     [0.25, 2.0]
@@ -248,13 +252,19 @@ def _apply_minmax(stats, x, func):
     min_scaled = dmin / scale
     width = dmax / scale - min_scaled
     with np.errstate(over="ignore", invalid="ignore"):
-        t = (x64 / scale - min_scaled) / np.where(width == 0, 1.0, width)
+        diff = x64 / scale - min_scaled
+        # A constant feature's range counts as 1 (in natural units, scikit-learn's choice):
+        # t = x - min, whatever the scale of this batch.
+        t = np.where(width == 0, diff * scale, diff / np.where(width == 0, 1.0, width))
         out = (1.0 - t) * lo + t * hi
     if not np.isfinite(out).all():
         # New data outside the fitted range: the two terms can overflow although their sum
-        # fits; halving both is exact.
+        # fits. Then lo + t (hi - lo), whose terms are at most the result's size (when hi - lo
+        # fits; otherwise |t| < 1 where the result fits, and halving both terms is exact).
+        width_out = hi - lo
         with np.errstate(over="ignore", invalid="ignore"):
-            out = np.where(np.isfinite(out), out, ((1.0 - t) * (lo / 2) + t * (hi / 2)) * 2.0)
+            alt = lo + t * width_out if math.isfinite(width_out) else ((1.0 - t) * (lo / 2) + t * (hi / 2)) * 2.0
+            out = np.where(np.isfinite(out), out, alt)
     # Rounding of the convex combination can step one ulp outside [lo, hi]: data inside the
     # fitted range are clipped back into the target range.
     inside = (x64 >= dmin) & (x64 <= dmax)

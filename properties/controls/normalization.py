@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from properties._law import Control
@@ -206,3 +208,141 @@ fit_zscore_eps_unscaled = Control(
     "fit_zscore_eps_unscaled", "plausible bug (a rescaled implementation that forgets to rescale eps)",
     "the divisor sqrt(var / s^2 + eps) in the fit's frame scaled by s: eps acts as eps s^2 when |x| is beyond 2^+-400",
     {"fit_zscore": _fit_zscore_eps_unscaled})
+
+
+# --- the whole float64 range (laws *_across_the_float64_range, center_holds_across_magnitudes) ---
+
+def _global_pow2(*arrays):
+    m = max(float(np.max(np.abs(a))) for a in arrays)
+    return math.ldexp(1.0, min(math.frexp(m)[1], 1023)) if 0 < m < math.inf else 1.0
+
+
+def _apply_zscore_fit_frame_only(stats, x):
+    # Only the fit's own frame: new data far beyond the training magnitude overflow x / scale.
+    x64 = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return ((x64 / stats.scale - stats.mean_hi) - stats.mean_lo) / stats.divisor
+
+
+def _apply_zscore_one_scale(stats, x):
+    # One power of two for every feature: the small features underflow next to the large ones.
+    x64 = np.asarray(x, dtype=np.float64)
+    s = _global_pow2(x64, stats.mean, stats.std)
+    with np.errstate(all="ignore"):
+        return (x64 / s - stats.mean / s) / (stats.std / s)
+
+
+def _apply_minmax_parts(stats, x, one_scale=False, unscaled=False):
+    lo, hi = stats.feature_range
+    dmin, dmax = stats.data_min, stats.data_max
+    x64 = np.asarray(x, dtype=np.float64)
+    if unscaled:
+        scale = 1.0
+    elif one_scale:
+        scale = _global_pow2(x64, dmin, dmax)
+    else:
+        big = np.maximum(np.abs(x64).max(axis=0), np.maximum(np.abs(dmin), np.abs(dmax)))
+        scale = np.ldexp(1.0, np.minimum(np.frexp(np.where(big > 0, big, 1.0))[1], 1023))
+    with np.errstate(all="ignore"):
+        width = dmax / scale - dmin / scale
+        t = (x64 / scale - dmin / scale) / np.where(width == 0, 1.0, width)
+        return t, (1.0 - t) * lo + t * hi
+
+
+def _apply_minmax_without_halving(stats, x):
+    # The convex combination as it is: its terms overflow for new data far outside the range.
+    return _apply_minmax_parts(stats, x)[1]
+
+
+def _apply_minmax_one_scale(stats, x):
+    return _apply_minmax_parts(stats, x, one_scale=True)[1]
+
+
+def _apply_minmax_unscaled(stats, x):
+    # No rescaling: max - min overflows for data near +-2^1023.
+    return _apply_minmax_parts(stats, x, unscaled=True)[1]
+
+
+def _center_one_scale(x):
+    x64 = np.asarray(x, dtype=np.float64)
+    s = _global_pow2(x64)
+    xs = x64 / s
+    return (xs - xs.mean(axis=0)) * s
+
+
+def _center_divided_by_scale(x):
+    # The scaled centred data divided by the scale again instead of multiplied back.
+    x64 = np.asarray(x, dtype=np.float64)
+    big = np.abs(x64).max(axis=0)
+    s = np.where((big > 2.0**-400) & (big < 2.0**400) | (big == 0), 1.0,
+                 np.ldexp(1.0, np.frexp(np.where(big > 0, big, 1.0))[1]))
+    xs = x64 / s
+    return (xs - xs.mean(axis=0)) / s
+
+
+apply_zscore_fit_frame_only = Control(
+    "apply_zscore_fit_frame_only", "plausible bug (mutation survivor: the overflow fall-back of apply_zscore skipped)",
+    "apply_zscore only in the fit's frame x / scale: new data 2^1000 times the training magnitude overflow it",
+    {"apply_zscore": _apply_zscore_fit_frame_only})
+apply_zscore_one_scale_for_all_features = Control(
+    "apply_zscore_one_scale_for_all_features", "plausible bug (mutation survivor: np.max(..., axis=None))",
+    "one power-of-two scale for all features: features 2^1900 smaller than the largest underflow to 0",
+    {"apply_zscore": _apply_zscore_one_scale})
+apply_minmax_without_halving = Control(
+    "apply_minmax_without_halving", "plausible bug (mutation survivor: the halving fall-back skipped)",
+    "(1 - t) lo + t hi evaluated as it is: for t ~ 2^1022 and (lo, hi) = (2, 3) a term overflows, the sum fits",
+    {"apply_minmax": _apply_minmax_without_halving})
+apply_minmax_one_scale_for_all_features = Control(
+    "apply_minmax_one_scale_for_all_features", "plausible bug (mutation survivor: np.max(..., axis=None))",
+    "one power-of-two scale for all features: a feature at 2^-1000 beside one at 2^1000 underflows",
+    {"apply_minmax": _apply_minmax_one_scale})
+apply_minmax_unscaled = Control(
+    "apply_minmax_unscaled", "plausible bug (mutation survivor: pow2_scale(None), no rescaling)",
+    "x - min and max - min in natural units: the range of data at +-1.5 * 2^1023 overflows",
+    {"apply_minmax": _apply_minmax_unscaled})
+center_one_scale_for_all_features = Control(
+    "center_one_scale_for_all_features", "plausible bug (mutation survivor in feature_moments: np.max(x, axis=None))",
+    "one power-of-two scale for all features: a feature at 2^-900 beside one at 2^900 underflows to 0",
+    {"center": _center_one_scale})
+center_divided_by_scale = Control(
+    "center_divided_by_scale", "plausible bug (mutation survivor: centered / scale instead of * scale)",
+    "the centred data divided by the power-of-two scale instead of multiplied back: wrong beyond 2^+-400",
+    {"center": _center_divided_by_scale})
+
+
+def _apply_minmax_constant_in_scaled_units(stats, x):
+    # A constant feature's x - min left in the units of the batch's power-of-two scale (the
+    # range taken as 1 in those units): the value depends on the largest |x| of the batch.
+    return _apply_minmax_parts(stats, x)[1]
+
+
+def _apply_minmax_constant_to_lo(stats, x):
+    # Every value of a constant feature mapped to lo, new data included.
+    import reference
+    out = np.asarray(reference.apply_minmax(stats, x), dtype=np.float64)
+    const = stats.data_max == stats.data_min
+    return np.where(const, stats.feature_range[0], out)
+
+
+apply_minmax_constant_feature_in_scaled_units = Control(
+    "apply_minmax_constant_feature_in_scaled_units", "plausible bug (the reference before this law: range 1 in "
+    "the units of a rescaled batch)",
+    "new data on a constant feature map to lo + (hi - lo) (x - c) / s, s the batch's power-of-two scale "
+    "(s = 2^501 for data near 2^500): the value depends on the other rows",
+    {"apply_minmax": _apply_minmax_constant_in_scaled_units},
+    correct="lo + (hi - lo) (x - c): the zero range counts as 1 in natural units")
+apply_minmax_constant_feature_maps_to_lo = Control(
+    "apply_minmax_constant_feature_maps_to_lo", "plausible bug",
+    "every value of a constant feature, new data included, mapped to lo",
+    {"apply_minmax": _apply_minmax_constant_to_lo})
+
+
+def _apply_zscore_always_float64(stats, x):
+    import reference
+    return np.asarray(reference.apply_zscore(stats, x), dtype=np.float64)
+
+
+apply_zscore_always_float64 = Control(
+    "apply_zscore_always_float64", "plausible bug (mutation survivor: the statistics' float64 decides the dtype)",
+    "apply_zscore returns float64 whatever the dtype of x (the dtype of the fitted statistics)",
+    {"apply_zscore": _apply_zscore_always_float64})

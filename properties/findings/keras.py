@@ -32,6 +32,21 @@ def _small_scaled_std(x, a, **_):
         return _small_std(np.ldexp(np.asarray(x, dtype=np.float64), a))
 
 
+def _small_std_per_column_scale(x, a, **_):
+    from properties.laws.normalization import _pow2_columns
+    with np.errstate(all="ignore"):
+        return _small_std(_pow2_columns(np.asarray(x, dtype=np.float64), a))
+
+
+def _squares_overflow_per_column_scale(x, a, **_):
+    """|x - mean| of a column above 2**500: its square (Normalization.adapt's variance) overflows."""
+    from properties.laws.normalization import _pow2_columns
+    X = _pow2_columns(np.asarray(x, dtype=np.float64), a)
+    with np.errstate(all="ignore"):
+        d = np.abs(X - X.mean(axis=0)).max(axis=0)
+    return bool(np.any(~np.isfinite(d) | (d > 2.0**500)))
+
+
 def _small_std_before_or_after(x, a, b, **_):
     with np.errstate(all="ignore"):
         return _small_std(x) or _small_std(a * np.asarray(x, dtype=np.float64) + b)
@@ -62,7 +77,8 @@ if BACKEND == "torch":
         "K1", severity="correctness",
         reason=_K1 + "Backend torch: keras.ops.tanh keeps float64, but layers.Normalization standardises "
                      "[32768.36523438, 0] to [0.99999994, -0.99999994] (float32) instead of [1, -1]",
-        laws=(*_K1_BN, "zscore_standardises_each_feature", "apply_zscore_holds_at_extreme_magnitudes"),
+        laws=(*_K1_BN, "zscore_standardises_each_feature", "apply_zscore_holds_at_extreme_magnitudes",
+              "apply_zscore_holds_across_the_float64_range"),
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[32768.36523438], [0.0]])),
     )
 else:
@@ -113,9 +129,19 @@ FINDINGS = [
                "variance 1: x = [0, 1e-160] gives outputs of about 5e-154",
         laws={"zscore_standardises_each_feature": _small_std,
               "apply_zscore_holds_at_extreme_magnitudes": _small_scaled_std,
+              "apply_zscore_holds_across_the_float64_range": _small_std_per_column_scale,
               "zscore_affine_equivariance": _small_std_before_or_after,
               "zscore_of_low_precision_input_is_the_true_zscore_rounded": _small_std_rounded},
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
+    ),
+    Finding(
+        "K10", severity="correctness",
+        reason="layers.Normalization.adapt squares unscaled data (np.var): for a feature whose deviations exceed "
+               "~1.3e154 the variance overflows to inf and every standardised value is 0: adapt on [0, 2**600] "
+               "then [[0]] gives -0 instead of -1",
+        laws={"apply_zscore_holds_across_the_float64_range": _squares_overflow_per_column_scale},
+        reproduce=violates("apply_zscore_holds_across_the_float64_range", x=np.array([[0.0], [1.0]]),
+                           y=np.array([[0.0]]), a=[600] * 3, b=[600] * 3, eps=0.0),
     ),
     Finding(
         "K6", severity="accuracy",

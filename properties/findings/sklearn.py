@@ -33,6 +33,18 @@ def _squares_leave_the_normal_range(a) -> bool:
     return bool(np.any(~np.isfinite(d) | (d > 2.0**500) | ((d > 0) & (d < 1e-145))))
 
 
+def _scaled_columns(x, exps):
+    from properties.laws.normalization import _pow2_columns
+    return _pow2_columns(np.asarray(x, dtype=np.float64), exps)
+
+
+def _range_overflows(a) -> bool:
+    """A feature whose max - min does not fit float64."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return bool(np.any(~np.isfinite(a.max(axis=0) - a.min(axis=0))))
+
+
 def _offset_beyond_1e9_relative(x, offset, **_) -> bool:
     """Rounding the mean of x + offset to one float64 (ulp(offset)) exceeds 1e-9 of sigma."""
     sd = np.asarray(x, dtype=np.float64).std(axis=0)
@@ -50,7 +62,8 @@ FINDINGS = [
               "minmax_of_low_precision_input_is_the_true_minmax_rounded": _tiny_low_precision_range,
               "new_data_is_transformed_with_training_statistics": lambda train, **_: _tiny_range(train),
               "normalisation_is_idempotent": lambda x, **_: _tiny_range(x),
-              "normalisation_is_stable_across_magnitudes": lambda x, k, **_: _tiny_range(np.ldexp(x, k))},
+              "normalisation_is_stable_across_magnitudes": lambda x, k, **_: _tiny_range(np.ldexp(x, k)),
+              "apply_minmax_holds_across_the_float64_range": lambda x, a, **_: _tiny_range(_scaled_columns(x, a))},
         reproduce=violates("minmax_maps_extremes_onto_feature_range", x=np.array([[2.0**-600], [0.0]]),
                            feature_range=(0.0, 1.0)),
     ),
@@ -83,8 +96,20 @@ FINDINGS = [
               "new_data_is_transformed_with_training_statistics":
                   lambda train, **_: _squares_leave_the_normal_range(train),
               "applying_fitted_statistics_to_training_data_reproduces_fit_transform":
-                  lambda x, **_: _squares_leave_the_normal_range(x)},
+                  lambda x, **_: _squares_leave_the_normal_range(x),
+              "apply_zscore_holds_across_the_float64_range":
+                  lambda x, a, **_: _squares_leave_the_normal_range(_scaled_columns(x, a))},
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),
+    ),
+    Finding(
+        "S6", severity="correctness",
+        reason="MinMaxScaler computes data_range = data_max - data_min in natural units: for data at +-1.5 * 2**1023 "
+               "the range overflows to inf, scale_ = (hi - lo) / inf = 0 and every value maps to lo: "
+               "MinMaxScaler().fit([[-1.5 * 2**1023], [1.5 * 2**1023], [0.5 * 2**1023]]).transform([[2**1021]]) "
+               "gives 0 instead of 0.583",
+        laws={"apply_minmax_holds_across_the_float64_range": lambda x, a, **_: _range_overflows(_scaled_columns(x, a))},
+        reproduce=violates("apply_minmax_holds_across_the_float64_range", x=np.array([[-1.5], [1.5], [0.5]]),
+                           y=np.array([[0.25], [-1.0]]), a=[1023] * 3, b=[1023] * 3, feature_range=(0.0, 1.0)),
     ),
     Finding(
         "S5", severity="correctness",

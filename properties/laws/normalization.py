@@ -494,3 +494,284 @@ def apply_zscore_holds_at_extreme_magnitudes(t, x, y, a, b, eps):
         if np.any(np.abs(z[:, j] - want) > tol):
             raise LawViolation(f"apply_zscore(fit_zscore(2^{a} x, eps={eps}), 2^{b} y) feature {j}: got {z[:, j]!r}, "
                                f"should be {want!r} within {np.max(tol):.3g} [x[:, {j}]={x[:, j]!r}, y[:, {j}]={y[:, j]!r}]")
+
+
+# --- the whole float64 range: per-feature magnitudes from 2^-1060 to 2^1000 (mutation gaps) -------
+
+def _pow2_columns(x, exps):
+    """``x`` with column j multiplied by ``2^exps[j]`` (exps cycled to the columns)."""
+    e = np.resize(np.asarray(exps, dtype=np.int64), x.shape[1])
+    return np.ldexp(x, e[None, :])
+
+
+def _frac_column(col):
+    from fractions import Fraction
+    return [Fraction(float(v)) for v in col]
+
+
+def _frac_sqrt(v) -> float:
+    """``sqrt(v)`` of a non-negative Fraction, to a few ulps, for any magnitude (the Fraction
+    itself may lie far outside the float64 range)."""
+    if v == 0:
+        return 0.0
+    k = (v.numerator.bit_length() - v.denominator.bit_length()) // 2
+    w = v / (2 ** (2 * k)) if k >= 0 else v * 2 ** (-2 * k)
+    try:
+        return math.ldexp(math.sqrt(float(w)), k)
+    except OverflowError:
+        return math.inf
+
+
+#: Results at or beyond this are rejected: within a factor 2 of the float64 maximum whether a
+#: result fits depends on the last rounding.
+_HUGE = 2.0**1023
+
+
+def _float_or_huge(q) -> float:
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf
+
+
+@law(needs=("fit_zscore", "apply_zscore"), x=dyadic_matrices(max_rows=4, max_cols=3),
+     y=dyadic_matrices(min_rows=1, max_rows=2, max_cols=3),
+     a=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     b=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     eps=st.sampled_from([0.0, 1.0, 2.0**-20]),
+     controls=(ctl.apply_zscore_fit_frame_only, ctl.apply_zscore_one_scale_for_all_features),
+     examples=(
+         # new data 2^1500 times the training magnitude (eps = 1: the result ~ y fits)
+         {"x": np.array([[0.0], [1.0], [3.0]]), "y": np.array([[5.0], [-7.0]]), "a": [-1000] * 3,
+          "b": [500] * 3, "eps": 1.0},
+         # a constant feature (divisor 1) at 2^-900, new data at 2^300
+         {"x": np.array([[3.0, 1.0], [3.0, 2.0]]), "y": np.array([[5.0, 1.0]]), "a": [-900, 0, 0],
+          "b": [300, 0, 0], "eps": 0.0},
+         # the first feature overflows the fit's frame; the second, whose new value minus its mean
+         # (-2^1023) overflows unscaled, must get its own scale in the fall-back
+         {"x": np.array([[0.0, -1.5], [1.0, -0.5]]), "y": np.array([[3.0, 1.5]]), "a": [-1000, 1023, 0],
+          "b": [500, 1023, 0], "eps": 1.0},
+         # a subnormal constant feature and new data as small: only its divisor 1 / scale overflows
+         {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [-1040] * 3, "eps": 0.0},
+         # a subnormal constant feature (the fit's frame overflows twice: x / scale and 1 / scale)
+         {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [100] * 3, "eps": 0.0},
+         # features of very different magnitudes in one call
+         {"x": np.array([[0.0, 0.0], [1.0, 1.0]]), "y": np.array([[3.0, 1.0]]), "a": [-1000, -1000, 0],
+          "b": [900, -1000, 0], "eps": 1.0},
+     ))
+def apply_zscore_holds_across_the_float64_range(t, x, y, a, b, eps):
+    """``apply_zscore(fit_zscore(X, eps), Y) = (Y - mu_X) / s`` with ``s = sqrt(sigma_X^2 + eps)``
+    (``s = 1`` for a constant feature when eps = 0, scikit-learn's convention) for every feature
+    magnitude float64 holds: ``X = 2^a_j x``, ``Y = 2^b_j y`` column by column, a_j and b_j from
+    -1060 to 1000, whenever the result fits float64 (``|z| < 2^1023``, otherwise rejected).
+
+    New data far beyond the fitted magnitude (``Y / max|X|`` up to 2^2000) overflow a frame
+    scaled to the training data although ``z`` itself fits; features of very different
+    magnitudes must not share one scale (the small ones would underflow). The oracle is exact
+    (``Fraction`` statistics, ``s`` to a few ulps). Tolerance, per value:
+    ``16 (n + 2) eps ((max|X| + |Y|) / s + kappa |z|)``, ``kappa = max|X| / s`` (features with
+    kappa <= 1e6; the others must be finite), plus ``2^-1073`` (the spacing of subnormal
+    outputs).
+    """
+    from fractions import Fraction
+    y = np.resize(y, (y.shape[0], x.shape[1]))
+    X, Y = _pow2_columns(x, a), _pow2_columns(y, b)
+    n = X.shape[0]
+    wants, over_s = [], []
+    for j in range(X.shape[1]):
+        col = _frac_column(X[:, j])
+        mu = sum(col, Fraction(0)) / n
+        v = sum(((c - mu) ** 2 for c in col), Fraction(0)) / n + Fraction(eps)
+
+        def ratio(q, v=v):  # q / s as a float, to a few ulps (s = sqrt(v), or 1 for a constant feature)
+            if v == 0:
+                return _float_or_huge(q)
+            r = _frac_sqrt(q * q / v)
+            return -r if q < 0 else r
+
+        want = [ratio(Fraction(float(c)) - mu) for c in Y[:, j]]
+        if any(abs(w) >= _HUGE for w in want):
+            reject()
+        wants.append(want)
+        over_s.append((ratio(Fraction(float(np.abs(X[:, j]).max()))), np.array([abs(ratio(Fraction(float(c)))) for c in Y[:, j]])))
+    z = _out(t.apply_zscore(t.fit_zscore(X, eps=eps), Y)).astype(np.float64)
+    _check_shape(z, Y, "apply_zscore")
+    if not np.all(np.isfinite(z)):
+        raise LawViolation(f"apply_zscore(fit_zscore(X, eps={eps}), Y) is not finite: {z!r} "
+                           f"[x={x!r}, y={y!r}, a={a}, b={b}]")
+    for j in range(X.shape[1]):
+        kappa, y_over_s = over_s[j]
+        if kappa > KAPPA_MAX:
+            continue
+        want = np.array(wants[j])
+        with np.errstate(over="ignore"):  # inf: conditioning beyond float64, nothing to check
+            tol = 16 * (n + 2) * EPS64 * (kappa + y_over_s + kappa * np.abs(want)) + 2.0**-1073
+        if np.any(np.abs(z[:, j] - want) > tol):
+            raise LawViolation(f"apply_zscore(fit_zscore(X, eps={eps}), Y) feature {j} (X = 2^{a[j % 3]} x, "
+                               f"Y = 2^{b[j % 3]} y): got {z[:, j]!r}, should be {want!r} within {np.max(tol):.3g} "
+                               f"[x[:, {j}]={x[:, j]!r}, y[:, {j}]={y[:, j]!r}]")
+
+
+_RANGES_AT_THE_LIMIT = [(0.0, 1.0), (-1.0, 1.0), (2.0, 3.0), (-3.0, -2.0), (1e300, 2e300)]
+#: min-max results beyond this are rejected: the exact value is known (no root), and a few
+#: roundings of a value this far below the float64 maximum cannot overflow.
+_NEAR_MAX = float(np.finfo(np.float64).max) * (1 - 2.0**-20)
+
+
+@law(needs=("fit_minmax", "apply_minmax"), x=dyadic_matrices(max_rows=6, max_cols=3),
+     y=dyadic_matrices(min_rows=1, max_rows=3, max_cols=3),
+     a=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     b=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     feature_range=st.sampled_from(_RANGES_AT_THE_LIMIT),
+     controls=(ctl.apply_minmax_without_halving, ctl.apply_minmax_one_scale_for_all_features,
+               ctl.apply_minmax_unscaled),
+     examples=(
+         # t = 1.5 * 2^1022 and 1.5 * 2^1023 with feature_range (2, 3): (1 - t) lo and t hi
+         # overflow, lo + t (hi - lo) fits
+         {"x": np.array([[0.0], [1.0]]), "y": np.array([[1.5], [-1.5], [3.0]]), "a": [0] * 3, "b": [1022] * 3,
+          "feature_range": (2.0, 3.0)},
+         {"x": np.array([[0.0], [1.0]]), "y": np.array([[1.5], [-1.5]]), "a": [0] * 3, "b": [1022] * 3,
+          "feature_range": (-3.0, -2.0)},
+         # one feature overflows the convex combination, the other does not
+         {"x": np.array([[0.0, 0.0], [1.0, 1.0]]), "y": np.array([[1.5, 0.5]]), "a": [0] * 3, "b": [1022, 0, 0],
+          "feature_range": (2.0, 3.0)},
+         # feature_range (1e300, 2e300): t hi overflows for t = 1.5 * 2^26, lo + t (hi - lo) ~ 1e308 fits
+         {"x": np.array([[0.0], [1.0]]), "y": np.array([[1.5], [0.5]]), "a": [0] * 3, "b": [26] * 3,
+          "feature_range": (1e300, 2e300)},
+         # training data at +-1.5 * 2^1023: their range overflows float64
+         {"x": np.array([[-1.5], [1.5], [0.5]]), "y": np.array([[0.25], [-1.0]]), "a": [1023] * 3,
+          "b": [1023] * 3, "feature_range": (0.0, 1.0)},
+         # features of very different magnitudes in one call
+         {"x": np.array([[0.0, 0.0], [2.0, 2.0]]), "y": np.array([[1.0, 1.0]]), "a": [1000, -1000, 0],
+          "b": [1000, -1000, 0], "feature_range": (0.0, 1.0)},
+     ))
+def apply_minmax_holds_across_the_float64_range(t, x, y, a, b, feature_range):
+    """``apply_minmax(fit_minmax(X, (lo, hi)), Y) = lo + (hi - lo) (Y - min) / (max - min)`` for
+    every feature magnitude float64 holds: ``X = 2^a_j x``, ``Y = 2^b_j y`` column by column,
+    a_j and b_j from -1060 to 1000 (examples at 2^1023), whenever the result fits (below
+    ``(1 - 2^-20)`` times the float64 maximum, otherwise rejected); constant features (max == min) are the law
+    ``minmax_maps_extremes_onto_feature_range``'s.
+
+    ``max - min`` overflows for data near +-2^1023, and for new data far outside the fitted
+    range the terms of ``(1 - t) lo + t hi`` overflow although their sum fits. The oracle is
+    exact (``Fraction``). Tolerance ``8 eps ((|lo| + |hi|) (1 + |t|) + (hi - lo) (|Y| + |min| +
+    |max|) / (max - min))`` plus ``2^-1073``: a few roundings of the result and of its
+    operands (the problem's conditioning).
+    """
+    from fractions import Fraction
+    lo, hi = feature_range
+    y = np.resize(y, (y.shape[0], x.shape[1]))
+    X, Y = _pow2_columns(x, a), _pow2_columns(y, b)
+    wants = []
+    for j in range(X.shape[1]):
+        dmin, dmax = Fraction(float(X[:, j].min())), Fraction(float(X[:, j].max()))
+        if dmax == dmin:
+            # the law apply_minmax_maps_new_data_on_a_constant_feature_by_its_offset's; only
+            # rejected when its value does not fit either
+            if any(abs(_float_or_huge(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * (Fraction(float(v)) - dmin)))
+                   >= _NEAR_MAX for v in Y[:, j]):
+                reject()
+            wants.append(None)
+            continue
+        want = [_float_or_huge(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * (Fraction(float(v)) - dmin) / (dmax - dmin))
+                for v in Y[:, j]]
+        if any(abs(w) >= _NEAR_MAX for w in want):
+            reject()
+        wants.append(want)
+    m = _out(t.apply_minmax(t.fit_minmax(X, feature_range=feature_range), Y)).astype(np.float64)
+    _check_shape(m, Y, "apply_minmax")
+    for j in range(X.shape[1]):
+        if wants[j] is None:
+            continue
+        want = np.array(wants[j])
+        dmin, dmax = Fraction(float(X[:, j].min())), Fraction(float(X[:, j].max()))
+        tq = np.array([_float_or_huge((Fraction(float(v)) - dmin) / (dmax - dmin)) for v in Y[:, j]])
+        cond = np.array([_float_or_huge((abs(Fraction(float(v))) + abs(dmin) + abs(dmax)) / (dmax - dmin))
+                         for v in Y[:, j]])
+        with np.errstate(over="ignore"):  # inf: conditioning beyond float64, nothing to check
+            tol = 8 * EPS64 * (abs(lo) + abs(hi)) * (1 + np.abs(tq)) + 8 * EPS64 * (hi - lo) * cond + 2.0**-1073
+        if not np.all(np.isfinite(m[:, j])) or np.any(np.abs(m[:, j] - want) > tol):
+            raise LawViolation(f"apply_minmax(fit_minmax(X, {feature_range}), Y) feature {j} (X = 2^{a[j]} x, "
+                               f"Y = 2^{b[j]} y): got {m[:, j]!r}, should be {want!r} within {np.max(tol):.3g} "
+                               f"[x[:, {j}]={x[:, j]!r}, y[:, {j}]={y[:, j]!r}]")
+
+
+@law(needs=("center",), x=dyadic_matrices(max_rows=8, max_cols=3),
+     k=st.lists(st.integers(-900, 900), min_size=3, max_size=3),
+     controls=(ctl.center_one_scale_for_all_features, ctl.center_divided_by_scale),
+     examples=({"x": np.array([[1.0, -3.0], [2.0, 5.0], [6.0, 1.0]]), "k": [900, -900, 0]},
+               {"x": np.array([[1.0, -3.0], [2.0, 5.0], [6.0, 1.0]]), "k": [-900, 900, 0]}))
+def center_holds_across_magnitudes(t, x, k):
+    """``center(X)`` subtracts each feature's exact mean from ``X = 2^k_j x`` (column j scaled
+    by its own power of two, k_j from -900 to 900), as ``center_removes_each_feature_mean``
+    states at moderate magnitudes: features far apart in magnitude do not share one scale.
+
+    The oracle is exact (``Fraction`` means; dyadic data, so X is exact). Tolerance
+    ``8 (n + 2) eps max|X_j|`` per feature: one rounded mean and one subtraction, the
+    conditioning of centering.
+    """
+    from fractions import Fraction
+    X = _pow2_columns(x, k)
+    n = X.shape[0]
+    c = _out(t.center(X)).astype(np.float64)
+    _check_shape(c, X, "center")
+    for j in range(X.shape[1]):
+        col = _frac_column(X[:, j])
+        mu = sum(col, Fraction(0)) / n
+        want = np.array([float(v - mu) for v in col])
+        tol = 8 * (n + 2) * EPS64 * float(np.abs(X[:, j]).max())
+        if not np.all(np.isfinite(c[:, j])) or np.any(np.abs(c[:, j] - want) > tol):
+            raise LawViolation(f"center feature {j} (X = 2^{k[j]} x): got {c[:, j]!r}, should be {want!r} within "
+                               f"{tol:.3g} [x={x!r}]")
+
+
+@law(needs=("fit_minmax", "apply_minmax"), c=dyadic_matrices(min_rows=1, max_rows=1, max_cols=3),
+     y=dyadic_matrices(min_rows=1, max_rows=3, max_cols=3),
+     a=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     b=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     feature_range=st.sampled_from(_RANGES_AT_THE_LIMIT),
+     controls=(ctl.apply_minmax_constant_feature_in_scaled_units, ctl.apply_minmax_constant_feature_maps_to_lo),
+     examples=({"c": np.array([[3.0]]), "y": np.array([[5.0], [1.0]]), "a": [0] * 3, "b": [0] * 3,
+                "feature_range": (0.0, 1.0)},
+               {"c": np.array([[1.0, 1.0]]), "y": np.array([[1.0, 1.0], [1.5, 2.0]]), "a": [500, 0, 0],
+                "b": [500, 0, 0], "feature_range": (-1.0, 1.0)}))
+def apply_minmax_maps_new_data_on_a_constant_feature_by_its_offset(t, c, y, a, b, feature_range):
+    """A feature that is constant (``c``) in the training data has range 0, which counts as 1:
+    new data map to ``lo + (hi - lo) (Y - c)`` (scikit-learn ``MinMaxScaler``: a zero
+    ``data_range`` is replaced by 1), independently of the other rows of the batch and of the
+    magnitude (``c = 2^a_j c0``, ``Y = 2^b_j y``, a_j and b_j from -1060 to 1000; results
+    within 2^-20 of the float64 maximum rejected). The training value itself maps to ``lo``.
+
+    Oracle exact (``Fraction``); tolerance ``8 eps (|lo| + |hi| + (hi - lo) (|Y| + |c|))`` plus
+    ``2^-1073``: a few roundings of the result and of ``Y - c``.
+    """
+    from fractions import Fraction
+    lo, hi = feature_range
+    y = np.resize(y, (y.shape[0], c.shape[1]))
+    C, Y = _pow2_columns(c, a), _pow2_columns(y, b)
+    X = np.vstack([C, C])
+    want = np.array([[_float_or_huge(Fraction(lo) + (Fraction(hi) - Fraction(lo)) * (Fraction(float(v)) - Fraction(float(C[0, j]))))
+                      for j, v in enumerate(row)] for row in Y])
+    if np.any(np.abs(want) >= _NEAR_MAX):
+        reject()
+    m = _out(t.apply_minmax(t.fit_minmax(X, feature_range=feature_range), Y)).astype(np.float64)
+    _check_shape(m, Y, "apply_minmax")
+    with np.errstate(over="ignore"):  # inf: conditioning beyond float64, nothing to check
+        tol = 8 * EPS64 * (abs(lo) + abs(hi)) + 8 * EPS64 * (hi - lo) * (np.abs(Y) + np.abs(C)) + 2.0**-1073
+    if not np.all(np.isfinite(m)) or np.any(np.abs(m - want) > tol):
+        raise LawViolation(f"apply_minmax(fit_minmax(constant features {C[0]!r}, {feature_range}), Y): got {m!r}, "
+                           f"should be {want!r} (lo + (hi - lo) (Y - c)) [c={c!r}, y={y!r}, a={a}, b={b}]")
+
+
+@law(needs=("fit_zscore", "apply_zscore"), x=feature_matrices(max_rows=6, max_cols=3, bound=1e3),
+     dtype=st.sampled_from(["float32", "float64", "int64"]), controls=(ctl.apply_zscore_always_float64,))
+def applied_zscore_dtype_follows_input(t, x, dtype):
+    """``apply_zscore(stats, x)`` has the dtype of ``x`` when ``x`` is floating and float64 when
+    it is an integer array, as ``output_dtype_follows_input`` states for ``zscore`` (the
+    statistics, fitted on float64 data here, do not decide the output dtype)."""
+    xd = x.astype(dtype) if dtype != "int64" else np.round(x).astype(np.int64)
+    stats = t.fit_zscore(np.asarray(x, dtype=np.float64), eps=0.0)
+    out = _out(t.apply_zscore(stats, xd))
+    want = np.dtype(dtype) if dtype != "int64" else np.dtype(np.float64)
+    if out.dtype != want:
+        raise LawViolation(f"apply_zscore of {dtype} input returned {out.dtype}, should be {want}")
