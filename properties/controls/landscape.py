@@ -241,3 +241,31 @@ cond_inf_when_smallest_is_one = Control(
     "cond_inf_when_smallest_is_one", "mutation testing (s[-1] == 0 -> s[-1] == 1 survived)",
     "condition number inf when the smallest singular value is 1 (a test against 1 instead of 0)",
     {"condition_number": _cond_inf_when_smallest_is_one})
+
+
+def _refuse_asymmetry_above(factor_of_n):
+    def check(H):
+        H = np.asarray(H, dtype=np.float64)
+        n = H.shape[0]
+        if np.max(np.abs(H - H.T)) > factor_of_n(n) * 2.0**-52 * np.max(np.abs(H)):
+            raise ValueError("H must be symmetric")
+
+    def classify(H, tol=None):
+        import reference
+        check(H)
+        return reference.classify_critical_point(H, tol)
+
+    def tolerance(H):
+        import reference
+        check(H)
+        return reference.hessian_eigen_tolerance(H)
+    return {"classify_critical_point": classify, "hessian_eigen_tolerance": tolerance}
+
+
+symmetry_bound_over_n = Control(
+    "symmetry_bound_over_n", "mutation testing (8 * n -> 8 / n in the symmetry check survived)",
+    "Hessians asymmetric by more than 8 / n eps max|H| refused (the documented bound is 8 n eps max|H|)",
+    _refuse_asymmetry_above(lambda n: 8.0 / n))
+symmetry_exact = Control(
+    "symmetry_exact", "plausible bug", "a Hessian that is not exactly symmetric refused (H == H^T demanded)",
+    _refuse_asymmetry_above(lambda n: 0.0))

@@ -460,3 +460,41 @@ def condition_number_is_inf_for_a_singular_matrix_and_one_for_a_scaled_orthogona
     if not abs(got - 1.0) <= 4 * d * EPS64:
         raise LawViolation(f"condition_number({c:g} {'I' if spd else 'Q'}, spd={spd}) = {got!r}; all singular "
                            f"values are equal, so it is 1 [seed={seed}]")
+
+
+@law(needs=("classify_critical_point", "hessian_eigen_tolerance"), lam=_spectra(), seed=st.integers(0, 2**32 - 1),
+     c=st.sampled_from([2.0**-40, 1.0, 2.0**40]),
+     controls=(ctl.symmetry_bound_over_n, ctl.symmetry_exact),
+     examples=({"lam": np.array([1.0, -0.5]), "seed": 0, "c": 1.0},))
+def hessian_asymmetric_within_rounding_is_taken_as_its_symmetric_part(t, lam, seed, c):
+    """A Hessian symmetric up to rounding, ``max|H - H^T| <= 8 n eps max|H|`` (the documented
+    acceptance bound: a numerical Hessian is never exactly symmetric), is accepted by
+    ``classify_critical_point`` and ``hessian_eigen_tolerance`` and treated as its symmetric part.
+
+    ``H = S + delta e_i e_j^T`` (one entry above the diagonal) with ``S = Q diag(lambda) Q^T``
+    and ``delta = 4 n eps max|S|``: the asymmetry is at most ``(4 n + 2) eps max|S|`` (the
+    addition rounds) <= 8 n eps max|H|. It moves the eigenvalues by at most ``delta``, far
+    below the ``1e-6 max|lambda|`` of the smallest drawn eigenvalue, so the kind is that of
+    S; and ``||H||_2`` within ``delta`` of ``||S||_2``, so the tolerance is that of S within
+    ``8 n eps (delta + 2 n eps ||S||_2)``.
+    """
+    n = lam.size
+    if n < 2:
+        lam = np.concatenate([lam, [-lam[0]]])
+        n = 2
+    s = c * _unit_scaled(_rotate(lam, seed)[0])
+    delta = 4 * n * EPS64 * float(np.max(np.abs(s)))
+    h = s.copy()
+    h[0, n - 1] += delta
+    want = _expected(lam)
+    norm2 = float(np.max(np.abs(np.linalg.eigvalsh(s))))
+    want_tol = 8 * n * EPS64 * norm2
+    try:
+        got = t.classify_critical_point(h)
+        got_tol = float(t.hessian_eigen_tolerance(h))
+    except ValueError as exc:
+        raise LawViolation(f"a Hessian with max|H - H^T| = {float(np.max(np.abs(h - h.T))):.3g} <= 8 n eps max|H| = "
+                           f"{8 * n * EPS64 * float(np.max(np.abs(h))):.3g} was refused: {exc}") from None
+    if got != want or not abs(got_tol - want_tol) <= 8 * n * EPS64 * (delta + 2 * n * EPS64 * norm2):
+        raise LawViolation(f"H = S + {delta:.3g} e_1 e_{n}^T classified {got!r} with tolerance {got_tol!r}; S is {want!r} "
+                           f"with tolerance {want_tol!r} (eigenvalues {lam.tolist()}, c = {c!r}) [seed={seed}]")
