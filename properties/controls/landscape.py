@@ -269,3 +269,19 @@ symmetry_bound_over_n = Control(
 symmetry_exact = Control(
     "symmetry_exact", "plausible bug", "a Hessian that is not exactly symmetric refused (H == H^T demanded)",
     _refuse_asymmetry_above(lambda n: 0.0))
+
+
+def _eigen_tolerance_in_float32(H):
+    # mutation testing (dtype=np.float64 -> dtype=None survived): a float32 H solved in float32
+    import reference
+    H = np.asarray(H)
+    if H.dtype != np.float32:
+        return reference.hessian_eigen_tolerance(H)
+    S = (H + H.T) / np.float32(2)
+    return 8.0 * H.shape[0] * 2.0**-52 * float(np.max(np.abs(np.linalg.eigvalsh(S))))
+
+
+eigen_tolerance_in_float32 = Control(
+    "eigen_tolerance_in_float32", "mutation testing (np.asarray(H, dtype=None) survived)",
+    "hessian_eigen_tolerance of a float32 H computed with a float32 eigensolver (the norm off by ~ n 6e-8)",
+    {"hessian_eigen_tolerance": _eigen_tolerance_in_float32})
