@@ -278,3 +278,85 @@ minimize_norm_by_squares = Control(
     "the gradient norm sqrt(sum g^2) overflows for a finite gradient above 1.3e154 and stops the run early",
     {"minimize": _minimize_diverging_with(norm_by_squares=True)})
 
+
+
+# --- mutation testing of reference.problems ---------------------------------------------------------
+
+def _least_squares_eigenvalues_nan(X, y):
+    # mutation testing (evals[:k] = None survived: NaN eigenvalues passed every comparison)
+    p = _ref().least_squares(X, y)
+    return p._replace(eigenvalues=np.full(p.dim, np.nan))
+
+
+def _least_squares_thin_svd(X, y):
+    # mutation testing (svd(full_matrices=False) survived): with d > n the thin SVD has only n right
+    # singular vectors, so the null space of X is missing from the eigenvectors field
+    p = _ref().least_squares(X, y)
+    x = np.asarray(X, dtype=np.float64)
+    _, s, vt = np.linalg.svd(x, full_matrices=False)
+    evals = np.zeros(p.dim)
+    evals[: s.size] = s**2 / x.shape[0]
+    order = np.argsort(evals, kind="stable")
+    v = np.zeros((p.dim, p.dim))
+    v[:, : s.size] = vt.T
+    return p._replace(eigenvalues=evals[order], eigenvectors=v[:, order])
+
+
+def _conditioned_quadratic_with(value=None, min_value=None, spectrum=None):
+    def build(d, kappa, rng, minimizer=None):
+        R = _ref()
+        p = R.conditioned_quadratic(d, kappa, rng, minimizer=minimizer)
+        xs = np.asarray(p.minimizer, dtype=np.float64)
+        if spectrum is not None:
+            lam = spectrum(d, float(kappa))
+            q = np.asarray(p.eigenvectors)
+            a = (q * lam) @ q.T
+            a = 0.5 * (a + a.T)
+            return p._replace(eigenvalues=lam, hessian=lambda x: a.copy(), grad=lambda x: a @ (np.asarray(x) - xs),
+                              value=lambda x: 0.5 * float((np.asarray(x) - xs) @ (a @ (np.asarray(x) - xs))))
+        if value is not None:
+            h = np.asarray(p.hessian(xs))
+            p = p._replace(value=lambda x: value(np.asarray(x, dtype=np.float64), xs, h))
+        if min_value is not None:
+            p = p._replace(min_value=min_value)
+        return p
+    return build
+
+
+def _quadratic_default_b_ones(A, b=None):
+    # the default linear term taken as ones instead of zeros
+    if b is None:
+        b = np.ones(np.shape(A)[0])
+    return _ref().quadratic(A, b)
+
+
+conditioned_quadratic_value_plus_minimizer = Control(
+    "conditioned_quadratic_value_plus_minimizer", "mutation testing (e = x - xstar -> x + xstar survived)",
+    "conditioned_quadratic's value measures x + x* instead of x - x*",
+    {"conditioned_quadratic": _conditioned_quadratic_with(value=lambda x, xs, h: 0.5 * float((x + xs) @ h @ (x + xs)))})
+conditioned_quadratic_value_three_halves = Control(
+    "conditioned_quadratic_value_three_halves", "mutation testing (0.5 -> 1.5 survived)",
+    "conditioned_quadratic's value is 1.5 (x - x*)^T A (x - x*)",
+    {"conditioned_quadratic": _conditioned_quadratic_with(value=lambda x, xs, h: 1.5 * float((x - xs) @ h @ (x - xs)))})
+conditioned_quadratic_min_value_one = Control(
+    "conditioned_quadratic_min_value_one", "mutation testing (fstar 0.0 -> 1.0 survived)",
+    "conditioned_quadratic reports min_value 1 for a function whose minimum is 0",
+    {"conditioned_quadratic": _conditioned_quadratic_with(min_value=1.0)})
+quadratic_default_b_ones = Control(
+    "quadratic_default_b_ones", "plausible bug (mutation testing: bb = None for the default b survived)",
+    "quadratic(A) without b uses b = ones instead of b = 0", {"quadratic": _quadratic_default_b_ones})
+conditioned_quadratic_middle_ones = Control(
+    "conditioned_quadratic_middle_ones", "mutation testing (np.ones(d) if (d == 1) or True survived)",
+    "conditioned_quadratic's eigenvalues 1, 1, ..., 1, kappa (only the ends set) instead of a geometric spacing",
+    {"conditioned_quadratic": _conditioned_quadratic_with(
+        spectrum=lambda d, k: np.concatenate([np.ones(d - 1), [k]]) if d > 1 else np.ones(1))})
+conditioned_quadratic_linear_spacing = Control(
+    "conditioned_quadratic_linear_spacing", "plausible bug", "conditioned_quadratic's eigenvalues linspace(1, kappa, d)",
+    {"conditioned_quadratic": _conditioned_quadratic_with(spectrum=lambda d, k: np.linspace(1.0, k, d))})
+least_squares_eigenvalues_nan = Control(
+    "least_squares_eigenvalues_nan", "mutation testing (evals[:k] = None survived)",
+    "least_squares' eigenvalues field is NaN", {"least_squares": _least_squares_eigenvalues_nan})
+least_squares_thin_svd = Control(
+    "least_squares_thin_svd", "mutation testing (svd(x, full_matrices=False) survived)",
+    "least_squares with d > n: the eigenvectors of the zero eigenvalues (the null space of X) are zero columns",
+    {"least_squares": _least_squares_thin_svd})

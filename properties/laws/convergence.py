@@ -715,7 +715,9 @@ def standardising_can_raise_the_condition_number(t, x):
      kind=st.sampled_from(["quadratic", "quadratic_form", "conditioned_quadratic", "rosenbrock", "least_squares",
                            "least_squares_wide"]),
      seed=seeds, d=st.integers(1, 5),
-     controls=(ctl.quadratic_form_eigenvalues_of_a, ctl.least_squares_eigenvalues_of_the_sum))
+     controls=(ctl.quadratic_form_eigenvalues_of_a, ctl.least_squares_eigenvalues_of_the_sum,
+               ctl.least_squares_eigenvalues_nan, ctl.least_squares_thin_svd),
+     examples=({"kind": "least_squares_wide", "seed": 0, "d": 4},))
 def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
     """A quadratic problem's ``eigenvalues`` field (ascending) and ``eigenvectors`` field
     (orthonormal columns) are an eigen-decomposition of its constant Hessian: the eigenvalues
@@ -725,7 +727,8 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
 
     Hessians: ``A`` (quadratic), ``2 A`` (seed 001's ``theta . A theta``), ``Q diag(lambda) Q^T``
     formed in floating point (conditioned quadratic: its intended lambda differ from the formed
-    matrix's by about ``d eps kappa``), ``X^T X / n`` (least squares; with d > n, zeros).
+    matrix's by about ``d eps kappa``), ``X^T X / n`` (least squares; with d > n, zeros: the
+    "wide" case draws n < d whenever d >= 2).
     Tolerance ``16 (d + 2) eps ||H||_2`` for eigenvalues and residuals (Weyl; the rounding of
     forming H), ``16 (d + 2) eps`` for orthonormality.
     """
@@ -744,7 +747,7 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
                                f"{prob.eigenvalues!r}, {prob.eigenvectors!r}")
         return
     else:
-        n = int(rng.integers(1, d + 1)) if kind == "least_squares_wide" else int(rng.integers(d, 3 * d + 1))
+        n = int(rng.integers(1, max(d - 1, 1) + 1)) if kind == "least_squares_wide" else int(rng.integers(d, 3 * d + 1))
         prob = t.least_squares(rng.standard_normal((n, d)), rng.standard_normal(n))
     h = _arr(prob.hessian(x))
     lam, v = _arr(prob.eigenvalues), _arr(prob.eigenvectors)
@@ -753,12 +756,12 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
     want = np.linalg.eigvalsh(h)
     norm2 = float(np.max(np.abs(want)))
     tol = 16 * (d + 2) * EPS64 * norm2
-    if np.any(np.diff(lam) < 0) or np.any(np.abs(lam - want) > tol):
+    if not (np.all(np.diff(lam) >= 0) and np.all(np.abs(lam - want) <= tol)):  # NaN fails too
         raise LawViolation(f"{kind}: eigenvalues field {lam!r}; the Hessian's (ascending) are {want!r} "
                            f"(tolerance {tol:.3g}) [seed={seed}, d={d}]")
     resid = float(np.max(np.abs(h @ v - v * lam)))
     ortho = float(np.max(np.abs(v.T @ v - np.eye(d))))
-    if resid > tol or ortho > 16 * (d + 2) * EPS64:
+    if not (resid <= tol and ortho <= 16 * (d + 2) * EPS64):
         raise LawViolation(f"{kind}: eigenvectors field is not an orthonormal eigenbasis of the Hessian: "
                            f"max|H V - V diag(lambda)| = {resid:.3g} (tol {tol:.3g}), max|V'V - I| = {ortho:.3g} [seed={seed}]")
 
@@ -820,3 +823,78 @@ def minimize_stops_at_the_last_finite_iterate_of_a_diverging_run(t, m, sign, his
             raise LawViolation(f"{what}: history of shape {h.shape} ending at {h[-1]!r}; should be {(k + 1, 1)} ending "
                                f"at {want!r}, all finite")
 
+
+
+# --- test problems: mutation testing of reference.problems -------------------------------------------
+
+@law(needs=("quadratic", "quadratic_form", "conditioned_quadratic"),
+     kind=st.sampled_from(["quadratic", "quadratic_default_b", "quadratic_form", "conditioned_quadratic"]),
+     seed=seeds, d=st.integers(1, 5),
+     controls=(ctl.conditioned_quadratic_value_plus_minimizer, ctl.conditioned_quadratic_value_three_halves,
+               ctl.conditioned_quadratic_min_value_one, ctl.quadratic_default_b_ones),
+     examples=({"kind": "conditioned_quadratic", "seed": 0, "d": 3}, {"kind": "quadratic_default_b", "seed": 0, "d": 2}))
+def quadratic_problem_value_is_its_minimum_plus_half_the_hessian_norm_of_the_error(t, kind, seed, d):
+    """A quadratic problem of dimension ``dim = d`` has ``value(x) = f* + (x - x*)^T H (x - x*) / 2``
+    at every x, H its Hessian (exact: the second-order Taylor expansion at the minimiser, where
+    the gradient vanishes).
+
+    f* is the problem's ``min_value``; x* its ``minimizer`` for ``quadratic(A, b)``, and the
+    documented one elsewhere: 0 for ``quadratic(A)`` (b defaults to 0, so f* = 0 too) and
+    ``quadratic_form(A)``, x0 for ``conditioned_quadratic(d, kappa, rng, minimizer=x0)`` (f* = 0).
+    Tolerance ``8 (d + 4) eps cond(H) B`` with ``B = (|x| + |x*|)^T |H| (|x| + |x*|) + |b|^T (|x|
+    + |x*|)``: every term of either side is at most B, sums of d + 4 terms round by ``(d + 4)
+    eps`` each, and a minimiser from a solve carries ``cond eps |x*|``.
+    """
+    rng = _rng(seed)
+    b = np.zeros(d)
+    x0 = None
+    if kind == "conditioned_quadratic":
+        x0 = rng.standard_normal(d)
+        p = t.conditioned_quadratic(d, 1.0 if d == 1 else 10 ** rng.uniform(0, 3), _rng(seed + 1), minimizer=x0)
+    else:
+        a = _spd(rng, d, 10 ** rng.uniform(0, 2))[0]
+        if kind == "quadratic":
+            b = rng.standard_normal(d)
+            p = t.quadratic(a, b)
+        elif kind == "quadratic_default_b":
+            p = t.quadratic(a)
+        else:
+            p = t.quadratic_form(a)
+    if p.dim != d:
+        raise LawViolation(f"{kind}: dim = {p.dim!r}; should be {d}")
+    x = rng.uniform(-2, 2, p.dim)
+    h = _arr(p.hessian(x))
+    xs = _arr(p.minimizer) if kind == "quadratic" else (np.zeros(d) if x0 is None else x0)
+    fs = float(p.min_value)
+    e = x - xs
+    want = fs + 0.5 * float(e @ (h @ e))
+    got = float(p.value(x))
+    m = np.abs(x) + np.abs(xs)
+    tol = 8 * (d + 4) * EPS64 * float(np.linalg.cond(h)) * (float(m @ (np.abs(h) @ m)) + float(np.abs(b) @ m))
+    if not abs(got - want) <= tol:
+        raise LawViolation(f"{kind}: value(x) = {got!r}; f* + (x - x*)^T H (x - x*) / 2 = {want!r} (x* = {xs.tolist()}, "
+                           f"f* = {fs!r}, tolerance {tol:.3g}) [seed={seed}, d={d}]")
+
+
+@law(needs=("conditioned_quadratic",), d=st.integers(1, 6), kappa=st.floats(1.0, 1e6), seed=seeds,
+     controls=(ctl.conditioned_quadratic_middle_ones, ctl.conditioned_quadratic_linear_spacing),
+     examples=({"d": 3, "kappa": 100.0, "seed": 0},))
+def conditioned_quadratic_eigenvalues_are_kappa_to_the_i_over_d_minus_one(t, d, kappa, seed):
+    """``conditioned_quadratic(d, kappa, rng)`` has the geometrically spaced eigenvalues
+    ``lambda_i = kappa^(i / (d - 1))``, i = 0..d-1 (1 when d = 1): its ``eigenvalues`` field, and
+    the eigenvalues of its Hessian (so the rates between the extreme ones are attained too).
+
+    Tolerance: ``4 eps (1 + ln kappa) lambda_i`` on the field (a power rounds its exponent
+    ``i / (d - 1)`` and its result); ``8 d eps kappa`` on the Hessian's (forming ``Q diag(lambda)
+    Q^T`` in floating point, then a backward-stable eigensolver).
+    """
+    if d == 1:
+        kappa = 1.0
+    p = t.conditioned_quadratic(d, kappa, _rng(seed))
+    want = np.ones(1) if d == 1 else kappa ** (np.arange(d) / (d - 1))
+    ev = _arr(p.eigenvalues)
+    lam = np.linalg.eigvalsh(_arr(p.hessian(np.zeros(d))))
+    tol = 4 * EPS64 * (1 + math.log(kappa)) * want
+    if ev.shape != (d,) or not (np.all(np.abs(ev - want) <= tol) and np.all(np.abs(lam - want) <= 8 * d * EPS64 * kappa)):
+        raise LawViolation(f"conditioned_quadratic({d}, {kappa!r}): eigenvalues field {ev!r}, Hessian eigenvalues "
+                           f"{lam!r}; should be kappa^(i/(d-1)) = {want!r} [seed={seed}]")
