@@ -360,3 +360,90 @@ least_squares_thin_svd = Control(
     "least_squares_thin_svd", "mutation testing (svd(x, full_matrices=False) survived)",
     "least_squares with d > n: the eigenvectors of the zero eigenvalues (the null space of X) are zero columns",
     {"least_squares": _least_squares_thin_svd})
+
+
+def _rosenbrock_in_point_dtype(d=2, b=100.0):
+    # mutation testing (_point's np.asarray(p, dtype=None) survived): a float32 point evaluated in float32
+    p = _ref().rosenbrock(d, b)
+
+    def value(x):
+        x = np.asarray(x)
+        if x.dtype != np.float32:
+            return p.value(x)
+        r = x[1:] - x[:-1] ** 2
+        return float(np.sum(np.float32(b) * r * r + (np.float32(1) - x[:-1]) ** 2))
+    return p._replace(value=value)
+
+
+def _quadratic_in_data_dtype(A, b=None):
+    # mutation testing (_spd's np.array(m, dtype=None) survived): a float32 A decomposed in float32
+    p = _ref().quadratic(A, b)
+    a = np.asarray(A)
+    if a.dtype != np.float32:
+        return p
+    evals, evecs = np.linalg.eigh(a)
+    return p._replace(eigenvalues=evals, eigenvectors=evecs, hessian=lambda x: a.copy())
+
+
+def _quadratic_refuses_rounding_asymmetry(A, b=None):
+    # exact symmetry demanded: a numerical Hessian/matrix with rounding-level asymmetry is refused
+    a = np.asarray(A, dtype=np.float64)
+    if np.any(a != a.T):
+        raise ValueError("quadratic: A must be symmetric")
+    return _ref().quadratic(A, b)
+
+
+def _quadratic_upper_triangle(A, b=None):
+    # mutation testing (m + (m.T - m) / 2 -> m - (m.T - m) / 2 survived): not the symmetric part
+    a = np.asarray(A, dtype=np.float64)
+    u = np.triu(a) + np.triu(a, 1).T
+    p = _ref().quadratic(u, b)
+    return p._replace(hessian=lambda x: a - (a.T - a) / 2)
+
+
+rosenbrock_in_point_dtype = Control(
+    "rosenbrock_in_point_dtype", "mutation testing (np.asarray(p, dtype=None) survived)",
+    "rosenbrock's value at a float32 point computed in float32", {"rosenbrock": _rosenbrock_in_point_dtype})
+quadratic_in_data_dtype = Control(
+    "quadratic_in_data_dtype", "mutation testing (np.array(m, dtype=None) survived)",
+    "quadratic with a float32 A keeps float32: Hessian and eigen-decomposition in float32",
+    {"quadratic": _quadratic_in_data_dtype})
+quadratic_refuses_rounding_asymmetry = Control(
+    "quadratic_refuses_rounding_asymmetry", "plausible bug", "quadratic demands A == A^T exactly",
+    {"quadratic": _quadratic_refuses_rounding_asymmetry})
+quadratic_not_the_symmetric_part = Control(
+    "quadratic_not_the_symmetric_part", "mutation testing (m + (m.T - m) / 2 -> m - (m.T - m) / 2 survived)",
+    "quadratic's Hessian is A - (A^T - A) / 2 for a slightly asymmetric A, not (A + A^T) / 2",
+    {"quadratic": _quadratic_upper_triangle})
+
+
+def _rosenbrock_defaults(d_default, b_default):
+    def build(d=d_default, b=b_default):
+        return _ref().rosenbrock(d, b)
+    return build
+
+
+rosenbrock_default_three_dimensional = Control(
+    "rosenbrock_default_three_dimensional", "mutation testing (d: int = 3 survived)",
+    "rosenbrock() is three-dimensional", {"rosenbrock": _rosenbrock_defaults(3, 100.0)})
+rosenbrock_default_b_one = Control(
+    "rosenbrock_default_b_one", "plausible bug ((a - x)^2 + b (y - x^2)^2 with a = 1, b = 100: the constants swapped)",
+    "rosenbrock()'s default b is 1", {"rosenbrock": _rosenbrock_defaults(2, 1.0)})
+
+
+def _rosenbrock_warns_far_out(d=2, b=100.0):
+    # mutation testing (np.errstate(over="ignore", ...) -> without over survived): a warning on overflow
+    p = _ref().rosenbrock(d, b)
+
+    def value(x):
+        import warnings
+        v = p.value(x)
+        if not np.isfinite(v):
+            warnings.warn("overflow encountered in multiply", RuntimeWarning)
+        return v
+    return p._replace(value=value)
+
+
+rosenbrock_warns_far_out = Control(
+    "rosenbrock_warns_far_out", "mutation testing (errstate without over= survived)",
+    "rosenbrock's value warns (RuntimeWarning) when it overflows", {"rosenbrock": _rosenbrock_warns_far_out})

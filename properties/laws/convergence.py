@@ -898,3 +898,133 @@ def conditioned_quadratic_eigenvalues_are_kappa_to_the_i_over_d_minus_one(t, d, 
     if ev.shape != (d,) or not (np.all(np.abs(ev - want) <= tol) and np.all(np.abs(lam - want) <= 8 * d * EPS64 * kappa)):
         raise LawViolation(f"conditioned_quadratic({d}, {kappa!r}): eigenvalues field {ev!r}, Hessian eigenvalues "
                            f"{lam!r}; should be kappa^(i/(d-1)) = {want!r} [seed={seed}]")
+
+
+@law(needs=("quadratic", "quadratic_form", "rosenbrock", "least_squares"),
+     kind=st.sampled_from(["quadratic", "quadratic_form", "rosenbrock", "least_squares"]), seed=seeds,
+     d=st.integers(2, 5),
+     controls=(ctl.rosenbrock_in_point_dtype, ctl.quadratic_in_data_dtype),
+     examples=({"kind": "rosenbrock", "seed": 0, "d": 3}, {"kind": "quadratic", "seed": 0, "d": 3},
+               {"kind": "least_squares", "seed": 0, "d": 3}))
+def problems_treat_float32_data_and_points_as_their_float64_values(t, kind, seed, d):
+    """A problem built from float32 data, evaluated at a float32 point, is the problem built from
+    the same numbers in float64 (every float32 is exactly a float64): value, gradient, Hessian,
+    minimiser, minimum and eigenvalues agree.
+
+    Tolerance ``64 (d + n) eps`` relative to the largest magnitude of each result (times
+    ``cond`` for the minimiser, a solve): a float64 computation of the same numbers in another
+    order stays within it, a float32 one misses by ~ ``6e-8``, 10^5 times more.
+    """
+    rng = _rng(seed)
+    x64 = rng.uniform(-2, 2, d).astype(np.float32).astype(np.float64)
+    n = d
+    cond = 1.0
+    if kind == "quadratic":
+        a, b = _spd(rng, d, 10.0)[0].astype(np.float32), rng.standard_normal(d).astype(np.float32)
+        a = 0.5 * (a + a.T)
+        pair = (t.quadratic(a, b), t.quadratic(a.astype(np.float64), b.astype(np.float64)))
+        cond = float(np.linalg.cond(a.astype(np.float64)))
+    elif kind == "quadratic_form":
+        a = _spd(rng, d, 10.0)[0].astype(np.float32)
+        a = 0.5 * (a + a.T)
+        pair = (t.quadratic_form(a), t.quadratic_form(a.astype(np.float64)))
+        cond = float(np.linalg.cond(a.astype(np.float64)))
+    elif kind == "rosenbrock":
+        pair = (t.rosenbrock(d, 100.0), t.rosenbrock(d, 100.0))
+    else:
+        n = 2 * d
+        xm, y = rng.standard_normal((n, d)).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+        pair = (t.least_squares(xm, y), t.least_squares(xm.astype(np.float64), y.astype(np.float64)))
+        cond = _cond_gram(xm.astype(np.float64))
+    p32, p64 = pair
+    x32 = x64.astype(np.float32)
+    got = {"value": p32.value(x32), "grad": p32.grad(x32), "hessian": p32.hessian(x32), "minimizer": p32.minimizer,
+           "min_value": p32.min_value, "eigenvalues": p32.eigenvalues}
+    want = {"value": p64.value(x64), "grad": p64.grad(x64), "hessian": p64.hessian(x64), "minimizer": p64.minimizer,
+            "min_value": p64.min_value, "eigenvalues": p64.eigenvalues}
+    gamma = 64 * (d + n) * EPS64
+    for name in got:
+        if want[name] is None:
+            continue
+        g, w = _arr(got[name]), _arr(want[name])
+        tol = gamma * (cond if name in ("minimizer", "min_value") else 1.0) * max(float(np.max(np.abs(w))), 1e-300)
+        if g.shape != w.shape or not np.all(np.abs(g - w) <= tol):
+            raise LawViolation(f"{kind} from float32 data at a float32 point: {name} = {g!r}; from the same numbers in "
+                               f"float64 {w!r} (tolerance {tol:.3g}) [seed={seed}, d={d}]")
+
+
+@law(needs=("quadratic", "quadratic_form"), kind=st.sampled_from(["quadratic", "quadratic_form"]), seed=seeds,
+     d=st.integers(2, 5), k=st.sampled_from([-40, 0, 40]),
+     controls=(ctl.quadratic_refuses_rounding_asymmetry, ctl.quadratic_not_the_symmetric_part),
+     examples=({"kind": "quadratic", "seed": 0, "d": 3, "k": 40}, {"kind": "quadratic", "seed": 0, "d": 3, "k": -40}))
+def quadratic_accepts_asymmetry_up_to_eight_d_eps_and_symmetrises(t, kind, seed, d, k):
+    """``quadratic(A)`` and ``quadratic_form(A)`` accept an A symmetric to ``8 d eps max|A|``
+    (the documented bound, inclusive: a computed Hessian is symmetric only up to rounding), at
+    any scale, and use its symmetric part ``(A + A^T) / 2``: the Hessian is exactly symmetric
+    and equals it (times 2 for seed 001's form).
+
+    Exact by construction: ``A = 2^k diag(a)`` with ``a`` in [0.5, 1] and ``a_0 = 1``, plus
+    ``delta = 8 d eps 2^k`` in one entry above the diagonal (``max|A - A^T| = 8 d eps max|A|``
+    exactly, all powers of two times small integers); ``(A + A^T) / 2`` is then exact and
+    positive definite (Gershgorin), and the law compares with tolerance ``4 eps max|A|``.
+    """
+    rng = _rng(seed)
+    c = math.ldexp(1.0, k)
+    diag = rng.uniform(0.5, 1.0, d)
+    diag[0] = 1.0
+    a = np.diag(diag * c)
+    i, j = sorted(rng.choice(d, 2, replace=False).tolist())
+    a[i, j] = 8 * d * EPS64 * c
+    sym = 0.5 * (a + a.T)
+    try:
+        p = t.quadratic(a) if kind == "quadratic" else t.quadratic_form(a)
+    except ValueError as exc:
+        raise LawViolation(f"{kind} refused A with max|A - A^T| = 8 d eps max|A| (2^{k} scale, d = {d}), within the "
+                           f"documented bound: {exc}") from None
+    h = _arr(p.hessian(np.zeros(d)))
+    want = sym if kind == "quadratic" else 2.0 * sym
+    if np.any(h != h.T) or not np.all(np.abs(h - want) <= 4 * EPS64 * float(np.max(np.abs(want)))):
+        raise LawViolation(f"{kind}: Hessian {h!r} for A = {a!r}; should be the symmetric part "
+                           f"{'' if kind == 'quadratic' else '2 '}(A + A^T) / 2 = {want!r}, exactly symmetric")
+
+
+@law(needs=("rosenbrock",), seed=seeds, controls=(ctl.rosenbrock_default_three_dimensional, ctl.rosenbrock_default_b_one))
+def rosenbrock_defaults_to_the_classic_two_dimensional_valley(t, seed):
+    """``rosenbrock()`` is Rosenbrock's (1960) function ``100 (y - x^2)^2 + (1 - x)^2``: d = 2,
+    b = 100 (the documented defaults): dimension 2 and the same value, gradient and Hessian as
+    ``rosenbrock(2, 100.0)`` at a random point (the same computation: exact equality)."""
+    x = _rng(seed).uniform(-2, 2, 2)
+    p, q = t.rosenbrock(), t.rosenbrock(2, 100.0)
+    if p.dim != 2:
+        raise LawViolation(f"rosenbrock() has dim {p.dim!r}; the default is the classic 2-d function")
+    for name in ("value", "grad", "hessian"):
+        g, w = _arr(getattr(p, name)(x)), _arr(getattr(q, name)(x))
+        if g.shape != w.shape or np.any(g != w):
+            raise LawViolation(f"rosenbrock().{name}(x) = {g!r}; rosenbrock(2, 100.0) gives {w!r} (b = 100 is the "
+                               f"default) [x={x!r}]")
+
+
+@law(needs=("rosenbrock", "quadratic"), kind=st.sampled_from(["rosenbrock", "quadratic"]), d=st.integers(2, 4),
+     m=st.sampled_from([1e160, 1e200, 1e300]), sign=st.sampled_from([1.0, -1.0]),
+     controls=(ctl.rosenbrock_warns_far_out,), examples=({"kind": "rosenbrock", "d": 3, "m": 1e200, "sign": 1.0},))
+def problems_overflow_to_non_finite_values_without_a_warning(t, kind, d, m, sign):
+    """At a point so far out that the true value overflows float64, ``value``, ``grad`` and
+    ``hessian`` return (non-finite where they overflow: ``value`` always here) without a
+    warning (the documentation of ``Problem``): that is how a driver sees a diverging run, and
+    a warning would be an error under ``-W error``.
+
+    ``x = m sign (1, ..., 1)`` with m >= 1e160: Rosenbrock's ``b (x_2 - x_1^2)^2`` and the
+    quadratic ``x^T A x / 2`` (``A = I + 0.5 1 1^T``, eigenvalues >= 1) exceed 1e308; Rosenbrock's
+    gradient meets ``inf - inf`` (a NaN: two overflows).
+    """
+    import warnings
+    x = np.full(d, sign * m)
+    p = t.rosenbrock(d, 100.0) if kind == "rosenbrock" else t.quadratic(np.eye(d) + 0.5 * np.ones((d, d)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v = float(p.value(x))
+        p.grad(x)
+        p.hessian(x)
+    if caught or math.isfinite(v):
+        raise LawViolation(f"{kind} at x = {sign * m:g} (1, ..., 1): value = {v!r} with warnings "
+                           f"{[str(w.message) for w in caught]}; the value overflows: non-finite, without a warning")
