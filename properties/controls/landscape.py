@@ -124,7 +124,8 @@ classify_tol_at_least_one = Control(
 
 def _sym(H):
     H = np.asarray(H, dtype=np.float64)
-    return (H + H.T) / 2.0
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 maximum: inf, quietly
+        return (H + H.T) / 2.0
 
 
 def _eigen_tolerance_without_n(H):
@@ -141,7 +142,8 @@ def _eigen_tolerance_largest_signed(H):
 def _eigen_tolerance_frobenius(H):
     # ||H||_F instead of ||H||_2 (up to sqrt(n) too large)
     H = _sym(H)
-    return 8.0 * H.shape[0] * 2.0**-52 * float(np.linalg.norm(H))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 8.0 * H.shape[0] * 2.0**-52 * float(np.linalg.norm(H))
 
 
 def _eigen_tolerance_unscaled(H):
