@@ -278,3 +278,172 @@ minimize_norm_by_squares = Control(
     "the gradient norm sqrt(sum g^2) overflows for a finite gradient above 1.3e154 and stops the run early",
     {"minimize": _minimize_diverging_with(norm_by_squares=True)})
 
+
+
+# --- mutation testing of reference.problems ---------------------------------------------------------
+
+def _least_squares_eigenvalues_nan(X, y):
+    # mutation testing (evals[:k] = None survived: NaN eigenvalues passed every comparison)
+    p = _ref().least_squares(X, y)
+    return p._replace(eigenvalues=np.full(p.dim, np.nan))
+
+
+def _least_squares_thin_svd(X, y):
+    # mutation testing (svd(full_matrices=False) survived): with d > n the thin SVD has only n right
+    # singular vectors, so the null space of X is missing from the eigenvectors field
+    p = _ref().least_squares(X, y)
+    x = np.asarray(X, dtype=np.float64)
+    _, s, vt = np.linalg.svd(x, full_matrices=False)
+    evals = np.zeros(p.dim)
+    evals[: s.size] = s**2 / x.shape[0]
+    order = np.argsort(evals, kind="stable")
+    v = np.zeros((p.dim, p.dim))
+    v[:, : s.size] = vt.T
+    return p._replace(eigenvalues=evals[order], eigenvectors=v[:, order])
+
+
+def _conditioned_quadratic_with(value=None, min_value=None, spectrum=None):
+    def build(d, kappa, rng, minimizer=None):
+        R = _ref()
+        p = R.conditioned_quadratic(d, kappa, rng, minimizer=minimizer)
+        xs = np.asarray(p.minimizer, dtype=np.float64)
+        if spectrum is not None:
+            lam = spectrum(d, float(kappa))
+            q = np.asarray(p.eigenvectors)
+            a = (q * lam) @ q.T
+            a = 0.5 * (a + a.T)
+            return p._replace(eigenvalues=lam, hessian=lambda x: a.copy(), grad=lambda x: a @ (np.asarray(x) - xs),
+                              value=lambda x: 0.5 * float((np.asarray(x) - xs) @ (a @ (np.asarray(x) - xs))))
+        if value is not None:
+            h = np.asarray(p.hessian(xs))
+            p = p._replace(value=lambda x: value(np.asarray(x, dtype=np.float64), xs, h))
+        if min_value is not None:
+            p = p._replace(min_value=min_value)
+        return p
+    return build
+
+
+def _quadratic_default_b_ones(A, b=None):
+    # the default linear term taken as ones instead of zeros
+    if b is None:
+        b = np.ones(np.shape(A)[0])
+    return _ref().quadratic(A, b)
+
+
+conditioned_quadratic_value_plus_minimizer = Control(
+    "conditioned_quadratic_value_plus_minimizer", "mutation testing (e = x - xstar -> x + xstar survived)",
+    "conditioned_quadratic's value measures x + x* instead of x - x*",
+    {"conditioned_quadratic": _conditioned_quadratic_with(value=lambda x, xs, h: 0.5 * float((x + xs) @ h @ (x + xs)))})
+conditioned_quadratic_value_three_halves = Control(
+    "conditioned_quadratic_value_three_halves", "mutation testing (0.5 -> 1.5 survived)",
+    "conditioned_quadratic's value is 1.5 (x - x*)^T A (x - x*)",
+    {"conditioned_quadratic": _conditioned_quadratic_with(value=lambda x, xs, h: 1.5 * float((x - xs) @ h @ (x - xs)))})
+conditioned_quadratic_min_value_one = Control(
+    "conditioned_quadratic_min_value_one", "mutation testing (fstar 0.0 -> 1.0 survived)",
+    "conditioned_quadratic reports min_value 1 for a function whose minimum is 0",
+    {"conditioned_quadratic": _conditioned_quadratic_with(min_value=1.0)})
+quadratic_default_b_ones = Control(
+    "quadratic_default_b_ones", "plausible bug (mutation testing: bb = None for the default b survived)",
+    "quadratic(A) without b uses b = ones instead of b = 0", {"quadratic": _quadratic_default_b_ones})
+conditioned_quadratic_middle_ones = Control(
+    "conditioned_quadratic_middle_ones", "mutation testing (np.ones(d) if (d == 1) or True survived)",
+    "conditioned_quadratic's eigenvalues 1, 1, ..., 1, kappa (only the ends set) instead of a geometric spacing",
+    {"conditioned_quadratic": _conditioned_quadratic_with(
+        spectrum=lambda d, k: np.concatenate([np.ones(d - 1), [k]]) if d > 1 else np.ones(1))})
+conditioned_quadratic_linear_spacing = Control(
+    "conditioned_quadratic_linear_spacing", "plausible bug", "conditioned_quadratic's eigenvalues linspace(1, kappa, d)",
+    {"conditioned_quadratic": _conditioned_quadratic_with(spectrum=lambda d, k: np.linspace(1.0, k, d))})
+least_squares_eigenvalues_nan = Control(
+    "least_squares_eigenvalues_nan", "mutation testing (evals[:k] = None survived)",
+    "least_squares' eigenvalues field is NaN", {"least_squares": _least_squares_eigenvalues_nan})
+least_squares_thin_svd = Control(
+    "least_squares_thin_svd", "mutation testing (svd(x, full_matrices=False) survived)",
+    "least_squares with d > n: the eigenvectors of the zero eigenvalues (the null space of X) are zero columns",
+    {"least_squares": _least_squares_thin_svd})
+
+
+def _rosenbrock_in_point_dtype(d=2, b=100.0):
+    # mutation testing (_point's np.asarray(p, dtype=None) survived): a float32 point evaluated in float32
+    p = _ref().rosenbrock(d, b)
+
+    def value(x):
+        x = np.asarray(x)
+        if x.dtype != np.float32:
+            return p.value(x)
+        r = x[1:] - x[:-1] ** 2
+        return float(np.sum(np.float32(b) * r * r + (np.float32(1) - x[:-1]) ** 2))
+    return p._replace(value=value)
+
+
+def _quadratic_in_data_dtype(A, b=None):
+    # mutation testing (_spd's np.array(m, dtype=None) survived): a float32 A decomposed in float32
+    p = _ref().quadratic(A, b)
+    a = np.asarray(A)
+    if a.dtype != np.float32:
+        return p
+    evals, evecs = np.linalg.eigh(a)
+    return p._replace(eigenvalues=evals, eigenvectors=evecs, hessian=lambda x: a.copy())
+
+
+def _quadratic_refuses_rounding_asymmetry(A, b=None):
+    # exact symmetry demanded: a numerical Hessian/matrix with rounding-level asymmetry is refused
+    a = np.asarray(A, dtype=np.float64)
+    if np.any(a != a.T):
+        raise ValueError("quadratic: A must be symmetric")
+    return _ref().quadratic(A, b)
+
+
+def _quadratic_upper_triangle(A, b=None):
+    # mutation testing (m + (m.T - m) / 2 -> m - (m.T - m) / 2 survived): not the symmetric part
+    a = np.asarray(A, dtype=np.float64)
+    u = np.triu(a) + np.triu(a, 1).T
+    p = _ref().quadratic(u, b)
+    return p._replace(hessian=lambda x: a - (a.T - a) / 2)
+
+
+rosenbrock_in_point_dtype = Control(
+    "rosenbrock_in_point_dtype", "mutation testing (np.asarray(p, dtype=None) survived)",
+    "rosenbrock's value at a float32 point computed in float32", {"rosenbrock": _rosenbrock_in_point_dtype})
+quadratic_in_data_dtype = Control(
+    "quadratic_in_data_dtype", "mutation testing (np.array(m, dtype=None) survived)",
+    "quadratic with a float32 A keeps float32: Hessian and eigen-decomposition in float32",
+    {"quadratic": _quadratic_in_data_dtype})
+quadratic_refuses_rounding_asymmetry = Control(
+    "quadratic_refuses_rounding_asymmetry", "plausible bug", "quadratic demands A == A^T exactly",
+    {"quadratic": _quadratic_refuses_rounding_asymmetry})
+quadratic_not_the_symmetric_part = Control(
+    "quadratic_not_the_symmetric_part", "mutation testing (m + (m.T - m) / 2 -> m - (m.T - m) / 2 survived)",
+    "quadratic's Hessian is A - (A^T - A) / 2 for a slightly asymmetric A, not (A + A^T) / 2",
+    {"quadratic": _quadratic_upper_triangle})
+
+
+def _rosenbrock_defaults(d_default, b_default):
+    def build(d=d_default, b=b_default):
+        return _ref().rosenbrock(d, b)
+    return build
+
+
+rosenbrock_default_three_dimensional = Control(
+    "rosenbrock_default_three_dimensional", "mutation testing (d: int = 3 survived)",
+    "rosenbrock() is three-dimensional", {"rosenbrock": _rosenbrock_defaults(3, 100.0)})
+rosenbrock_default_b_one = Control(
+    "rosenbrock_default_b_one", "plausible bug ((a - x)^2 + b (y - x^2)^2 with a = 1, b = 100: the constants swapped)",
+    "rosenbrock()'s default b is 1", {"rosenbrock": _rosenbrock_defaults(2, 1.0)})
+
+
+def _rosenbrock_warns_far_out(d=2, b=100.0):
+    # mutation testing (np.errstate(over="ignore", ...) -> without over survived): a warning on overflow
+    p = _ref().rosenbrock(d, b)
+
+    def value(x):
+        import warnings
+        v = p.value(x)
+        if not np.isfinite(v):
+            warnings.warn("overflow encountered in multiply", RuntimeWarning)
+        return v
+    return p._replace(value=value)
+
+
+rosenbrock_warns_far_out = Control(
+    "rosenbrock_warns_far_out", "mutation testing (errstate without over= survived)",
+    "rosenbrock's value warns (RuntimeWarning) when it overflows", {"rosenbrock": _rosenbrock_warns_far_out})

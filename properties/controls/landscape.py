@@ -118,3 +118,172 @@ classify_tol_at_least_one = Control(
     "classify_tol_at_least_one", "mutation testing (check_in_range(tol, lo=1.0) survived)",
     "an explicit tol below 1 (including 0) is refused with ValueError",
     {"classify_critical_point": _classify_tol_at_least_one})
+
+
+# --- mutation testing: hessian_eigen_tolerance, the default threshold, goe_hessian, singular matrices ---
+
+def _sym(H):
+    H = np.asarray(H, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 maximum: inf, quietly
+        return (H + H.T) / 2.0
+
+
+def _eigen_tolerance_without_n(H):
+    # 8 eps ||H||_2: the dimension factor of the eigensolver's error bound dropped
+    return 8.0 * 2.0**-52 * float(np.max(np.abs(np.linalg.eigvalsh(_sym(H)))))
+
+
+def _eigen_tolerance_largest_signed(H):
+    # the largest eigenvalue (signed) instead of the largest magnitude
+    H = _sym(H)
+    return 8.0 * H.shape[0] * 2.0**-52 * float(np.max(np.linalg.eigvalsh(H)))
+
+
+def _eigen_tolerance_frobenius(H):
+    # ||H||_F instead of ||H||_2 (up to sqrt(n) too large)
+    H = _sym(H)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 8.0 * H.shape[0] * 2.0**-52 * float(np.linalg.norm(H))
+
+
+def _eigen_tolerance_unscaled(H):
+    # mutation testing (pow2_scale(None): no rescaling): (H + H^T) / 2 overflows near the float64 maximum
+    H = np.asarray(H, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        S = (H + H.T) / 2.0
+        if not np.all(np.isfinite(S)):
+            return float("nan")
+        return 8.0 * H.shape[0] * 2.0**-52 * float(np.max(np.abs(np.linalg.eigvalsh(S))))
+
+
+def _classify_default_tol_over_n(H, tol=None):
+    # mutation testing: the default threshold 8 / n eps ||H||_2 (a / for a *)
+    import reference
+    if tol is None:
+        H = _sym(H)
+        tol = 8.0 / H.shape[0] * 2.0**-52 * float(np.max(np.abs(np.linalg.eigvalsh(H))))
+    return reference.classify_critical_point(H, tol=tol)
+
+
+def _goe_upper_triangle_mirrored(d, rng, size=None):
+    # the upper triangle of A mirrored: symmetric, but off-diagonal entries N(0, 1) instead of N(0, 1/2)
+    shape = (d, d) if size is None else (size, d, d)
+    A = np.asarray(rng.standard_normal(shape))
+    U = np.triu(A)
+    return U + np.swapaxes(np.triu(A, 1), -1, -2)
+
+
+def _goe_sum_not_halved(d, rng, size=None):
+    # A + A^T without the 1/2: every variance 4x too large
+    shape = (d, d) if size is None else (size, d, d)
+    A = rng.standard_normal(shape)
+    return A + np.swapaxes(A, -1, -2)
+
+
+def _goe_not_symmetrised(d, rng, size=None):
+    # A itself: the right variances on the diagonal, not symmetric
+    shape = (d, d) if size is None else (size, d, d)
+    return rng.standard_normal(shape)
+
+
+def _cond_singular_only_when_nonzero(A, spd=False):
+    # mutation testing (lam[0] <= 0 -> lam[0] < 0): sigma_max / sigma_min divided even when sigma_min = 0:
+    # inf for a nonzero singular matrix, but 0 / 0 = nan for the zero matrix
+    A = np.asarray(A, dtype=np.float64)
+    v = np.linalg.eigvalsh(A) if spd else np.linalg.svd(A, compute_uv=False)[::-1]
+    if v[0] < 0:
+        return math.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return max(float(v[-1] / v[0]), 1.0)
+
+
+def _cond_inf_when_smallest_is_one(A, spd=False):
+    # mutation testing (s[-1] == 0 -> s[-1] == 1): "singular" tested against 1
+    A = np.asarray(A, dtype=np.float64)
+    s = np.linalg.svd(A, compute_uv=False)
+    if s[-1] == 1:
+        return math.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return max(float(s[0] / s[-1]), 1.0)
+
+
+eigen_tolerance_without_n = Control(
+    "eigen_tolerance_without_n", "plausible bug", "hessian_eigen_tolerance = 8 eps ||H||_2, without the factor n",
+    {"hessian_eigen_tolerance": _eigen_tolerance_without_n})
+eigen_tolerance_largest_signed = Control(
+    "eigen_tolerance_largest_signed", "plausible bug",
+    "hessian_eigen_tolerance from the largest (signed) eigenvalue instead of the largest magnitude",
+    {"hessian_eigen_tolerance": _eigen_tolerance_largest_signed})
+eigen_tolerance_frobenius = Control(
+    "eigen_tolerance_frobenius", "plausible bug", "hessian_eigen_tolerance from ||H||_F instead of ||H||_2",
+    {"hessian_eigen_tolerance": _eigen_tolerance_frobenius})
+eigen_tolerance_unscaled = Control(
+    "eigen_tolerance_unscaled", "mutation testing (pow2_scale(None) survived: no rescaling)",
+    "hessian_eigen_tolerance forms (H + H^T) / 2 without rescaling: non-finite near the float64 maximum",
+    {"hessian_eigen_tolerance": _eigen_tolerance_unscaled})
+classify_default_tol_over_n = Control(
+    "classify_default_tol_over_n", "mutation testing (8 * n -> 8 / n survived)",
+    "classify_critical_point's default threshold is 8 / n eps ||H||_2 instead of 8 n eps ||H||_2",
+    {"classify_critical_point": _classify_default_tol_over_n})
+goe_upper_triangle_mirrored = Control(
+    "goe_upper_triangle_mirrored", "plausible bug",
+    "GOE Hessian as the upper triangle of a Gaussian matrix mirrored: off-diagonal variance 1, not 1/2",
+    {"goe_hessian": _goe_upper_triangle_mirrored})
+goe_sum_not_halved = Control(
+    "goe_sum_not_halved", "plausible bug", "GOE Hessian as A + A^T (the 1/2 forgotten)",
+    {"goe_hessian": _goe_sum_not_halved})
+goe_not_symmetrised = Control(
+    "goe_not_symmetrised", "plausible bug", "GOE Hessian as the Gaussian matrix A, not symmetrised",
+    {"goe_hessian": _goe_not_symmetrised})
+cond_singular_only_when_nonzero = Control(
+    "cond_singular_only_when_nonzero", "mutation testing (lam[0] <= 0 -> lam[0] < 0 survived)",
+    "condition number divides by a zero smallest eigenvalue/singular value: nan (0 / 0) for the zero matrix",
+    {"condition_number": _cond_singular_only_when_nonzero})
+cond_inf_when_smallest_is_one = Control(
+    "cond_inf_when_smallest_is_one", "mutation testing (s[-1] == 0 -> s[-1] == 1 survived)",
+    "condition number inf when the smallest singular value is 1 (a test against 1 instead of 0)",
+    {"condition_number": _cond_inf_when_smallest_is_one})
+
+
+def _refuse_asymmetry_above(factor_of_n):
+    def check(H):
+        H = np.asarray(H, dtype=np.float64)
+        n = H.shape[0]
+        if np.max(np.abs(H - H.T)) > factor_of_n(n) * 2.0**-52 * np.max(np.abs(H)):
+            raise ValueError("H must be symmetric")
+
+    def classify(H, tol=None):
+        import reference
+        check(H)
+        return reference.classify_critical_point(H, tol)
+
+    def tolerance(H):
+        import reference
+        check(H)
+        return reference.hessian_eigen_tolerance(H)
+    return {"classify_critical_point": classify, "hessian_eigen_tolerance": tolerance}
+
+
+symmetry_bound_over_n = Control(
+    "symmetry_bound_over_n", "mutation testing (8 * n -> 8 / n in the symmetry check survived)",
+    "Hessians asymmetric by more than 8 / n eps max|H| refused (the documented bound is 8 n eps max|H|)",
+    _refuse_asymmetry_above(lambda n: 8.0 / n))
+symmetry_exact = Control(
+    "symmetry_exact", "plausible bug", "a Hessian that is not exactly symmetric refused (H == H^T demanded)",
+    _refuse_asymmetry_above(lambda n: 0.0))
+
+
+def _eigen_tolerance_in_float32(H):
+    # mutation testing (dtype=np.float64 -> dtype=None survived): a float32 H solved in float32
+    import reference
+    H = np.asarray(H)
+    if H.dtype != np.float32:
+        return reference.hessian_eigen_tolerance(H)
+    S = (H + H.T) / np.float32(2)
+    return 8.0 * H.shape[0] * 2.0**-52 * float(np.max(np.abs(np.linalg.eigvalsh(S))))
+
+
+eigen_tolerance_in_float32 = Control(
+    "eigen_tolerance_in_float32", "mutation testing (np.asarray(H, dtype=None) survived)",
+    "hessian_eigen_tolerance of a float32 H computed with a float32 eigensolver (the norm off by ~ n 6e-8)",
+    {"hessian_eigen_tolerance": _eigen_tolerance_in_float32})

@@ -715,7 +715,9 @@ def standardising_can_raise_the_condition_number(t, x):
      kind=st.sampled_from(["quadratic", "quadratic_form", "conditioned_quadratic", "rosenbrock", "least_squares",
                            "least_squares_wide"]),
      seed=seeds, d=st.integers(1, 5),
-     controls=(ctl.quadratic_form_eigenvalues_of_a, ctl.least_squares_eigenvalues_of_the_sum))
+     controls=(ctl.quadratic_form_eigenvalues_of_a, ctl.least_squares_eigenvalues_of_the_sum,
+               ctl.least_squares_eigenvalues_nan, ctl.least_squares_thin_svd),
+     examples=({"kind": "least_squares_wide", "seed": 0, "d": 4},))
 def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
     """A quadratic problem's ``eigenvalues`` field (ascending) and ``eigenvectors`` field
     (orthonormal columns) are an eigen-decomposition of its constant Hessian: the eigenvalues
@@ -725,7 +727,8 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
 
     Hessians: ``A`` (quadratic), ``2 A`` (seed 001's ``theta . A theta``), ``Q diag(lambda) Q^T``
     formed in floating point (conditioned quadratic: its intended lambda differ from the formed
-    matrix's by about ``d eps kappa``), ``X^T X / n`` (least squares; with d > n, zeros).
+    matrix's by about ``d eps kappa``), ``X^T X / n`` (least squares; with d > n, zeros: the
+    "wide" case draws n < d whenever d >= 2).
     Tolerance ``16 (d + 2) eps ||H||_2`` for eigenvalues and residuals (Weyl; the rounding of
     forming H), ``16 (d + 2) eps`` for orthonormality.
     """
@@ -744,7 +747,7 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
                                f"{prob.eigenvalues!r}, {prob.eigenvectors!r}")
         return
     else:
-        n = int(rng.integers(1, d + 1)) if kind == "least_squares_wide" else int(rng.integers(d, 3 * d + 1))
+        n = int(rng.integers(1, max(d - 1, 1) + 1)) if kind == "least_squares_wide" else int(rng.integers(d, 3 * d + 1))
         prob = t.least_squares(rng.standard_normal((n, d)), rng.standard_normal(n))
     h = _arr(prob.hessian(x))
     lam, v = _arr(prob.eigenvalues), _arr(prob.eigenvectors)
@@ -753,12 +756,12 @@ def problem_eigenvalues_are_those_of_its_hessian(t, kind, seed, d):
     want = np.linalg.eigvalsh(h)
     norm2 = float(np.max(np.abs(want)))
     tol = 16 * (d + 2) * EPS64 * norm2
-    if np.any(np.diff(lam) < 0) or np.any(np.abs(lam - want) > tol):
+    if not (np.all(np.diff(lam) >= 0) and np.all(np.abs(lam - want) <= tol)):  # NaN fails too
         raise LawViolation(f"{kind}: eigenvalues field {lam!r}; the Hessian's (ascending) are {want!r} "
                            f"(tolerance {tol:.3g}) [seed={seed}, d={d}]")
     resid = float(np.max(np.abs(h @ v - v * lam)))
     ortho = float(np.max(np.abs(v.T @ v - np.eye(d))))
-    if resid > tol or ortho > 16 * (d + 2) * EPS64:
+    if not (resid <= tol and ortho <= 16 * (d + 2) * EPS64):
         raise LawViolation(f"{kind}: eigenvectors field is not an orthonormal eigenbasis of the Hessian: "
                            f"max|H V - V diag(lambda)| = {resid:.3g} (tol {tol:.3g}), max|V'V - I| = {ortho:.3g} [seed={seed}]")
 
@@ -820,3 +823,208 @@ def minimize_stops_at_the_last_finite_iterate_of_a_diverging_run(t, m, sign, his
             raise LawViolation(f"{what}: history of shape {h.shape} ending at {h[-1]!r}; should be {(k + 1, 1)} ending "
                                f"at {want!r}, all finite")
 
+
+
+# --- test problems: mutation testing of reference.problems -------------------------------------------
+
+@law(needs=("quadratic", "quadratic_form", "conditioned_quadratic"),
+     kind=st.sampled_from(["quadratic", "quadratic_default_b", "quadratic_form", "conditioned_quadratic"]),
+     seed=seeds, d=st.integers(1, 5),
+     controls=(ctl.conditioned_quadratic_value_plus_minimizer, ctl.conditioned_quadratic_value_three_halves,
+               ctl.conditioned_quadratic_min_value_one, ctl.quadratic_default_b_ones),
+     examples=({"kind": "conditioned_quadratic", "seed": 0, "d": 3}, {"kind": "quadratic_default_b", "seed": 0, "d": 2}))
+def quadratic_problem_value_is_its_minimum_plus_half_the_hessian_norm_of_the_error(t, kind, seed, d):
+    """A quadratic problem of dimension ``dim = d`` has ``value(x) = f* + (x - x*)^T H (x - x*) / 2``
+    at every x, H its Hessian (exact: the second-order Taylor expansion at the minimiser, where
+    the gradient vanishes).
+
+    f* is the problem's ``min_value``; x* its ``minimizer`` for ``quadratic(A, b)``, and the
+    documented one elsewhere: 0 for ``quadratic(A)`` (b defaults to 0, so f* = 0 too) and
+    ``quadratic_form(A)``, x0 for ``conditioned_quadratic(d, kappa, rng, minimizer=x0)`` (f* = 0).
+    Tolerance ``8 (d + 4) eps cond(H) B`` with ``B = (|x| + |x*|)^T |H| (|x| + |x*|) + |b|^T (|x|
+    + |x*|)``: every term of either side is at most B, sums of d + 4 terms round by ``(d + 4)
+    eps`` each, and a minimiser from a solve carries ``cond eps |x*|``.
+    """
+    rng = _rng(seed)
+    b = np.zeros(d)
+    x0 = None
+    if kind == "conditioned_quadratic":
+        x0 = rng.standard_normal(d)
+        p = t.conditioned_quadratic(d, 1.0 if d == 1 else 10 ** rng.uniform(0, 3), _rng(seed + 1), minimizer=x0)
+    else:
+        a = _spd(rng, d, 10 ** rng.uniform(0, 2))[0]
+        if kind == "quadratic":
+            b = rng.standard_normal(d)
+            p = t.quadratic(a, b)
+        elif kind == "quadratic_default_b":
+            p = t.quadratic(a)
+        else:
+            p = t.quadratic_form(a)
+    if p.dim != d:
+        raise LawViolation(f"{kind}: dim = {p.dim!r}; should be {d}")
+    x = rng.uniform(-2, 2, p.dim)
+    h = _arr(p.hessian(x))
+    xs = _arr(p.minimizer) if kind == "quadratic" else (np.zeros(d) if x0 is None else x0)
+    fs = float(p.min_value)
+    e = x - xs
+    want = fs + 0.5 * float(e @ (h @ e))
+    got = float(p.value(x))
+    m = np.abs(x) + np.abs(xs)
+    tol = 8 * (d + 4) * EPS64 * float(np.linalg.cond(h)) * (float(m @ (np.abs(h) @ m)) + float(np.abs(b) @ m))
+    if not abs(got - want) <= tol:
+        raise LawViolation(f"{kind}: value(x) = {got!r}; f* + (x - x*)^T H (x - x*) / 2 = {want!r} (x* = {xs.tolist()}, "
+                           f"f* = {fs!r}, tolerance {tol:.3g}) [seed={seed}, d={d}]")
+
+
+@law(needs=("conditioned_quadratic",), d=st.integers(1, 6), kappa=st.floats(1.0, 1e6), seed=seeds,
+     controls=(ctl.conditioned_quadratic_middle_ones, ctl.conditioned_quadratic_linear_spacing),
+     examples=({"d": 3, "kappa": 100.0, "seed": 0},))
+def conditioned_quadratic_eigenvalues_are_kappa_to_the_i_over_d_minus_one(t, d, kappa, seed):
+    """``conditioned_quadratic(d, kappa, rng)`` has the geometrically spaced eigenvalues
+    ``lambda_i = kappa^(i / (d - 1))``, i = 0..d-1 (1 when d = 1): its ``eigenvalues`` field, and
+    the eigenvalues of its Hessian (so the rates between the extreme ones are attained too).
+
+    Tolerance: ``4 eps (1 + ln kappa) lambda_i`` on the field (a power rounds its exponent
+    ``i / (d - 1)`` and its result); ``8 d eps kappa`` on the Hessian's (forming ``Q diag(lambda)
+    Q^T`` in floating point, then a backward-stable eigensolver).
+    """
+    if d == 1:
+        kappa = 1.0
+    p = t.conditioned_quadratic(d, kappa, _rng(seed))
+    want = np.ones(1) if d == 1 else kappa ** (np.arange(d) / (d - 1))
+    ev = _arr(p.eigenvalues)
+    lam = np.linalg.eigvalsh(_arr(p.hessian(np.zeros(d))))
+    tol = 4 * EPS64 * (1 + math.log(kappa)) * want
+    if ev.shape != (d,) or not (np.all(np.abs(ev - want) <= tol) and np.all(np.abs(lam - want) <= 8 * d * EPS64 * kappa)):
+        raise LawViolation(f"conditioned_quadratic({d}, {kappa!r}): eigenvalues field {ev!r}, Hessian eigenvalues "
+                           f"{lam!r}; should be kappa^(i/(d-1)) = {want!r} [seed={seed}]")
+
+
+@law(needs=("quadratic", "quadratic_form", "rosenbrock", "least_squares"),
+     kind=st.sampled_from(["quadratic", "quadratic_form", "rosenbrock", "least_squares"]), seed=seeds,
+     d=st.integers(2, 5),
+     controls=(ctl.rosenbrock_in_point_dtype, ctl.quadratic_in_data_dtype),
+     examples=({"kind": "rosenbrock", "seed": 0, "d": 3}, {"kind": "quadratic", "seed": 0, "d": 3},
+               {"kind": "least_squares", "seed": 0, "d": 3}))
+def problems_treat_float32_data_and_points_as_their_float64_values(t, kind, seed, d):
+    """A problem built from float32 data, evaluated at a float32 point, is the problem built from
+    the same numbers in float64 (every float32 is exactly a float64): value, gradient, Hessian,
+    minimiser, minimum and eigenvalues agree.
+
+    Tolerance ``64 (d + n) eps`` relative to the largest magnitude of each result (times
+    ``cond`` for the minimiser, a solve): a float64 computation of the same numbers in another
+    order stays within it, a float32 one misses by ~ ``6e-8``, 10^5 times more.
+    """
+    rng = _rng(seed)
+    x64 = rng.uniform(-2, 2, d).astype(np.float32).astype(np.float64)
+    n = d
+    cond = 1.0
+    if kind == "quadratic":
+        a, b = _spd(rng, d, 10.0)[0].astype(np.float32), rng.standard_normal(d).astype(np.float32)
+        a = 0.5 * (a + a.T)
+        pair = (t.quadratic(a, b), t.quadratic(a.astype(np.float64), b.astype(np.float64)))
+        cond = float(np.linalg.cond(a.astype(np.float64)))
+    elif kind == "quadratic_form":
+        a = _spd(rng, d, 10.0)[0].astype(np.float32)
+        a = 0.5 * (a + a.T)
+        pair = (t.quadratic_form(a), t.quadratic_form(a.astype(np.float64)))
+        cond = float(np.linalg.cond(a.astype(np.float64)))
+    elif kind == "rosenbrock":
+        pair = (t.rosenbrock(d, 100.0), t.rosenbrock(d, 100.0))
+    else:
+        n = 2 * d
+        xm, y = rng.standard_normal((n, d)).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+        pair = (t.least_squares(xm, y), t.least_squares(xm.astype(np.float64), y.astype(np.float64)))
+        cond = _cond_gram(xm.astype(np.float64))
+    p32, p64 = pair
+    x32 = x64.astype(np.float32)
+    got = {"value": p32.value(x32), "grad": p32.grad(x32), "hessian": p32.hessian(x32), "minimizer": p32.minimizer,
+           "min_value": p32.min_value, "eigenvalues": p32.eigenvalues}
+    want = {"value": p64.value(x64), "grad": p64.grad(x64), "hessian": p64.hessian(x64), "minimizer": p64.minimizer,
+            "min_value": p64.min_value, "eigenvalues": p64.eigenvalues}
+    gamma = 64 * (d + n) * EPS64
+    for name in got:
+        if want[name] is None:
+            continue
+        g, w = _arr(got[name]), _arr(want[name])
+        tol = gamma * (cond if name in ("minimizer", "min_value") else 1.0) * max(float(np.max(np.abs(w))), 1e-300)
+        if g.shape != w.shape or not np.all(np.abs(g - w) <= tol):
+            raise LawViolation(f"{kind} from float32 data at a float32 point: {name} = {g!r}; from the same numbers in "
+                               f"float64 {w!r} (tolerance {tol:.3g}) [seed={seed}, d={d}]")
+
+
+@law(needs=("quadratic", "quadratic_form"), kind=st.sampled_from(["quadratic", "quadratic_form"]), seed=seeds,
+     d=st.integers(2, 5), k=st.sampled_from([-40, 0, 40]),
+     controls=(ctl.quadratic_refuses_rounding_asymmetry, ctl.quadratic_not_the_symmetric_part),
+     examples=({"kind": "quadratic", "seed": 0, "d": 3, "k": 40}, {"kind": "quadratic", "seed": 0, "d": 3, "k": -40}))
+def quadratic_accepts_asymmetry_up_to_eight_d_eps_and_symmetrises(t, kind, seed, d, k):
+    """``quadratic(A)`` and ``quadratic_form(A)`` accept an A symmetric to ``8 d eps max|A|``
+    (the documented bound, inclusive: a computed Hessian is symmetric only up to rounding), at
+    any scale, and use its symmetric part ``(A + A^T) / 2``: the Hessian is exactly symmetric
+    and equals it (times 2 for seed 001's form).
+
+    Exact by construction: ``A = 2^k diag(a)`` with ``a`` in [0.5, 1] and ``a_0 = 1``, plus
+    ``delta = 8 d eps 2^k`` in one entry above the diagonal (``max|A - A^T| = 8 d eps max|A|``
+    exactly, all powers of two times small integers); ``(A + A^T) / 2`` is then exact and
+    positive definite (Gershgorin), and the law compares with tolerance ``4 eps max|A|``.
+    """
+    rng = _rng(seed)
+    c = math.ldexp(1.0, k)
+    diag = rng.uniform(0.5, 1.0, d)
+    diag[0] = 1.0
+    a = np.diag(diag * c)
+    i, j = sorted(rng.choice(d, 2, replace=False).tolist())
+    a[i, j] = 8 * d * EPS64 * c
+    sym = 0.5 * (a + a.T)
+    try:
+        p = t.quadratic(a) if kind == "quadratic" else t.quadratic_form(a)
+    except ValueError as exc:
+        raise LawViolation(f"{kind} refused A with max|A - A^T| = 8 d eps max|A| (2^{k} scale, d = {d}), within the "
+                           f"documented bound: {exc}") from None
+    h = _arr(p.hessian(np.zeros(d)))
+    want = sym if kind == "quadratic" else 2.0 * sym
+    if np.any(h != h.T) or not np.all(np.abs(h - want) <= 4 * EPS64 * float(np.max(np.abs(want)))):
+        raise LawViolation(f"{kind}: Hessian {h!r} for A = {a!r}; should be the symmetric part "
+                           f"{'' if kind == 'quadratic' else '2 '}(A + A^T) / 2 = {want!r}, exactly symmetric")
+
+
+@law(needs=("rosenbrock",), seed=seeds, controls=(ctl.rosenbrock_default_three_dimensional, ctl.rosenbrock_default_b_one))
+def rosenbrock_defaults_to_the_classic_two_dimensional_valley(t, seed):
+    """``rosenbrock()`` is Rosenbrock's (1960) function ``100 (y - x^2)^2 + (1 - x)^2``: d = 2,
+    b = 100 (the documented defaults): dimension 2 and the same value, gradient and Hessian as
+    ``rosenbrock(2, 100.0)`` at a random point (the same computation: exact equality)."""
+    x = _rng(seed).uniform(-2, 2, 2)
+    p, q = t.rosenbrock(), t.rosenbrock(2, 100.0)
+    if p.dim != 2:
+        raise LawViolation(f"rosenbrock() has dim {p.dim!r}; the default is the classic 2-d function")
+    for name in ("value", "grad", "hessian"):
+        g, w = _arr(getattr(p, name)(x)), _arr(getattr(q, name)(x))
+        if g.shape != w.shape or np.any(g != w):
+            raise LawViolation(f"rosenbrock().{name}(x) = {g!r}; rosenbrock(2, 100.0) gives {w!r} (b = 100 is the "
+                               f"default) [x={x!r}]")
+
+
+@law(needs=("rosenbrock", "quadratic"), kind=st.sampled_from(["rosenbrock", "quadratic"]), d=st.integers(2, 4),
+     m=st.sampled_from([1e160, 1e200, 1e300]), sign=st.sampled_from([1.0, -1.0]),
+     controls=(ctl.rosenbrock_warns_far_out,), examples=({"kind": "rosenbrock", "d": 3, "m": 1e200, "sign": 1.0},))
+def problems_overflow_to_non_finite_values_without_a_warning(t, kind, d, m, sign):
+    """At a point so far out that the true value overflows float64, ``value``, ``grad`` and
+    ``hessian`` return (non-finite where they overflow: ``value`` always here) without a
+    warning (the documentation of ``Problem``): that is how a driver sees a diverging run, and
+    a warning would be an error under ``-W error``.
+
+    ``x = m sign (1, ..., 1)`` with m >= 1e160: Rosenbrock's ``b (x_2 - x_1^2)^2`` and the
+    quadratic ``x^T A x / 2`` (``A = I + 0.5 1 1^T``, eigenvalues >= 1) exceed 1e308; Rosenbrock's
+    gradient meets ``inf - inf`` (a NaN: two overflows).
+    """
+    import warnings
+    x = np.full(d, sign * m)
+    p = t.rosenbrock(d, 100.0) if kind == "rosenbrock" else t.quadratic(np.eye(d) + 0.5 * np.ones((d, d)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v = float(p.value(x))
+        p.grad(x)
+        p.hessian(x)
+    if caught or math.isfinite(v):
+        raise LawViolation(f"{kind} at x = {sign * m:g} (1, ..., 1): value = {v!r} with warnings "
+                           f"{[str(w.message) for w in caught]}; the value overflows: non-finite, without a warning")

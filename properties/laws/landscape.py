@@ -321,3 +321,188 @@ an implementation that rescales H must rescale tol). The zero Hessian is
     if got != want:
         raise LawViolation(f"classify_critical_point({c:g} H, tol={c * tol!r}) = {got!r}; should be {want!r} for "
                            f"eigenvalues {lam.tolist()} against tol {tol!r} [H={h.tolist()}]")
+
+
+# --- the eigenvalue tolerance, the default zero threshold, GOE sampling, singular matrices -------
+
+def _unit_scaled(h):
+    """``h / 2^k`` (exact) with ``max|h|`` in [1, 2)."""
+    _, e = np.frexp(np.max(np.abs(h)))
+    return np.ldexp(h, 1 - int(e))
+
+
+@law(needs=("hessian_eigen_tolerance",), lam=_spectra(), seed=st.integers(0, 2**32 - 1),
+     c=st.sampled_from([2.0**-1000, 1.0, 3.0, 2.0**1023]), f32=st.booleans(),
+     controls=(ctl.eigen_tolerance_without_n, ctl.eigen_tolerance_largest_signed, ctl.eigen_tolerance_frobenius,
+               ctl.eigen_tolerance_unscaled, ctl.eigen_tolerance_in_float32),
+     examples=({"lam": np.array([1.0, -4.0]), "seed": 0, "c": 2.0**1023, "f32": False},
+               {"lam": np.array([1.0, -4.0, 0.3]), "seed": 0, "c": 3.0, "f32": True}))
+def hessian_eigen_tolerance_is_eight_n_eps_times_the_spectral_norm(t, lam, seed, c, f32):
+    """``hessian_eigen_tolerance(c H) = 8 n eps ||c H||_2`` for an n x n symmetric H at every
+    scale c > 0, up to 2^1023 (entries near the float64 maximum, where ``H + H^T`` overflows
+    unless H is rescaled first) and down to 2^-1000.
+
+    ``H = Q diag(lambda) Q^T`` divided by a power of two so that ``max|H|`` is in [1, 2); the
+    law's ``||H||_2`` is ``max |eigvalsh(H)|`` (the largest *magnitude*, a negative eigenvalue
+    included), times c. Two backward-stable eigensolvers on the same matrix agree on
+    ``||H||_2`` within about ``n eps ||H||_2`` each, and ``c = 3`` rounds H once: relative
+    tolerance ``8 (n + 1) eps``, far below the 12% of a factor 9 instead of 8 or the factor n.
+
+    A float32 H (``f32``, at c = 1 and 3: the other scales are outside float32's range) is the
+    same matrix as its exact float64 conversion and has the same tolerance: an eigensolver run
+    in float32 misses ``||H||_2`` by ~ ``n 6e-8``, millions of times the tolerance here.
+    """
+    h = _unit_scaled(_rotate(lam, seed)[0])
+    n = lam.size
+    m = c * h
+    if f32 and c in (1.0, 3.0):
+        m = m.astype(np.float32)
+    want = 8.0 * n * EPS64 * float(np.max(np.abs(np.linalg.eigvalsh(m.astype(np.float64)))))
+    got = float(t.hessian_eigen_tolerance(m))
+    if not abs(got - want) <= 8 * (n + 1) * EPS64 * want:
+        raise LawViolation(f"hessian_eigen_tolerance({c:g} H) = {got!r}; should be 8 n eps ||H||_2 = {want!r} "
+                           f"(n = {n}, c = {c!r}, dtype {m.dtype}, H proportional to Q diag({lam.tolist()}) Q^T) [seed={seed}]")
+
+
+@law(needs=("classify_critical_point", "hessian_eigen_tolerance"), lam=_spectra(), seed=st.integers(0, 2**32 - 1),
+     r=st.sampled_from([0.25, 0.5, 2.0, 4.0]), sign=st.sampled_from([1.0, -1.0]),
+     controls=(ctl.classify_default_tol_over_n,),
+     examples=({"lam": np.array([1.0, -1.0, 1.0, 1.0]), "seed": 0, "r": 0.5, "sign": 1.0},))
+def default_zero_threshold_is_hessian_eigen_tolerance(t, lam, seed, r, sign):
+    """``classify_critical_point(H)`` (no tol) classifies as ``classify_critical_point(H,
+    tol=hessian_eigen_tolerance(H))``: the documented default threshold.
+
+    ``H = Q diag(lambda) Q^T`` gets one more eigenvalue, ``sign r tau`` with ``tau = 8 n eps
+    ||H||_2`` (n counting it) and r in {1/4, 1/2, 2, 4}: on the zero side of the threshold or on the nonzero
+    side by a factor 2 at least. Forming H moves an eigenvalue by at most about ``n eps
+    ||H||_2 = tau / 8`` (measured <= 0.78 n eps ||H||), so the side is certain; the law checks
+    it with its own eigvalsh and skips an example where it is not.
+    """
+    tau = 8.0 * (lam.size + 1) * EPS64 * float(np.max(np.abs(lam)))
+    lam = np.concatenate([[sign * r * tau], lam])
+    n = lam.size
+    h, _ = _rotate(lam, seed)
+    ev = np.linalg.eigvalsh(h)
+    tau_h = 8.0 * n * EPS64 * float(np.max(np.abs(ev)))
+    small = ev[int(np.argmin(np.abs(ev)))]
+    if not (abs(small) <= tau_h / 1.5 or abs(small) >= 1.5 * tau_h):
+        return  # rounding moved the eigenvalue towards the threshold: not a test case
+    want = t.classify_critical_point(h, tol=float(t.hessian_eigen_tolerance(h)))
+    got = t.classify_critical_point(h)
+    if got != want:
+        raise LawViolation(f"classify_critical_point(H) = {got!r} but with tol = hessian_eigen_tolerance(H) it is "
+                           f"{want!r}; the default threshold is hessian_eigen_tolerance (eigenvalues {lam.tolist()}, "
+                           f"computed {ev.tolist()}) [seed={seed}]")
+
+
+#: GOE entries per test: a variance off by a factor 1.5 either way (or 2/3) is caught with
+#: power >= 1 - 1e-6 at alpha = 1e-7 (chi-square with the known mean 0).
+_GOE_N = stats.n_for_variance_ratio(1.5)
+
+
+@law(needs=("goe_hessian",), statistical=True, seed=stats.seeds(), d=st.integers(1, 5),
+     controls=(ctl.goe_upper_triangle_mirrored, ctl.goe_sum_not_halved, ctl.goe_not_symmetrised))
+def goe_hessian_has_the_goe_entry_distribution(t, seed, d):
+    """``goe_hessian(d, rng)`` is a d x d exactly symmetric matrix and ``goe_hessian(d, rng,
+    size=m)`` m of them, shape ``(m, d, d)``; the entries on and above the diagonal are
+    independent, the diagonal ones N(0, 1) and the off-diagonal ones N(0, 1/2): ``(A + A^T) / 2``
+    with i.i.d. N(0, 1) entries of A, the density ``exp(-tr(H^2) / 2)``.
+
+    Chi-square tests with the known mean 0 of the diagonal variance (1) and, for d >= 2, the
+    off-diagonal variance (1/2), each at alpha = 1e-7 (false alarm <= 2e-7 per example) on
+    ``n = stats.n_for_variance_ratio(1.5)`` entries (power >= 1 - 1e-6 against a variance off
+    by 1.5 or 2/3; mirroring the upper triangle gives 2x, not halving the sum 4x off the
+    diagonal). Symmetry and shapes are exact.
+    """
+    rng = stats.rng_from(seed)
+    one = np.asarray(t.goe_hessian(d, rng))
+    m = -(-_GOE_N // max(1, d * (d - 1) // 2)) if d > 1 else _GOE_N
+    m = max(m, -(-_GOE_N // d))
+    many = np.asarray(t.goe_hessian(d, rng, size=m))
+    if one.shape != (d, d) or many.shape != (m, d, d):
+        raise LawViolation(f"goe_hessian({d}) has shape {one.shape}, with size={m} {many.shape}; should be "
+                           f"{(d, d)} and {(m, d, d)}")
+    if np.any(one != one.T) or np.any(many != np.swapaxes(many, 1, 2)):
+        raise LawViolation(f"goe_hessian({d}) is not exactly symmetric (max |H - H^T| = "
+                           f"{float(np.max(np.abs(many - np.swapaxes(many, 1, 2)))):.3g}) [seed={seed}]")
+    repro = (f"from properties import load_target; from properties.laws.landscape import "
+             f"goe_hessian_has_the_goe_entry_distribution as law\nlaw(load_target('reference'), seed={seed}, d={d})")
+    diag = many[:, np.arange(d), np.arange(d)].ravel()
+    stats.check_variance(diag, 1.0, mean=0.0, what=f"variance of the diagonal of goe_hessian({d})", seed=seed,
+                         repro=repro)
+    if d > 1:
+        iu = np.triu_indices(d, 1)
+        stats.check_variance(many[:, iu[0], iu[1]].ravel(), 0.5, mean=0.0,
+                             what=f"variance of the off-diagonal entries of goe_hessian({d})", seed=seed, repro=repro)
+
+
+@law(needs=("condition_number",), d=st.integers(1, 5), rank=st.integers(0, 4), seed=st.integers(0, 2**32 - 1),
+     spd=st.booleans(), c=st.sampled_from([2.0**-40, 1.0, 3.0, 2.0**40]),
+     controls=(ctl.cond_singular_only_when_nonzero, ctl.cond_inf_when_smallest_is_one),
+     examples=({"d": 2, "rank": 0, "seed": 0, "spd": True, "c": 1.0},
+               {"d": 3, "rank": 3, "seed": 0, "spd": False, "c": 1.0},
+               {"d": 1, "rank": 1, "seed": 0, "spd": False, "c": 1.0}))
+def condition_number_is_inf_for_a_singular_matrix_and_one_for_a_scaled_orthogonal_one(t, d, rank, seed, spd, c):
+    """``condition_number(A) = inf`` when A is exactly singular (``sigma_min = 0``), the zero
+    matrix included, and ``= 1`` for ``A = c Q`` (Q orthogonal, or ``c I`` with ``spd=True``):
+    ``sigma_max / sigma_min`` with all singular values equal.
+
+    The singular A is ``diag(c, ..., c, 0, ..., 0)`` (rank < d nonzero entries, exactly
+    representable, exactly singular; eigvalsh and svd of a diagonal matrix return its entries
+    exactly); rank >= d gives ``c Q`` (general) or ``c I`` (SPD), whose singular values are
+    ``|c|`` within ``d eps |c|``: ratio 1 within ``4 d eps``.
+    """
+    if rank < d:
+        a = np.diag(np.where(np.arange(d) < rank, c, 0.0))
+        got = float(t.condition_number(a, spd=spd))
+        if got != math.inf:
+            raise LawViolation(f"condition_number(diag({np.diag(a).tolist()}), spd={spd}) = {got!r}; a singular matrix "
+                               f"has condition number inf")
+        return
+    if spd:
+        a = c * np.eye(d)
+    else:
+        q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))
+        a = c * q
+    got = float(t.condition_number(a, spd=spd))
+    if not abs(got - 1.0) <= 4 * d * EPS64:
+        raise LawViolation(f"condition_number({c:g} {'I' if spd else 'Q'}, spd={spd}) = {got!r}; all singular "
+                           f"values are equal, so it is 1 [seed={seed}]")
+
+
+@law(needs=("classify_critical_point", "hessian_eigen_tolerance"), lam=_spectra(), seed=st.integers(0, 2**32 - 1),
+     c=st.sampled_from([2.0**-40, 1.0, 2.0**40]),
+     controls=(ctl.symmetry_bound_over_n, ctl.symmetry_exact),
+     examples=({"lam": np.array([1.0, -0.5]), "seed": 0, "c": 1.0},))
+def hessian_asymmetric_within_rounding_is_taken_as_its_symmetric_part(t, lam, seed, c):
+    """A Hessian symmetric up to rounding, ``max|H - H^T| <= 8 n eps max|H|`` (the documented
+    acceptance bound: a numerical Hessian is never exactly symmetric), is accepted by
+    ``classify_critical_point`` and ``hessian_eigen_tolerance`` and treated as its symmetric part.
+
+    ``H = S + delta e_i e_j^T`` (one entry above the diagonal) with ``S = Q diag(lambda) Q^T``
+    and ``delta = 4 n eps max|S|``: the asymmetry is at most ``(4 n + 2) eps max|S|`` (the
+    addition rounds) <= 8 n eps max|H|. It moves the eigenvalues by at most ``delta``, far
+    below the ``1e-6 max|lambda|`` of the smallest drawn eigenvalue, so the kind is that of
+    S; and ``||H||_2`` within ``delta`` of ``||S||_2``, so the tolerance is that of S within
+    ``8 n eps (delta + 2 n eps ||S||_2)``.
+    """
+    n = lam.size
+    if n < 2:
+        lam = np.concatenate([lam, [-lam[0]]])
+        n = 2
+    s = c * _unit_scaled(_rotate(lam, seed)[0])
+    delta = 4 * n * EPS64 * float(np.max(np.abs(s)))
+    h = s.copy()
+    h[0, n - 1] += delta
+    want = _expected(lam)
+    norm2 = float(np.max(np.abs(np.linalg.eigvalsh(s))))
+    want_tol = 8 * n * EPS64 * norm2
+    try:
+        got = t.classify_critical_point(h)
+        got_tol = float(t.hessian_eigen_tolerance(h))
+    except ValueError as exc:
+        raise LawViolation(f"a Hessian with max|H - H^T| = {float(np.max(np.abs(h - h.T))):.3g} <= 8 n eps max|H| = "
+                           f"{8 * n * EPS64 * float(np.max(np.abs(h))):.3g} was refused: {exc}") from None
+    if got != want or not abs(got_tol - want_tol) <= 8 * n * EPS64 * (delta + 2 * n * EPS64 * norm2):
+        raise LawViolation(f"H = S + {delta:.3g} e_1 e_{n}^T classified {got!r} with tolerance {got_tol!r}; S is {want!r} "
+                           f"with tolerance {want_tol!r} (eigenvalues {lam.tolist()}, c = {c!r}) [seed={seed}]")
