@@ -280,14 +280,15 @@ def _relerr_unclamped(a, b):
     return float(np.linalg.norm((a - b).ravel())) / (float(np.linalg.norm(a.ravel())) + float(np.linalg.norm(b.ravel())))
 
 
-def _gradient_check_variant(*, strict_good=False, never_wrong=False, analytic_in_input_dtype=False):
+def _gradient_check_variant(*, strict_good=False, never_wrong=False, analytic_in_input_dtype=False,
+                            analytic_unconverted=False):
     import reference
 
     def gradient_check(f, grad_f, x, h=1e-6, good=1e-7, wrong=1e-3):
         arr = np.asarray(x)
         x0 = np.array(arr, dtype=np.float64)
         xa = np.array(arr) if analytic_in_input_dtype else x0.copy()
-        a = np.asarray(grad_f(xa), dtype=np.float64)
+        a = np.asarray(grad_f(xa), dtype=None if analytic_unconverted else np.float64)
         n = reference.numerical_gradient(f, x0, h)
         r = reference.relative_error(a, n)
         ok = r < good if strict_good else r <= good
@@ -328,3 +329,25 @@ gradient_check_analytic_in_input_dtype = Control(
     "gradient_check_analytic_in_input_dtype", "plausible bug",
     "grad_f evaluated on the caller's float32 x while the numerical gradient is float64",
     {"gradient_check": _gradient_check_variant(analytic_in_input_dtype=True)})
+
+
+def _numgrad_default_h(default):
+    import reference
+
+    def numerical_gradient(f, x, h=default):
+        return reference.numerical_gradient(f, x, h)
+
+    def gradient_check(f, grad_f, x, h=default, good=1e-7, wrong=1e-3):
+        return reference.gradient_check(f, grad_f, x, h, good, wrong)
+
+    return {"numerical_gradient": numerical_gradient, "gradient_check": gradient_check}
+
+
+default_step_jax = Control(
+    "default_step_jax", "conventions.md 9 (jax.test_util.check_grads uses eps = 1e-4)",
+    "numerical_gradient and gradient_check with the default step h = 1e-4 instead of torch's 1e-6",
+    _numgrad_default_h(1e-4))
+gradient_check_analytic_unconverted = Control(
+    "gradient_check_analytic_unconverted", "plausible bug (np.asarray(grad_f(x)) without dtype=float64)",
+    "GradCheckResult.analytic returned in grad_f's dtype (float32) instead of float64",
+    {"gradient_check": _gradient_check_variant(analytic_unconverted=True)})

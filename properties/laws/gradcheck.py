@@ -615,10 +615,10 @@ def relative_error_of_opposite_gradients_is_one(t, a, c):
      x=hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64]), st.integers(1, 4),
                   elements={"min_value": -1, "max_value": 1}),
      rel=st.sampled_from([1e-9, 1e-6, 1e-4, 0.1, 3.0]), h=st.sampled_from([1e-4, 1e-6]),
-     where=st.sampled_from(["at good", "between", "beyond wrong"]),
+     where=st.sampled_from(["at good", "between", "beyond wrong"]), out=st.sampled_from([np.float64, np.float32]),
      controls=(ctl.gradient_check_strict_good, ctl.gradient_check_never_wrong,
-               ctl.gradient_check_analytic_in_input_dtype))
-def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel, h, where):
+               ctl.gradient_check_analytic_in_input_dtype, ctl.gradient_check_analytic_unconverted))
+def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel, h, where, out):
     """``gradient_check(f, grad_f, x, h, good, wrong)`` returns ``analytic = grad_f(x)`` (x as
     float64), ``numeric = numerical_gradient(f, x, h)``, ``r = relative_error(analytic,
     numeric)``, the verdict ``"ok"`` iff ``r <= good``, ``"wrong"`` iff ``r > wrong``, else
@@ -628,13 +628,14 @@ def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel,
     The thresholds are placed at r itself (``good = wrong = r``: "ok"; ``good = r/2, wrong
     = r``: "suspicious"; ``good = r/4, wrong = r/2``: "wrong"), so the boundary cases of
     both comparisons are tested. f = sum exp, grad_f = ``exp(v) (1 + rel (1 + index))``
-    (a wrong gradient, so r > 0); x of dtype float64, float32 or int64.
+    (a wrong gradient, so r > 0) returned as float64 or float32; x of dtype float64, float32
+    or int64.
     """
     x64 = x.astype(np.float64)
     scale = 1.0 + rel * (1.0 + np.arange(x.size).reshape(x.shape))
 
     def grad_f(v):
-        return np.exp(v) * scale
+        return (np.exp(v) * scale).astype(out)
 
     analytic = np.asarray(grad_f(x64), dtype=np.float64)
     numeric = np.asarray(t.numerical_gradient(_sum_exp, x64, h=h), dtype=np.float64)
@@ -647,12 +648,32 @@ def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel,
     got_r, got_v, got_w = float(res[0]), res[1], tuple(int(i) for i in res[2])
     got_a, got_n = np.asarray(res[3], dtype=np.float64), np.asarray(res[4], dtype=np.float64)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), x.shape))
-    ctx = f"[x={x.tolist()} ({x.dtype}), h={h:g}, rel={rel:g}, good={good!r}, wrong={wrong!r}]"
-    if not (np.array_equal(got_a, analytic) and np.array_equal(got_n, numeric)):
-        raise LawViolation(f"gradient_check returned analytic {got_a.tolist()}, numeric {got_n.tolist()}; should be "
-                           f"grad_f(x as float64) = {analytic.tolist()} and numerical_gradient(f, x, h) = "
+    ctx = f"[x={x.tolist()} ({x.dtype}), h={h:g}, rel={rel:g}, good={good!r}, wrong={wrong!r}, grad_f -> {out.__name__}]"
+    dtypes = (np.asarray(res[3]).dtype, np.asarray(res[4]).dtype)
+    if not (np.array_equal(got_a, analytic) and np.array_equal(got_n, numeric)) or dtypes != (np.float64,) * 2:
+        raise LawViolation(f"gradient_check returned analytic {got_a.tolist()}, numeric {got_n.tolist()} (dtypes "
+                           f"{dtypes[0]}, {dtypes[1]}); should be float64 grad_f(x as float64) = {analytic.tolist()} "
+                           f"and numerical_gradient(f, x, h) = "
                            f"{numeric.tolist()} {ctx}")
     if got_r != r or got_v != verdict or got_w != worst:
         raise LawViolation(f"gradient_check returned r={got_r!r}, verdict {got_v!r}, worst_index {got_w}; should be "
                            f"relative_error(analytic, numeric) = {r!r}, {verdict!r} (ok iff r <= good, wrong iff "
                            f"r > wrong), {worst} {ctx}")
+
+
+@law(needs=("numerical_gradient", "gradient_check"), x=_vectors(), controls=(ctl.default_step_jax,))
+def gradcheck_default_step_is_1e_minus_6(t, x):
+    """Without ``h``, ``numerical_gradient`` and ``gradient_check`` use the absolute step
+    ``h = 1e-6`` (torch's ``gradcheck`` eps, seed 003's order of magnitude; JAX uses 1e-4).
+
+    A law about a default: the target is called without ``h`` and compared, bit for bit, with
+    the same deterministic call given ``h=1e-6`` (f = sum exp, whose centred difference
+    depends on h through ``sinh(h)/h``: a step of 1e-4 changes it by ~1.7e-9 relative).
+    """
+    want = np.asarray(t.numerical_gradient(_sum_exp, x, h=1e-6), dtype=np.float64)
+    got = np.asarray(t.numerical_gradient(_sum_exp, x), dtype=np.float64)
+    res = t.gradient_check(_sum_exp, lambda v: np.exp(v), x, good=GOOD, wrong=WRONG)
+    numeric = np.asarray(res[4], dtype=np.float64)
+    if not (np.array_equal(got, want) and np.array_equal(numeric, want)):
+        raise LawViolation(f"numerical gradient with the default step: {got.tolist()} (numerical_gradient), "
+                           f"{numeric.tolist()} (gradient_check); with h=1e-6: {want.tolist()} [x={x.tolist()}]")
