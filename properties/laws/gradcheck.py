@@ -499,7 +499,8 @@ def _dyadic_linear(draw):
 
 @law(needs=("numerical_gradient",), case=_dyadic_linear(),
      controls=(ctl.numgrad_no_overflow_guard, ctl.numgrad_always_halved),
-     examples=({"case": (np.array([3.0]), np.array([0.0]), 1.0, 1022, "float")},
+     examples=({"case": (np.array([3.0]), np.array([0.0]), 4.0, 1020, "float")},
+               {"case": (np.array([[1.0, -3.0]]), np.array([[0.5, 2.0]]), 1.0, 4, "int")},
                {"case": (np.array([[1.0, -3.0], [5.0, 1.0]]), np.zeros((2, 2)), 1 / 16, -1070, "float64")}))
 def centred_difference_is_exact_on_dyadic_linear_functions(t, case):
     """On ``f(v) = 2^E sum_i m_i v_i`` the centred difference is exactly ``2^E m``, for every
@@ -513,7 +514,9 @@ def centred_difference_is_exact_on_dyadic_linear_functions(t, case):
     tolerance. At the top of the range the difference overflows while the quotient fits
     (halving both differences first is exact there); in the subnormal range halving
     ``f`` first is not exact. f returns a Python float, a numpy float64, a 0-d array, or a
-    Python int when every value is an integer (all are real scalars).
+    Python int when every value is an integer (all are real scalars). Explicit examples: an
+    overflowing difference at h = 4 (divisor 8, so a fall-back that multiplies is caught), a
+    subnormal f, an int-valued f.
     """
     m, x, h, E, ret = case
 
@@ -595,7 +598,8 @@ def relative_error_of_float32_input_is_computed_in_float64(t, ab):
 @law(needs=("relative_error",),
      a=hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
                   .filter(lambda v: abs(v) >= 1e-3)),
-     c=st.floats(1e-3, 1e3, allow_nan=False), controls=(ctl.relative_error_unclamped,))
+     c=st.floats(1e-3, 1e3, allow_nan=False), controls=(ctl.relative_error_unclamped,),
+     examples=({"a": np.array([0.507, -3.795]), "c": 4.863}, {"a": np.array([-6.03, -8.185]), "c": 5.808}))
 def relative_error_of_opposite_gradients_is_one(t, a, c):
     """``relative_error(a, -c a) = 1`` for every ``c > 0``, and never more than 1.
 
