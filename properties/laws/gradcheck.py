@@ -483,7 +483,8 @@ def _dyadic_linear(draw):
     """(m, x, h, E, ret): ``f(v) = 2^E sum m_i v_i`` with odd integers ``|m_i| <= 15``, x in
     ``k/16``, ``|x| <= 4``, any shape of 1-3 dimensions, h in {1/16, 1/4, 1, 4}; E near the
     bottom of float64 (f subnormal), near 0, or at the top (``2^E sum |m_i| (|x_i| + h)``
-    just below 2^1024, so ``f(x+h) - f(x-h)`` can overflow); ``ret`` the type f returns."""
+    and ``2^E max |m_i|`` below 2^1024, so ``f(x+h) - f(x-h)`` can overflow while f and the
+    gradient fit); ``ret`` the type f returns."""
     shape = tuple(draw(st.lists(st.integers(1, 2), min_size=1, max_size=3), label="shape"))
     n = math.prod(shape)
     m = np.array(draw(st.lists(st.integers(-7, 7).map(lambda k: 2 * k + 1), min_size=n, max_size=n), label="m"),
@@ -491,7 +492,9 @@ def _dyadic_linear(draw):
     x = np.array(draw(st.lists(st.integers(-64, 64), min_size=n, max_size=n), label="x"),
                  dtype=np.float64).reshape(shape) / 16
     h = draw(st.sampled_from([1 / 16, 1 / 4, 1.0, 4.0]), label="h")
-    top = 1023 - math.floor(math.log2(math.fsum((np.abs(m) * (np.abs(x) + h)).ravel().tolist())))
+    # 2^E times the largest |f| and the largest |gradient| stays below 2^1024
+    top = 1023 - math.floor(math.log2(max(math.fsum((np.abs(m) * (np.abs(x) + h)).ravel().tolist()),
+                                          float(np.max(np.abs(m))))))
     E = draw(st.one_of(st.integers(-1070, -1060), st.integers(-8, 8), st.integers(top - 3, top)), label="E")
     ret = draw(st.sampled_from(["float", "float64", "0-d array", "int"]), label="ret")
     return m, x, h, E, ret
