@@ -214,3 +214,140 @@ mse_loss_grad_missing_two = Control(
 bce_grad_missing_mean = Control(
     "bce_grad_missing_mean", "plausible bug", "logistic-loss gradient sigmoid(z) - y without the 1/size of the mean",
     {"bce_with_logits_loss_grad": _bce_grad_no_mean})
+
+
+# --- the float64 range and the dtype of the computation --------------------------------------
+
+def _numgrad_variant(f, x, h=1e-6, *, guard=True, always_halved=False, keep_dtype=False):
+    """The reference's centred difference with one switch changed: no overflow fall-back
+    (``guard=False``), the halved quotient used always (``always_halved``), or the arithmetic
+    done in the input's dtype (``keep_dtype``: float32 in, float32 steps and f on float32)."""
+    arr = np.asarray(x)
+    x0 = np.array(arr, dtype=arr.dtype if keep_dtype and np.issubdtype(arr.dtype, np.floating) else np.float64)
+    g = np.empty_like(x0)
+    w = x0.copy()
+    wf, gf, xf = w.reshape(-1), g.reshape(-1), x0.reshape(-1)
+    for i in range(wf.size):
+        xi = xf[i]
+        xp, xm = xi + x0.dtype.type(h), xi - x0.dtype.type(h)
+        wf[i] = xp
+        fp = float(f(w))
+        wf[i] = xm
+        fm = float(f(w))
+        wf[i] = xi
+        with np.errstate(over="ignore", invalid="ignore"):
+            xp, xm = float(xp), float(xm)
+            if always_halved:
+                gf[i] = (fp / 2 - fm / 2) / (xp / 2 - xm / 2)
+            else:
+                gf[i] = (fp - fm) / (xp - xm)
+                if guard and not np.isfinite(gf[i]):
+                    gf[i] = (fp / 2 - fm / 2) / (xp / 2 - xm / 2)
+    return g
+
+
+def _numgrad_no_guard(f, x, h=1e-6):
+    return _numgrad_variant(f, x, h, guard=False)
+
+
+def _numgrad_always_halved(f, x, h=1e-6):
+    return _numgrad_variant(f, x, h, always_halved=True)
+
+
+def _numgrad_input_dtype(f, x, h=1e-6):
+    return _numgrad_variant(f, x, h, keep_dtype=True)
+
+
+def _relerr_input_dtype(a, b):
+    # the reference's scaled norms, computed in the inputs' dtype (float32 stays float32)
+    a, b = np.asarray(a), np.asarray(b)
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    if scale == 0.0:
+        return 0.0
+    a, b = a / a.dtype.type(scale), b / b.dtype.type(scale)
+    num = float(np.linalg.norm((a - b).ravel()))
+    den = float(np.linalg.norm(a.ravel())) + float(np.linalg.norm(b.ravel()))
+    return min(num / den, 1.0)
+
+
+def _relerr_unclamped(a, b):
+    # the reference's scaled norms without min(., 1): rounding can give 1 + eps for b = -c a
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    if scale == 0.0:
+        return 0.0
+    a, b = a / scale, b / scale
+    return float(np.linalg.norm((a - b).ravel())) / (float(np.linalg.norm(a.ravel())) + float(np.linalg.norm(b.ravel())))
+
+
+def _gradient_check_variant(*, strict_good=False, never_wrong=False, analytic_in_input_dtype=False,
+                            analytic_unconverted=False):
+    import reference
+
+    def gradient_check(f, grad_f, x, h=1e-6, good=1e-7, wrong=1e-3):
+        arr = np.asarray(x)
+        x0 = np.array(arr, dtype=np.float64)
+        xa = np.array(arr) if analytic_in_input_dtype else x0.copy()
+        a = np.asarray(grad_f(xa), dtype=None if analytic_unconverted else np.float64)
+        n = reference.numerical_gradient(f, x0, h)
+        r = reference.relative_error(a, n)
+        ok = r < good if strict_good else r <= good
+        verdict = "ok" if ok else ("wrong" if r > wrong and not never_wrong else "suspicious")
+        worst = np.unravel_index(int(np.argmax(np.abs(a - n))), x0.shape) if x0.ndim else ()
+        return reference.GradCheckResult(r, verdict, tuple(int(i) for i in worst), a, n)
+
+    return gradient_check
+
+
+numgrad_no_overflow_guard = Control(
+    "numgrad_no_overflow_guard", "plausible bug",
+    "centred difference (f+ - f-) / 2h without a fall-back: inf when f(x+h) - f(x-h) overflows although the "
+    "quotient fits float64", {"numerical_gradient": _numgrad_no_guard},
+    correct="when f(x+h) - f(x-h) overflows, (f+/2 - f-/2) / (h) is exact and finite")
+numgrad_always_halved = Control(
+    "numgrad_always_halved", "plausible bug (the overflow guard applied to every coordinate)",
+    "(f+/2 - f-/2) / ((x+h)/2 - (x-h)/2) always: halving a subnormal f value rounds it",
+    {"numerical_gradient": _numgrad_always_halved})
+numgrad_input_dtype = Control(
+    "numgrad_input_dtype", "plausible bug (np.array(x) without dtype=float64)",
+    "centred difference computed in the input's dtype: float32 x gives float32 steps and f sees float32",
+    {"numerical_gradient": _numgrad_input_dtype})
+relative_error_input_dtype = Control(
+    "relative_error_input_dtype", "plausible bug (np.asarray(a) without dtype=float64)",
+    "relative error of float32 gradients computed in float32 (error ~1e-7 instead of ~1e-16)",
+    {"relative_error": _relerr_input_dtype})
+relative_error_unclamped = Control(
+    "relative_error_unclamped", "plausible bug",
+    "relative error without min(., 1): rounding makes it exceed 1 for b = -c a", {"relative_error": _relerr_unclamped})
+gradient_check_strict_good = Control(
+    "gradient_check_strict_good", "plausible bug", "verdict 'ok' only for r < good (the threshold itself rejected)",
+    {"gradient_check": _gradient_check_variant(strict_good=True)})
+gradient_check_never_wrong = Control(
+    "gradient_check_never_wrong", "plausible bug", "verdict 'suspicious' for every r > good (no 'wrong')",
+    {"gradient_check": _gradient_check_variant(never_wrong=True)})
+gradient_check_analytic_in_input_dtype = Control(
+    "gradient_check_analytic_in_input_dtype", "plausible bug",
+    "grad_f evaluated on the caller's float32 x while the numerical gradient is float64",
+    {"gradient_check": _gradient_check_variant(analytic_in_input_dtype=True)})
+
+
+def _numgrad_default_h(default):
+    import reference
+
+    def numerical_gradient(f, x, h=default):
+        return reference.numerical_gradient(f, x, h)
+
+    def gradient_check(f, grad_f, x, h=default, good=1e-7, wrong=1e-3):
+        return reference.gradient_check(f, grad_f, x, h, good, wrong)
+
+    return {"numerical_gradient": numerical_gradient, "gradient_check": gradient_check}
+
+
+default_step_jax = Control(
+    "default_step_jax", "conventions.md 9 (jax.test_util.check_grads uses eps = 1e-4)",
+    "numerical_gradient and gradient_check with the default step h = 1e-4 instead of torch's 1e-6",
+    _numgrad_default_h(1e-4))
+gradient_check_analytic_unconverted = Control(
+    "gradient_check_analytic_unconverted", "plausible bug (np.asarray(grad_f(x)) without dtype=float64)",
+    "GradCheckResult.analytic returned in grad_f's dtype (float32) instead of float64",
+    {"gradient_check": _gradient_check_variant(analytic_unconverted=True)})

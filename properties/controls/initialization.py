@@ -227,3 +227,140 @@ truncation_retries_capped = Control(
     "truncated normal by rejection with at most 3 redraws: a fraction 0.0455^4 = 4.3e-6 of draws stays beyond 2 sigma0",
     {n: _retries_capped(n) for n in ("lecun_normal", "glorot_normal", "he_normal")},
     correct="redraw until every value lies in [-2 sigma0, 2 sigma0] (or invert the truncated cdf)")
+
+
+# --- variance_scaling ----------------------------------------------------------------------------
+def _vs(shape, rng, *, scale=1.0, mode="fan_in", distribution="normal", layout="torch", fan_avg_sum=False,
+        mode_ignored=False, uniform_no_3=False, scale_is_std=False, trunc_uncorrected=False, normal_truncated=False,
+        distribution_ignored=False):
+    """The variance-scaling rule written out, with one switch on: fan_avg as fan_in + fan_out, mode
+    ignored (fan_in), uniform bound sqrt(scale/fan), scale used as the std numerator, truncated
+    normal with sigma0 = sigma, Keras' "normal" -> truncated normal, distribution ignored (normal)."""
+    fi, fo = _fans(shape, layout)
+    shape = tuple(shape)
+    fan = fi if mode_ignored else {"fan_in": fi, "fan_out": fo, "fan_avg": (fi + fo) if fan_avg_sum else (fi + fo) / 2}[mode]
+    std = scale / math.sqrt(fan) if scale_is_std else math.sqrt(scale / fan)
+    if distribution_ignored:
+        distribution = "normal"
+    if normal_truncated and distribution == "normal":
+        distribution = "truncated_normal"
+    if distribution == "uniform":
+        b = std * (1.0 if uniform_no_3 else math.sqrt(3.0))
+        return rng.uniform(-b, b, size=shape)
+    if distribution == "truncated_normal":
+        s0 = std if trunc_uncorrected else std / _TRUNC
+        return _trunc(rng, shape, s0, -2 * s0, 2 * s0)
+    return rng.standard_normal(shape) * std
+
+
+def _vs_with(**switch):
+    def variance_scaling(shape, rng, *, scale=1.0, mode="fan_in", distribution="normal", layout="torch"):
+        return _vs(shape, rng, scale=scale, mode=mode, distribution=distribution, layout=layout, **switch)
+    return variance_scaling
+
+
+vs_fan_avg_sum = Control(
+    "vs_fan_avg_sum", "plausible bug (Glorot's 2/(in + out) with the 2 forgotten)",
+    "variance_scaling mode 'fan_avg' with fan = fan_in + fan_out instead of their mean: variance halved",
+    {"variance_scaling": _vs_with(fan_avg_sum=True)})
+vs_mode_ignored = Control(
+    "vs_mode_ignored", "plausible bug", "variance_scaling always uses fan_in, whatever the mode",
+    {"variance_scaling": _vs_with(mode_ignored=True)})
+vs_uniform_no_3 = Control(
+    "vs_uniform_no_3", "plausible bug (bound = std)", "uniform on [-sqrt(scale/fan), sqrt(scale/fan)]: variance / 3",
+    {"variance_scaling": _vs_with(uniform_no_3=True)})
+vs_scale_is_std = Control(
+    "vs_scale_is_std", "plausible bug (scale read as a gain)", "std = scale / sqrt(fan): variance scale^2 / fan",
+    {"variance_scaling": _vs_with(scale_is_std=True)})
+vs_truncated_uncorrected = Control(
+    "vs_truncated_uncorrected", "conventions.md 7b (torch trunc_normal_ does not correct sigma)",
+    "truncated_normal with sigma0 = sqrt(scale/fan): variance 0.774 scale/fan",
+    {"variance_scaling": _vs_with(trunc_uncorrected=True)})
+vs_normal_is_truncated = Control(
+    "vs_normal_is_truncated", "conventions.md 7b (Keras maps distribution='normal' to the truncated normal)",
+    "distribution='normal' draws the truncated normal (same variance)", {"variance_scaling": _vs_with(normal_truncated=True)})
+vs_distribution_ignored = Control(
+    "vs_distribution_ignored", "plausible bug", "variance_scaling draws a normal for every distribution (same variance)",
+    {"variance_scaling": _vs_with(distribution_ignored=True)})
+
+
+# --- defaults ------------------------------------------------------------------------------------
+def _with_defaults(name, **defaults):
+    """``name`` whose omitted keyword arguments take ``defaults`` (a changed default)."""
+    def f(shape, rng, **kw):
+        import reference
+        return getattr(reference, name)(shape, rng, **{**defaults, **kw})
+    return f
+
+
+defaults_keras_layout = Control(
+    "defaults_keras_layout", "conventions.md 7a (Keras / JAX kernels are [*k, in, out])",
+    "every initialiser defaults to layout='keras'",
+    {n: _with_defaults(n, layout="keras") for n in ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform",
+                                                    "he_normal", "he_uniform", "variance_scaling")})
+defaults_truncated = Control(
+    "defaults_truncated", "conventions.md 7b (Keras / JAX normals are truncated)",
+    "the normal initialisers default to truncated=True and variance_scaling to 'truncated_normal'",
+    {**{n: _with_defaults(n, truncated=True) for n in ("lecun_normal", "glorot_normal", "he_normal")},
+     "variance_scaling": _with_defaults("variance_scaling", distribution="truncated_normal")})
+defaults_leaky_slope = Control(
+    "defaults_leaky_slope", "plausible bug (Keras / torch LeakyReLU's own default slope 0.01, or torch's a=sqrt(5))",
+    "He initialisers default to negative_slope=sqrt(5): leaky_relu without a slope gets gain sqrt(1/3)",
+    {n: _with_defaults(n, negative_slope=math.sqrt(5.0)) for n in ("he_normal", "he_uniform")})
+defaults_he_fan_out = Control(
+    "defaults_he_fan_out", "plausible bug (torch's kaiming_normal_ in ResNets is called with mode='fan_out')",
+    "He initialisers default to mode='fan_out'", {n: _with_defaults(n, mode="fan_out") for n in ("he_normal", "he_uniform")})
+defaults_variance_scaling_scale_two = Control(
+    "defaults_variance_scaling_scale_two", "plausible bug (He's factor 2 as the default)",
+    "variance_scaling defaults to scale=2.0 (and LeCun / Glorot to gain sqrt 2)",
+    {"variance_scaling": _with_defaults("variance_scaling", scale=2.0),
+     **{n: _with_defaults(n, gain=math.sqrt(2.0)) for n in ("lecun_normal", "lecun_uniform", "glorot_normal",
+                                                             "glorot_uniform")}})
+
+
+# --- fill shapes ---------------------------------------------------------------------------------
+def _full_at_least_one(name):
+    def f(shape, rng, **kw):
+        import reference
+        dims = tuple(max(int(d), 1) for d in tuple(shape)) or (1,)
+        return getattr(reference, name)(dims, rng, **kw)
+    return f
+
+
+fill_empty_as_one = Control(
+    "fill_empty_as_one", "plausible bug (the weight-shape rule, >= 1 dimension of size >= 1, forced on biases)",
+    "zeros_init / constant_init turn a 0-d shape into (1,) and zero-size dimensions into 1",
+    {"zeros_init": _full_at_least_one("zeros_init"), "constant_init": _full_at_least_one("constant_init")})
+
+
+# --- truncated normal: one redraw value shared by every rejected entry -----------------------------
+def _init_variance(name, shape, kw):
+    import reference
+    fi, fo = reference.fan_in_fan_out(shape, layout=kw.get("layout", "torch"))
+    if name.startswith("lecun"):
+        return kw.get("gain", 1.0) ** 2 / fi
+    if name.startswith("glorot"):
+        return 2.0 * kw.get("gain", 1.0) ** 2 / (fi + fo)
+    g = reference.calculate_gain(kw.get("nonlinearity", "relu"), kw.get("negative_slope", 0.0))
+    return g * g / (fi if kw.get("mode", "fan_in") == "fan_in" else fo)
+
+
+def _shared_redraw(name):
+    def f(shape, rng, *, truncated=False, **kw):
+        import reference
+        if not truncated:
+            return getattr(reference, name)(shape, rng, **kw)
+        z = rng.standard_normal(tuple(shape))
+        bad = np.abs(z) > 2.0
+        while np.any(bad):
+            z[bad] = rng.standard_normal()  # one value for every rejected entry (size= forgotten)
+            bad = np.abs(z) > 2.0
+        return z * (math.sqrt(_init_variance(name, shape, kw)) / _TRUNC)
+    return f
+
+
+truncation_shared_redraw = Control(
+    "truncation_shared_redraw", "plausible bug (rng.standard_normal() without the count of rejected entries)",
+    "truncated normal by rejection redrawing ONE value for all rejected entries of a call: 4.6% of each call equal",
+    {n: _shared_redraw(n) for n in ("lecun_normal", "glorot_normal", "he_normal")},
+    correct="redraw as many independent values as there are rejected entries")

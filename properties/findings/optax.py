@@ -77,6 +77,17 @@ FINDINGS = [
         reproduce=violates("sigmoid_and_tanh_derivatives_keep_their_relative_accuracy_in_the_tails", x=np.array([-720.0, 40.0])),
     ),
     Finding(
+        "O8", severity="correctness",
+        reason="jax.nn.initializers.lecun_normal / glorot_normal / he_normal are truncated normals (sigma_0 = sigma / "
+               "0.87962566, cut at +-2 sigma_0; jax/_src/nn/initializers.py #L413, #L561) and the adapter keeps that "
+               "default (truncated=True), where torch and the reference default to the untruncated normal: "
+               "lecun_normal((4, 7), rng) differs from lecun_normal((4, 7), rng, truncated=False). Every other "
+               "default (layout, gain, mode, nonlinearity, slope) agrees, and truncated=False given explicitly is exact",
+        laws=tuple(f"initialisers_default_to_the_torch_conventions[{n}]"
+                   for n in ("lecun_normal", "glorot_normal", "he_normal")),
+        reproduce=violates("initialisers_default_to_the_torch_conventions", name="lecun_normal", shape=(4, 7), seed=0),
+    ),
+    Finding(
         "OC1", severity="capability",
         reason="optax.adagrad puts eps inside the root (scale_by_rss); AdaGrad with eps outside the root (torch) is not "
                "offered, so those examples are rejected",

@@ -474,3 +474,213 @@ def bce_with_logits_loss_grad_passes_the_gradient_check(t, zy):
     _check_backward("bce_with_logits_loss_grad", t.bce_with_logits_loss_grad(z, y),
                     lambda v: float(t.bce_with_logits_loss(v, y)), z, r,
                     context=f"[logits={z.tolist()}, y={y.tolist()}]")
+
+
+# --- the whole float64 range, any shape, and the dtype of the computation --------------------
+
+@st.composite
+def _dyadic_linear(draw):
+    """(m, x, h, E, ret): ``f(v) = 2^E sum m_i v_i`` with odd integers ``|m_i| <= 15``, x in
+    ``k/16``, ``|x| <= 4``, any shape of 1-3 dimensions, h in {1/16, 1/4, 1, 4}; E near the
+    bottom of float64 (f subnormal), near 0, or at the top (``2^E sum |m_i| (|x_i| + h)``
+    and ``2^E max |m_i|`` below 2^1024, so ``f(x+h) - f(x-h)`` can overflow while f and the
+    gradient fit); ``ret`` the type f returns."""
+    shape = tuple(draw(st.lists(st.integers(1, 2), min_size=1, max_size=3), label="shape"))
+    n = math.prod(shape)
+    m = np.array(draw(st.lists(st.integers(-7, 7).map(lambda k: 2 * k + 1), min_size=n, max_size=n), label="m"),
+                 dtype=np.float64).reshape(shape)
+    x = np.array(draw(st.lists(st.integers(-64, 64), min_size=n, max_size=n), label="x"),
+                 dtype=np.float64).reshape(shape) / 16
+    h = draw(st.sampled_from([1 / 16, 1 / 4, 1.0, 4.0]), label="h")
+    # 2^E times the largest |f| and the largest |gradient| stays below 2^1024
+    top = 1023 - math.floor(math.log2(max(math.fsum((np.abs(m) * (np.abs(x) + h)).ravel().tolist()),
+                                          float(np.max(np.abs(m))))))
+    E = draw(st.one_of(st.integers(-1070, -1060), st.integers(-8, 8), st.integers(top - 3, top)), label="E")
+    ret = draw(st.sampled_from(["float", "float64", "0-d array", "int"]), label="ret")
+    return m, x, h, E, ret
+
+
+@law(needs=("numerical_gradient",), case=_dyadic_linear(),
+     controls=(ctl.numgrad_no_overflow_guard, ctl.numgrad_always_halved),
+     examples=({"case": (np.array([3.0]), np.array([0.0]), 4.0, 1020, "float")},
+               {"case": (np.array([[1.0, -3.0]]), np.array([[0.5, 2.0]]), 1.0, 4, "int")},
+               {"case": (np.array([[1.0, -3.0], [5.0, 1.0]]), np.zeros((2, 2)), 1 / 16, -1070, "float64")}))
+def centred_difference_is_exact_on_dyadic_linear_functions(t, case):
+    """On ``f(v) = 2^E sum_i m_i v_i`` the centred difference is exactly ``2^E m``, for every
+    E from the subnormal range to the top of float64 and x of any shape.
+
+    Every quantity is exact: ``m_i v_i`` and their sum are multiples of 1/16 below 2^11,
+    times ``2^E`` (E >= -1070) a multiple of 2^-1074 below 2^1024, so ``f(x +- h e_i)`` are
+    float64 numbers; ``(x_i + h) - (x_i - h) = 2h`` exactly; ``f(x + h e_i) - f(x - h e_i)
+    = 2^(E+1) h m_i`` exactly (a difference of multiples of 2^-1074) unless it overflows,
+    and the quotient ``2^E m_i`` is a float64 number. The law requires equality: no
+    tolerance. At the top of the range the difference overflows while the quotient fits
+    (halving both differences first is exact there); in the subnormal range halving
+    ``f`` first is not exact. f returns a Python float, a numpy float64, a 0-d array, or a
+    Python int when every value is an integer (all are real scalars). Explicit examples: an
+    overflowing difference at h = 4 (divisor 8, so a fall-back that multiplies is caught), a
+    subnormal f, an int-valued f.
+    """
+    m, x, h, E, ret = case
+
+    def f(v):
+        s = math.ldexp(math.fsum((m * np.asarray(v, dtype=np.float64)).ravel().tolist()), E)
+        if ret == "int" and s == int(s) and abs(s) < 2**53:
+            return int(s)
+        return {"float": s, "float64": np.float64(s), "0-d array": np.array(s)}.get(ret, s)
+
+    want = np.ldexp(m, E)
+    got = _grad_out(t.numerical_gradient(f, x, h=h), x.shape, "numerical_gradient")
+    if not np.array_equal(got, want):
+        i = tuple(int(v) for v in np.argwhere(got != want)[0])
+        raise LawViolation(f"numerical_gradient of f(v) = 2^{E} sum m v at x={x.tolist()}, h={h}: coordinate {i} "
+                           f"is {got[i]!r}; should be exactly 2^{E} m_i = {want[i]!r} (f returns {ret}) "
+                           f"[m={m.tolist()}]")
+
+
+@law(needs=("numerical_gradient",), x=hnp.arrays(st.sampled_from([np.float32, np.float16, np.int64]),
+                                                  st.integers(1, 4), elements={"min_value": -3, "max_value": 3}),
+     h=st.sampled_from([1e-3, 1e-4, 1e-6]), controls=(ctl.numgrad_input_dtype,))
+def numerical_gradient_of_float32_input_is_computed_in_float64(t, x, h):
+    """x of dtype float32, float16 or int64 is copied to float64: f receives float64 arrays
+    and the result equals the numerical gradient at the same values given as float64.
+
+    Both calls are deterministic, so the results must be equal (no tolerance): a float32
+    computation would take the steps ``x_i +- h`` in float32 (a relative error of 6e-8 on
+    each, i.e. on the divisor ``2h`` about ``6e-8 |x_i| / h``) and evaluate f in float32.
+    """
+    seen = []
+
+    def f(v):
+        seen.append(np.asarray(v).dtype)
+        return float(np.sum(np.exp(v)))
+
+    got = _grad_out(t.numerical_gradient(f, x, h=h), x.shape, "numerical_gradient")
+    if any(d != np.float64 for d in seen):
+        raise LawViolation(f"numerical_gradient of a {x.dtype} x called f on arrays of dtype "
+                           f"{sorted(set(map(str, seen)))}; f must receive float64 copies [x={x.tolist()}]")
+    want = np.asarray(t.numerical_gradient(f, x.astype(np.float64), h=h), dtype=np.float64)
+    if not np.array_equal(got, want):
+        raise LawViolation(f"numerical_gradient of {x.dtype} x={x.tolist()} (h={h:g}) is {got.tolist()}; the same "
+                           f"values as float64 give {want.tolist()}: the computation must be float64")
+
+
+def _relerr_oracle(a, b) -> float:
+    """``||a - b|| / (||a|| + ||b||)`` with ``math.fsum`` on data divided by the largest magnitude."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    m = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    if m == 0:
+        return 0.0
+    an, bn = (a / m).ravel().tolist(), (b / m).ravel().tolist()
+    num = math.sqrt(math.fsum((u - v) ** 2 for u, v in zip(an, bn)))
+    den = math.sqrt(math.fsum(u * u for u in an)) + math.sqrt(math.fsum(v * v for v in bn))
+    return num / den
+
+
+def _float32_pairs():
+    el = st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False, width=32)
+    return st.integers(1, 6).flatmap(lambda n: st.tuples(hnp.arrays(np.float32, n, elements=el),
+                                                         hnp.arrays(np.float32, n, elements=el)))
+
+
+@law(needs=("relative_error",), ab=_float32_pairs(), controls=(ctl.relative_error_input_dtype,))
+def relative_error_of_float32_input_is_computed_in_float64(t, ab):
+    """``relative_error`` of float32 gradients is the float64 value of the formula at those
+    values: within ``8 (n + 2) eps64`` of the oracle (as in
+    ``relative_error_is_normwise_and_scale_free``). A float32 computation is off by ~1e-7,
+    about 1e8 times that."""
+    a, b = ab
+    want = _relerr_oracle(a, b)
+    got = float(t.relative_error(a, b))
+    tol = 8 * (a.size + 2) * EPS64
+    if not abs(got - want) <= tol:
+        raise LawViolation(f"relative_error of float32 a={a.tolist()}, b={b.tolist()} = {got!r}; the formula in "
+                           f"float64 gives {want!r} (allowed {tol:.2g})")
+
+
+@law(needs=("relative_error",),
+     a=hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
+                  .filter(lambda v: abs(v) >= 1e-3)),
+     c=st.floats(1e-3, 1e3, allow_nan=False), controls=(ctl.relative_error_unclamped,),
+     examples=({"a": np.array([0.507, -3.795]), "c": 4.863}, {"a": np.array([-6.03, -8.185]), "c": 5.808}))
+def relative_error_of_opposite_gradients_is_one(t, a, c):
+    """``relative_error(a, -c a) = 1`` for every ``c > 0``, and never more than 1.
+
+    ``||a + c a|| = (1 + c) ||a|| = ||a|| + ||c a||``: the triangle inequality is an
+    equality, so r = 1, its largest value (the docstring's range [0, 1]). Rounding of the
+    two norms may put the quotient a few eps above 1; the result must still be <= 1 (exactly),
+    and at least ``1 - 8 (n + 2) eps``.
+    """
+    b = -c * a
+    got = float(t.relative_error(a, b))
+    if not (1.0 - 8 * (a.size + 2) * EPS64 <= got <= 1.0):
+        raise LawViolation(f"relative_error(a, -c a) = {got!r} for a={a.tolist()}, c={c!r}; should be 1 (in "
+                           f"[1 - {8 * (a.size + 2)} eps, 1]: r never exceeds 1)")
+
+
+@law(needs=("gradient_check", "numerical_gradient", "relative_error"),
+     x=hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64]), st.integers(1, 4),
+                  elements={"min_value": -1, "max_value": 1}),
+     rel=st.sampled_from([1e-9, 1e-6, 1e-4, 0.1, 3.0]), h=st.sampled_from([1e-4, 1e-6]),
+     where=st.sampled_from(["at good", "between", "beyond wrong"]), out=st.sampled_from([np.float64, np.float32]),
+     controls=(ctl.gradient_check_strict_good, ctl.gradient_check_never_wrong,
+               ctl.gradient_check_analytic_in_input_dtype, ctl.gradient_check_analytic_unconverted))
+def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel, h, where, out):
+    """``gradient_check(f, grad_f, x, h, good, wrong)`` returns ``analytic = grad_f(x)`` (x as
+    float64), ``numeric = numerical_gradient(f, x, h)``, ``r = relative_error(analytic,
+    numeric)``, the verdict ``"ok"`` iff ``r <= good``, ``"wrong"`` iff ``r > wrong``, else
+    ``"suspicious"``, and ``worst_index = argmax |analytic - numeric|``.
+
+    A composition of the target's own functions, all deterministic: equality, no tolerance.
+    The thresholds are placed at r itself (``good = wrong = r``: "ok"; ``good = r/2, wrong
+    = r``: "suspicious"; ``good = r/4, wrong = r/2``: "wrong"), so the boundary cases of
+    both comparisons are tested. f = sum exp, grad_f = ``exp(v) (1 + rel (1 + index))``
+    (a wrong gradient, so r > 0) returned as float64 or float32; x of dtype float64, float32
+    or int64.
+    """
+    x64 = x.astype(np.float64)
+    scale = 1.0 + rel * (1.0 + np.arange(x.size).reshape(x.shape))
+
+    def grad_f(v):
+        return (np.exp(v) * scale).astype(out)
+
+    analytic = np.asarray(grad_f(x64), dtype=np.float64)
+    numeric = np.asarray(t.numerical_gradient(_sum_exp, x64, h=h), dtype=np.float64)
+    r = float(t.relative_error(analytic, numeric))
+    if not 0.0 < r <= 1.0:
+        return  # (cannot happen for rel >= 1e-9 and |x| <= 1: the error of numeric is below 1e-10)
+    good, wrong = {"at good": (r, r), "between": (r / 2, r), "beyond wrong": (r / 4, r / 2)}[where]
+    verdict = {"at good": "ok", "between": "suspicious", "beyond wrong": "wrong"}[where]
+    res = t.gradient_check(_sum_exp, grad_f, x, h=h, good=good, wrong=wrong)
+    got_r, got_v, got_w = float(res[0]), res[1], tuple(int(i) for i in res[2])
+    got_a, got_n = np.asarray(res[3], dtype=np.float64), np.asarray(res[4], dtype=np.float64)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), x.shape))
+    ctx = f"[x={x.tolist()} ({x.dtype}), h={h:g}, rel={rel:g}, good={good!r}, wrong={wrong!r}, grad_f -> {out.__name__}]"
+    dtypes = (np.asarray(res[3]).dtype, np.asarray(res[4]).dtype)
+    if not (np.array_equal(got_a, analytic) and np.array_equal(got_n, numeric)) or dtypes != (np.float64,) * 2:
+        raise LawViolation(f"gradient_check returned analytic {got_a.tolist()}, numeric {got_n.tolist()} (dtypes "
+                           f"{dtypes[0]}, {dtypes[1]}); should be float64 grad_f(x as float64) = {analytic.tolist()} "
+                           f"and numerical_gradient(f, x, h) = "
+                           f"{numeric.tolist()} {ctx}")
+    if got_r != r or got_v != verdict or got_w != worst:
+        raise LawViolation(f"gradient_check returned r={got_r!r}, verdict {got_v!r}, worst_index {got_w}; should be "
+                           f"relative_error(analytic, numeric) = {r!r}, {verdict!r} (ok iff r <= good, wrong iff "
+                           f"r > wrong), {worst} {ctx}")
+
+
+@law(needs=("numerical_gradient", "gradient_check"), x=_vectors(), controls=(ctl.default_step_jax,))
+def gradcheck_default_step_is_1e_minus_6(t, x):
+    """Without ``h``, ``numerical_gradient`` and ``gradient_check`` use the absolute step
+    ``h = 1e-6`` (torch's ``gradcheck`` eps, seed 003's order of magnitude; JAX uses 1e-4).
+
+    A law about a default: the target is called without ``h`` and compared, bit for bit, with
+    the same deterministic call given ``h=1e-6`` (f = sum exp, whose centred difference
+    depends on h through ``sinh(h)/h``: a step of 1e-4 changes it by ~1.7e-9 relative).
+    """
+    want = np.asarray(t.numerical_gradient(_sum_exp, x, h=1e-6), dtype=np.float64)
+    got = np.asarray(t.numerical_gradient(_sum_exp, x), dtype=np.float64)
+    res = t.gradient_check(_sum_exp, lambda v: np.exp(v), x, good=GOOD, wrong=WRONG)
+    numeric = np.asarray(res[4], dtype=np.float64)
+    if not (np.array_equal(got, want) and np.array_equal(numeric, want)):
+        raise LawViolation(f"numerical gradient with the default step: {got.tolist()} (numerical_gradient), "
+                           f"{numeric.tolist()} (gradient_check); with h=1e-6: {want.tolist()} [x={x.tolist()}]")

@@ -55,6 +55,8 @@ def target_variance(case) -> float:
     """The variance an initialiser call must have (the law's own formula)."""
     name, shape, kw = case
     fi, fo = oracle_fans(shape, kw.get("layout", "torch"))
+    if name == "variance_scaling":
+        return kw["scale"] / {"fan_in": fi, "fan_out": fo, "fan_avg": (fi + fo) / 2}[kw["mode"]]
     if name.startswith("lecun"):
         return kw.get("gain", 1.0) ** 2 / fi
     if name.startswith("glorot"):
@@ -65,6 +67,8 @@ def target_variance(case) -> float:
 
 def kind(case) -> str:
     name, _, kw = case
+    if name == "variance_scaling":
+        return {"normal": "normal", "truncated_normal": "truncated", "uniform": "uniform"}[kw["distribution"]]
     if name in UNIFORM_INITS:
         return "uniform"
     return "truncated" if kw.get("truncated", False) else "normal"
@@ -342,3 +346,153 @@ def truncated_normal_never_draws_beyond_two_sigma0(t, name, seed):
         if worst > bound:
             raise LawViolation(f"{name}(truncated=True): a draw of magnitude {worst!r} beyond 2 sigma0 = {bound!r} within "
                                f"the first {drawn} draws (N = {n}); seed={seed}\n    {repro(case, seed)}")
+
+
+# --- variance_scaling: the rule behind every initialiser ----------------------------------------
+
+@st.composite
+def variance_scaling_cases(draw_):
+    """("variance_scaling", shape, kwargs): a dense or conv shape as :func:`init_cases` (fans
+    1..64 times a kernel of up to 2 dims of 1..3, either layout) but with ``out`` doubled until
+    the shape has 8192 entries (a sample of 1.1e5 in about 14 calls); every mode and
+    distribution, scale in {1, 2, 1/3, 0.01, 9} (all explicit)."""
+    layout = draw_(st.sampled_from(["torch", "keras"]), label="layout")
+    n_in = draw_(st.integers(1, 64), label="in")
+    n_out = draw_(st.integers(1, 64), label="out")
+    kernel = draw_(st.lists(st.integers(1, 3), max_size=2), label="kernel")
+    while n_in * n_out * math.prod(kernel) < 8192:
+        n_out *= 2
+    shape = (n_out, n_in, *kernel) if layout == "torch" else (*kernel, n_in, n_out)
+    return "variance_scaling", shape, {
+        "scale": draw_(st.sampled_from([1.0, 2.0, 1.0 / 3.0, 0.01, 9.0]), label="scale"),
+        "mode": draw_(st.sampled_from(["fan_in", "fan_out", "fan_avg"]), label="mode"),
+        "distribution": draw_(st.sampled_from(["normal", "truncated_normal", "uniform"]), label="distribution"),
+        "layout": layout}
+
+
+@law(needs=("variance_scaling",), statistical=True, max_examples=5, case=variance_scaling_cases(),
+     seed=stats.seeds(),
+     controls=(ctl.vs_fan_avg_sum, ctl.vs_mode_ignored, ctl.vs_uniform_no_3, ctl.vs_scale_is_std,
+               ctl.vs_truncated_uncorrected))
+def variance_scaling_variance_is_scale_over_fan(t, case, seed):
+    """``variance_scaling(shape, rng, scale, mode, distribution, layout)`` has ``E[w^2] =
+    scale / n`` with ``n = fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` (mode), for the
+    normal, the truncated normal (sigma0 corrected by 0.8796) and the uniform on
+    ``+-sqrt(3 scale / n)`` (Keras ``VarianceScaling``, JAX ``variance_scaling``; the rule
+    behind LeCun, Glorot and He).
+
+    Test as ``initialiser_variance_matches_target``: chi-square (normal) or the asymptotic
+    variance z-test with the excess kurtosis (uniform -1.2, truncated -0.634), mean known to
+    be 0, alpha = 1e-7, n = N_VAR = 22528: power >= 1 - 1e-6 against a variance off by 10%
+    (controls: fan_in + fan_out for fan_avg: x1/2; the mode ignored: fan_in/fan, off by >= 10%
+    on most shapes; uniform bound without sqrt 3: x1/3; scale as the std numerator:
+    x scale (scale != 1); sigma0 uncorrected: x0.774). At most 5 examples (each is a
+    sample of 22528).
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_VAR)
+    k = {"normal": 0.0, "uniform": UNIFORM_KURT, "truncated": TRUNC_KURT}[kind(case)]
+    stats.check_variance(w, target_variance(case), mean=0.0, excess_kurtosis=k,
+                         what=f"variance_scaling({case[2]}) variance", seed=seed, repro=repro(case, seed))
+
+
+@law(needs=("variance_scaling",), statistical=True, max_examples=3, case=variance_scaling_cases(),
+     seed=stats.seeds(),
+     controls=(ctl.vs_normal_is_truncated, ctl.vs_distribution_ignored))
+def variance_scaling_distribution_is_exact(t, case, seed):
+    """``variance_scaling`` draws from its exact distribution (Kolmogorov-Smirnov): ``N(0,
+    scale/n)`` for ``"normal"`` (untruncated, as torch and JAX; Keras maps "normal" to the
+    truncated one), the normal truncated at ``+-2 sigma0``, ``sigma0 = sqrt(scale/n) /
+    0.8796``, for ``"truncated_normal"``, ``U(+-sqrt(3 scale/n))`` for ``"uniform"``.
+
+    alpha = 1e-7; n = N_KS (~1.1e5) gives power >= 1 - 1e-6 against the closest named
+    alternative, the plain normal for the truncated one or vice versa (sup-distance
+    0.0167; see :func:`n_for_ks`). At most 3 examples (each is a sample of 1.1e5).
+    """
+    rng = stats.rng_from(seed)
+    w = draw(t, case, rng, N_KS)
+    stats.check_distribution(w, exact_distribution(case), what=f"variance_scaling({case[2]}) distribution",
+                             seed=seed, repro=repro(case, seed))
+
+
+@law(needs=(), cases=per_technique(NORMAL_INITS), statistical=True, max_examples=1, name=lambda c: st.just(c),
+     seed=stats.seeds(),
+     controls=(ctl.truncation_shared_redraw, ctl.one_draw_broadcast))
+def truncated_normal_call_is_one_sample_of_its_distribution(t, name, seed):
+    """One call ``name(BIG_INIT_SHAPE, rng, truncated=True)`` (131072 weights) is itself a
+    sample of the truncated normal on ``+-2 sigma0`` (Kolmogorov-Smirnov on that call alone):
+    the weights of a call are independent draws, including the ~4.6% redrawn by rejection.
+
+    alpha = 1e-7; 131072 >= N_KS, so power >= 1 - 1e-6 against any cdf at sup-distance
+    0.0167 (DKW, :func:`n_for_ks`). A sampler that gives every rejected entry of a call one
+    shared redraw puts a point mass of P(|Z| > 2) = 0.0455 in the call (sup-distance >= 0.0227,
+    ~0.0005 less by binomial fluctuation); one value broadcast to the whole call is a point
+    mass of 1. One example (seed) per technique: each is a sample of 131072.
+    """
+    kw = dict(init_kwargs(name), truncated=True)
+    case = (name, BIG_INIT_SHAPE, kw)
+    rng = stats.rng_from(seed)
+    w = np.asarray(getattr(t, name)(BIG_INIT_SHAPE, rng, **kw), dtype=np.float64)
+    if w.shape != BIG_INIT_SHAPE:
+        raise LawViolation(f"{name}{BIG_INIT_SHAPE}: out.shape={w.shape}")
+    stats.check_distribution(w.ravel(), exact_distribution(case), what=f"{name}(truncated=True), one call",
+                             seed=seed, repro=f"w = t.{name}({BIG_INIT_SHAPE}, numpy.random.default_rng({seed}), "
+                                              f"**{kw!r})  # one call")
+
+
+# --- defaults ------------------------------------------------------------------------------------
+
+#: The documented defaults (torch layout, gain 1, He on fan_in for a ReLU with torch's a = 0,
+#: untruncated normals; variance_scaling scale 1 on fan_in, normal).
+DEFAULTS = {n: init_kwargs(n) for n in NORMAL_INITS + UNIFORM_INITS}
+DEFAULTS["variance_scaling"] = {"scale": 1.0, "mode": "fan_in", "distribution": "normal", "layout": "torch"}
+DEFAULT_SHAPES = [(5, 3, 2), (4, 7), (2, 3, 3, 3)]
+
+
+@law(needs=(), cases=per_technique(tuple(DEFAULTS)), max_examples=3, name=lambda c: st.just(c),
+     shape=st.sampled_from(DEFAULT_SHAPES), seed=stats.seeds(),
+     controls=(ctl.defaults_keras_layout, ctl.defaults_truncated, ctl.defaults_leaky_slope, ctl.defaults_he_fan_out,
+               ctl.defaults_variance_scaling_scale_two))
+def initialisers_default_to_the_torch_conventions(t, name, shape, seed):
+    """An initialiser called with only ``(shape, rng)`` draws exactly what it draws with its
+    keyword arguments set to the documented defaults: ``layout="torch"``, ``gain=1``,
+    ``truncated=False``; He ``mode="fan_in"``, ``nonlinearity="relu"``, ``negative_slope=0``
+    (torch's ``a = 0``, also when ``nonlinearity="leaky_relu"`` is the only argument given:
+    gain sqrt 2); ``variance_scaling`` ``scale=1, mode="fan_in", distribution="normal"``.
+
+    A law about defaults (the others pass every argument): both calls start from generators
+    seeded alike, so a deterministic target gives equal arrays; no tolerance. Shapes whose
+    fans differ in both layouts, so a changed layout or mode default changes the variance.
+    At most 3 examples per technique (each is two deterministic calls).
+    """
+    calls = [({}, dict(DEFAULTS[name]))]
+    if name.startswith("he_"):
+        calls.append(({"nonlinearity": "leaky_relu"}, dict(DEFAULTS[name], nonlinearity="leaky_relu")))
+    for given, full in calls:
+        want = np.asarray(getattr(t, name)(shape, stats.rng_from(seed), **full), dtype=np.float64)
+        got = np.asarray(getattr(t, name)(shape, stats.rng_from(seed), **given), dtype=np.float64)
+        if got.shape != want.shape or not np.array_equal(got, want):
+            raise LawViolation(f"{name}({shape}, rng{''.join(f', {k}={v!r}' for k, v in given.items())}) differs from "
+                               f"the call with the defaults {full!r} given explicitly (same seed {seed}): "
+                               f"{got.ravel()[:4].tolist()}... vs {want.ravel()[:4].tolist()}...")
+
+
+# --- zeros and constants fill any shape ---------------------------------------------------------
+
+@law(needs=("zeros_init", "constant_init"),
+     shape=st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple),
+     value=st.floats(-1e300, 1e300, allow_nan=False, allow_subnormal=False), seed=stats.seeds(),
+     controls=(ctl.fill_empty_as_one,), max_examples=10,
+     examples=({"shape": (), "value": 0.5, "seed": 0}, {"shape": (3, 0), "value": -2.0, "seed": 0}))
+def zeros_and_constant_init_fill_every_shape(t, shape, value, seed):
+    """``zeros_init(shape, rng)`` and ``constant_init(shape, rng, value=v)`` return float64
+    arrays of exactly ``shape`` filled with 0 and v, for every shape: 0-d ``()``, 1-d biases,
+    and dimensions of size 0 (an empty layer). Exact: no arithmetic is involved.
+    """
+    for what, w, v in (("zeros_init", t.zeros_init(shape, stats.rng_from(seed)), 0.0),
+                       ("constant_init", t.constant_init(shape, stats.rng_from(seed), value=value), value)):
+        w = np.asarray(w)
+        if w.shape != shape or w.dtype != np.float64 or not np.all(w == v):
+            raise LawViolation(f"{what}({shape}{'' if what == 'zeros_init' else f', value={value!r}'}) returned "
+                               f"dtype {w.dtype}, shape {w.shape}, values {w.ravel()[:4].tolist()}; should be float64 "
+                               f"of shape {shape}, all {v!r}")
