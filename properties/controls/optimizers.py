@@ -484,3 +484,150 @@ centered_rmsprop_mean_cubed = Control(
     "centered_rmsprop_mean_cubed", "surviving mutant of reference/optimizers/rmsprop.py (issue 16)",
     "centred RMSprop subtracts EMA(g)**3 instead of EMA(g)**2",
     {"rmsprop": _rmsprop_centered_mean_cubed})
+
+
+# --- Newton, minimize and schedules: laws from the full mutation run ---
+
+def _newton_direction_with(scale_h_by_multiplying=False, absolute_singular_threshold=False):
+    """``H^-1 g`` by a solve as reference/optimizers/newton.py does, with one bug:
+    ``scale_h_by_multiplying`` multiplies H by its power-of-two scale instead of dividing (the
+    surviving mutant ``h * s_h``); ``absolute_singular_threshold`` rejects H when its smallest
+    singular value is below ``d eps`` in absolute terms, not relative to the largest."""
+    from reference._numerics import pow2_scale
+
+    def direction(grad, hessian):
+        g = np.asarray(grad, dtype=np.float64)
+        h = np.asarray(hessian, dtype=np.float64)
+        d = g.shape[0]
+        s_h, s_g = float(pow2_scale(np.max(np.abs(h)))), float(pow2_scale(np.max(np.abs(g))))
+        hs = h * s_h if scale_h_by_multiplying else h / s_h
+        s = np.linalg.svd(hs, compute_uv=False)
+        bound = d * np.finfo(np.float64).eps * (1.0 if absolute_singular_threshold else s[0])
+        if not s[-1] > bound:
+            raise ValueError("newton_step: hessian must be nonsingular")
+        return np.linalg.solve(hs, g / s_g) * (s_g / s_h)
+    return direction
+
+
+def _newton_step_with(**bug):
+    direction = _newton_direction_with(**bug)
+
+    def newton_step(params, grad, hessian, lr=1.0):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = np.asarray(params, dtype=np.float64) - lr * direction(grad, hessian)
+        if not np.isfinite(out).all():
+            raise ValueError("newton_step: the step must fit float64")
+        return out
+    return newton_step
+
+
+def _newton_step_default_lr(default):
+    def newton_step(params, grad, hessian, lr=default):
+        return _ref().newton_step(params, grad, hessian, lr=lr)
+    return newton_step
+
+
+def _newton_optimizer_with(count_start=0, count_step=1, in_place_sign=1.0):
+    """reference ``newton`` whose state count starts at ``count_start`` and advances by
+    ``count_step``, and whose ``step_`` adds ``in_place_sign * update``."""
+    def newton(hessian_fn, lr=1.0):
+        R = _ref()
+        opt = R.newton(hessian_fn, lr=lr)
+
+        def init(params):
+            opt.init(params)
+            return R.NewtonState(count_start)
+
+        def update(grads, state, params=None):
+            u, _ = opt.update(grads, R.NewtonState(state.count), params)
+            return u, R.NewtonState(state.count + count_step)
+
+        def step_(params, grads, state):
+            u, _ = opt.update(grads, R.NewtonState(state.count), params)
+            params[...] = params + in_place_sign * u
+            return R.NewtonState(state.count + count_step)
+        return R.Optimizer(init, update, step_)
+    return newton
+
+
+def _decay_default_steps(name, default):
+    def make(init_lr, decay_rate, decay_steps=default):
+        return getattr(_ref(), name)(init_lr, decay_rate, decay_steps)
+    return make
+
+
+def _minimize_with(final_norm_unscaled=False, history_always=False, overflow_counts_the_step=False):
+    """reference ``minimize`` with one bug: ``final_norm_unscaled`` takes ``np.linalg.norm`` of
+    the gradient (its squares underflow below 1e-154: a subnormal-scale gradient has norm 0);
+    ``history_always`` returns the iterates even when not asked; ``overflow_counts_the_step``
+    counts the update whose gradient overflowed (steps one too many)."""
+    def minimize(optimizer, grad_fn, x0, *, steps, tol=None, history=False):
+        R = _ref()
+        x = np.array(x0, dtype=np.float64)
+        hist = [x.copy()]
+        state = optimizer.init(x.copy())
+
+        def norm(g):
+            return float(np.linalg.norm(g)) if final_norm_unscaled else R.optimizers.driver._norm(g)
+
+        def done(xx, k, conv, gn):
+            return R.MinimizeResult(xx, k, bool(conv), gn, np.stack(hist) if (history or history_always) else None)
+
+        with np.errstate(all="ignore"):
+            for k in range(steps):
+                g = np.asarray(grad_fn(x.copy()), dtype=np.float64)
+                gn = norm(g)
+                if not np.isfinite(gn):
+                    return done(x, k + 1 if overflow_counts_the_step else k, False, np.inf)
+                if tol is not None and gn <= tol:
+                    return done(x, k, True, gn)
+                u, state = optimizer.update(g, state, x.copy())
+                new = x + np.asarray(u, dtype=np.float64)
+                if not np.all(np.isfinite(new)):
+                    return done(x, k, False, np.inf)
+                x = new
+                hist.append(x.copy())
+            gn = norm(np.asarray(grad_fn(x.copy()), dtype=np.float64))
+        if not np.isfinite(gn):
+            return done(x, steps, False, np.inf)
+        return done(x, steps, tol is not None and gn <= tol, gn)
+    return minimize
+
+
+newton_h_times_scale = Control(
+    "newton_h_times_scale", "surviving mutant of reference/optimizers/newton.py (h * s_h for h / s_h)",
+    "newton_step multiplies the Hessian by its power-of-two scale instead of dividing by it",
+    {"newton_step": _newton_step_with(scale_h_by_multiplying=True)})
+newton_absolute_singular_threshold = Control(
+    "newton_absolute_singular_threshold", "plausible bug (an absolute cut-off; the mutant d eps / s_max of newton.py)",
+    "newton_step rejects a Hessian whose smallest singular value is below d eps, however small its largest is",
+    {"newton_step": _newton_step_with(absolute_singular_threshold=True)},
+    correct="singular when s_min <= d eps s_max (relative to the largest singular value)")
+newton_step_default_half = Control(
+    "newton_step_default_half", "plausible bug (a damped default)", "newton_step's default lr is 0.5, not the full step 1",
+    {"newton_step": _newton_step_default_lr(0.5)})
+newton_count_from_one = Control(
+    "newton_count_from_one", "surviving mutant of reference/optimizers/newton.py (NewtonState(1) at init)",
+    "newton's init returns count 1", {"newton": _newton_optimizer_with(count_start=1)})
+newton_count_by_two = Control(
+    "newton_count_by_two", "surviving mutant of reference/optimizers/newton.py (count + 2)",
+    "newton's update and step_ advance count by 2", {"newton": _newton_optimizer_with(count_step=2)})
+newton_in_place_subtracts = Control(
+    "newton_in_place_subtracts", "surviving mutant of reference/optimizers/newton.py (params - u in step_)",
+    "newton's step_ subtracts the update it computes", {"newton": _newton_optimizer_with(in_place_sign=-1.0)})
+decay_steps_default_two = Control(
+    "decay_steps_default_two", "surviving mutant of reference/optimizers/schedules.py (decay_steps: int = 2)",
+    "exponential_decay and inverse_time_decay default to decay_steps = 2",
+    {"exponential_decay": _decay_default_steps("exponential_decay", 2),
+     "inverse_time_decay": _decay_default_steps("inverse_time_decay", 2)})
+minimize_norm_unscaled = Control(
+    "minimize_norm_unscaled", "surviving mutant of reference/optimizers/driver.py (np.max(..., initial=1.0) in _norm)",
+    "minimize's grad_norm is np.linalg.norm(g): a gradient below 1e-154 has norm 0 (and meets tol = 0)",
+    {"minimize": _minimize_with(final_norm_unscaled=True)})
+minimize_history_always = Control(
+    "minimize_history_always", "surviving mutant of reference/optimizers/driver.py (history default True)",
+    "minimize returns the iterates when history=False", {"minimize": _minimize_with(history_always=True)})
+minimize_counts_the_overflowed_step = Control(
+    "minimize_counts_the_overflowed_step", "plausible bug (off by one on the divergence path)",
+    "minimize stopping at an overflowed gradient counts that step as done (steps = k + 1)",
+    {"minimize": _minimize_with(overflow_counts_the_step=True)})

@@ -1039,3 +1039,266 @@ def adamw_decays_the_previous_iterate(t, grads, lr, wd, b1, b2, theta0):
         _close(got, want, 0.0, f"adamw step {k} (lr={lr}, wd={wd}): theta_t = theta_(t-1) (1 - lr wd) - lr u_t",
                atol=8 * EPS64 * (np.abs(theta) + np.abs(u0)))
         theta = got
+
+
+# --- Newton, minimize and schedules: laws from the full mutation run ---
+
+_FMAX = np.finfo(np.float64).max
+
+#: Divergence paths of ``minimize`` with gradient descent on ``grad(x) = sign c x``: the
+#: gradient overflows first (c = 2^10, lr = 2^-8: x -> -3x), the update -lr g does (c = 1,
+#: lr = 4: x -> -3x) or only the new iterate does (sign -1, c = 1, lr = 2: x -> 3x).
+#: ``(sign, c, lr, window)``: the iterate magnitudes a that stop the run are those in the window.
+_DIVERGENCE = {"gradient": (1.0, 2.0**10, 2.0**-8, (2.0**-10, 3 * 2.0**-10)),
+               "update": (1.0, 1.0, 4.0, (0.25, 0.75)),
+               "iterate": (-1.0, 1.0, 2.0, (1 / 3, 0.5))}
+
+
+def _diverging_start(kind, j, d, pos, mant, seed):
+    """``x_0`` whose largest coordinate ``x_0[pos]`` reaches the kind's overflow window at
+    iterate ``j`` (``|x_j| = 3^j |x_0[pos]|``), the others 2^-20 of it or less; every entry has
+    at most 12 significant bits, so ``3^k x_0`` is exact for k <= 12."""
+    from fractions import Fraction
+    lo, hi = (Fraction(w) * Fraction(_FMAX) for w in _DIVERGENCE[kind][3])
+    e = math.floor(math.log2(float(lo))) - 2 * j - 14       # 3^j n 2^e in (lo, hi] for some n < 2^14
+    unit = Fraction(3) ** j * Fraction(2) ** e
+    n = math.floor(lo / unit) + 1 + (mant % max(1, math.floor(hi / unit) - math.floor(lo / unit) - 1))
+    rng = np.random.default_rng(seed)
+    x0 = np.array([float(rng.integers(1, 2**12)) * 2.0**(e - 20) for _ in range(d)])
+    x0 *= rng.choice([-1.0, 1.0], size=d)
+    x0[pos] = math.copysign(n * 2.0**e, x0[pos])
+    return x0
+
+
+@law(needs=("sgd", "minimize"), kind=st.sampled_from(sorted(_DIVERGENCE)), j=st.integers(0, 6), extra=st.integers(-1, 2),
+     d=st.integers(1, 3), pos=st.integers(0, 2), mant=st.integers(0, 2**12), seed=st.integers(0, 2**16),
+     history=st.sampled_from([True, True, False, None]),
+     controls=(ctl.minimize_counts_the_overflowed_step, ctl.minimize_history_always),
+     examples=tuple({"kind": k, "j": 2, "extra": e, "d": 2, "pos": 1, "mant": 5, "seed": 1, "history": hist}
+                    for k in sorted(_DIVERGENCE) for e in (0, 1) for hist in (True, False, None)))
+def minimize_stops_at_the_first_overflow_of_gradient_update_or_iterate(t, kind, j, extra, d, pos, mant, seed, history):
+    """``minimize`` (reference/optimizers/driver.py, NaN policy) stops a diverging run at the
+    last finite iterate ``x_k``, whichever overflows first at step k: the gradient ``grad(x_k)``
+    (also after the last update, k = steps), the update, or the new iterate ``x_k + u_k``; it
+    returns ``x = x_k``, ``steps = k``, ``converged = False``, ``grad_norm = inf`` and, with
+    ``history=True``, the iterates ``x_0 .. x_k``; a run that does not diverge returns
+    ``x_steps`` and ``||grad(x_steps)||``. Without ``history=True`` (False or not given) the
+    history is None.
+
+    Gradient descent on ``grad(x) = sign c x`` with powers of two ``c``, ``lr`` and ``lr c`` in
+    {2, 4} multiplies ``x`` by 3 or -3; ``x_0`` has 12-bit entries, so every iterate, gradient
+    and update is exact (or overflows) and the expected run is the driver's loop replayed here:
+    exact comparisons, and the norm (a sum of squares) to ``(d + 3) eps`` relative. The budget
+    is ``steps = j + extra``: the run diverges within it, at its last gradient, or not at all.
+    """
+    steps = max(0, j + extra)
+    sign, c, lr, _ = _DIVERGENCE[kind]
+    x0 = _diverging_start(kind, j, d, pos % d, mant, seed)
+    kw = {} if history is None else {"history": history}
+    res = t.minimize(_sgd(t, lr), lambda x: sign * c * np.asarray(x, dtype=np.float64), x0.copy(), steps=steps,
+                     tol=None, **kw)
+    x, hist, k, gn = x0.copy(), [x0.copy()], None, None
+    with np.errstate(over="ignore"):
+        for i in range(steps):
+            g = sign * c * x
+            u = -lr * g
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(u)) and np.all(np.isfinite(x + u))):
+                k, gn = i, math.inf
+                break
+            x = x + u
+            hist.append(x.copy())
+        else:
+            g = sign * c * x
+            k = steps
+            gn = math.inf if not np.all(np.isfinite(g)) else math.hypot(*g)
+    what = f"minimize(sgd({lr!r}), grad x -> {sign * c!r} x, x0={x0!r}, steps={steps}, history={history})"
+    got_x = np.asarray(res.x, dtype=np.float64)
+    if res.steps != k or got_x.shape != x.shape or np.any(got_x != x):
+        raise LawViolation(f"{what}: returned steps={res.steps}, x={got_x!r}; should stop after {k} step(s) at {x!r}")
+    rgn = float(res.grad_norm)
+    ok_gn = rgn == gn if math.isinf(gn) else abs(rgn - gn) <= (d + 3) * EPS64 * gn
+    if bool(res.converged) or not ok_gn:
+        raise LawViolation(f"{what}: converged={res.converged!r}, grad_norm={res.grad_norm!r}; should be False and {gn!r}")
+    if history:
+        h = None if res.history is None else np.asarray(res.history, dtype=np.float64)
+        want = np.stack(hist)
+        if h is None or h.shape != want.shape or np.any(h != want):
+            raise LawViolation(f"{what}: history {h!r}; should be the iterates x_0 .. x_{k} {want!r}")
+    elif res.history is not None:
+        raise LawViolation(f"{what}: history is {res.history!r}; should be None unless history=True")
+
+
+@law(needs=("sgd", "minimize"), v=st.lists(st.floats(0.5, 1.0) | st.floats(-1.0, -0.5), min_size=2, max_size=4),
+     exp=st.integers(-1070, 1020), dtype=st.sampled_from(["float64", "float32"]), steps=st.integers(0, 1),
+     controls=(ctl.minimize_norm_unscaled,),
+     examples=({"v": [0.75, -0.6], "exp": -1000, "dtype": "float64", "steps": 0},
+               {"v": [0.7, -0.9, 0.55], "exp": 60, "dtype": "float32", "steps": 1}))
+def minimize_reports_the_gradient_norm_at_any_scale_and_dtype(t, v, exp, dtype, steps):
+    """``minimize``'s ``grad_norm`` is the Euclidean norm ``||grad_fn(x)||_2`` of the gradient
+    it is given, as a float64 number, at every magnitude of float64 (2^-1070 to 2^1020: a
+    sum of squares underflows below 1e-154 and overflows above 1.3e154) and when ``grad_fn``
+    returns float32 (a framework's gradient): with ``tol = 0`` a nonzero gradient is not
+    converged. The gradient here is a constant, so the norm is that of the drawn vector.
+
+    A norm scaled by the largest magnitude rounds each of d quotients, d squares and sums, the
+    square root and the product once: ``(d + 3) eps`` relative (float64 arithmetic on the
+    float32 values, which float64 holds exactly); the oracle is ``math.hypot`` (correctly
+    scaled, within 1 ulp).
+    """
+    if dtype == "float32":
+        exp = max(-120, min(exp, 120))
+    d = len(v)
+    g = (np.array(v) * 2.0**exp).astype(dtype)
+    g64 = g.astype(np.float64)
+    want = math.hypot(*g64)
+    res = t.minimize(_sgd(t, 0.5), lambda x: g.copy(), np.zeros(d), steps=steps, tol=0.0, history=False)
+    got = float(res.grad_norm)
+    if not abs(got - want) <= (d + 3) * EPS64 * want or bool(res.converged):
+        raise LawViolation(f"minimize(tol=0) with the constant {dtype} gradient {g!r}: grad_norm={got!r}, converged="
+                           f"{res.converged!r}; should be ||g|| = {want!r} (to {(d + 3)} eps) and not converged")
+
+
+def _exponents(lo, hi):
+    """Integers in [lo, hi], drawn near either end (the subnormal range, the top of float64:
+    there the reference rescales by powers of two), within [-400, 400] (no rescaling, but far
+    from 1: a singularity test that is not relative to the largest singular value fails) or
+    anywhere."""
+    return st.one_of(st.integers(lo, min(hi, lo + 60)), st.integers(max(lo, hi - 60), hi),
+                     st.integers(max(lo, -400), min(hi, 400)), st.integers(lo, hi))
+
+
+def _diag_hessian_case(draw_):
+    """``(g, h, p, lr)``: a diagonal Hessian with entries ``+-m 2^(E_h + k)`` (m < 2^8 odd,
+    0 <= k <= 40, E_h from the subnormal range to 2^950) and a gradient ``+-n 2^(E_g + l)``
+    whose quotient g / h stays within 2^+-850, so the Newton step is a normal float64."""
+    d = draw_(st.integers(1, 4), label="d")
+    e_h = draw_(_exponents(-1074, 950), label="E_h")
+    e_g = draw_(_exponents(max(-1074, e_h - 800), min(950, e_h + 800)), label="E_g")
+    ints = st.integers(0, 127).map(lambda i: 2 * i + 1)
+    h = np.array([draw_(st.sampled_from([-1.0, 1.0])) * draw_(ints) * 2.0 ** (e_h + draw_(st.integers(0, 40)))
+                  for _ in range(d)])
+    g = np.array([draw_(st.sampled_from([-1.0, 1.0])) * draw_(ints) * 2.0 ** (e_g + draw_(st.integers(0, 40)))
+                  for _ in range(d)])
+    p = np.array(draw_(st.lists(st.floats(-4.0, 4.0), min_size=d, max_size=d)))
+    lr = draw_(st.sampled_from([1.0, 0.5, 0.3, 1.5]))
+    return g, h, p, lr
+
+
+@law(needs=("newton_step",), case=st.composite(lambda draw_: _diag_hessian_case(draw_))(),
+     controls=(ctl.newton_h_times_scale, ctl.newton_absolute_singular_threshold),
+     examples=({"case": (np.array([1.0, -3.0]), np.array([2.0**-100, 2.0**-90]), np.zeros(2), 1.0)},
+               {"case": (np.array([2.0**-900, -(2.0**-930)]), np.array([2.0**-1070, 3 * 2.0**-1060]), np.zeros(2), 1.0)},
+               {"case": (np.array([-(2.0**-225)]), np.array([-(2.0**-1026)]), np.zeros(1), 1.0)},
+               {"case": (np.array([7 * 2.0**-1074, -5 * 2.0**-1072]), np.array([3 * 2.0**-1000, 7 * 2.0**-1010]),
+                         np.zeros(2), 1.0)}))
+def newton_step_on_a_diagonal_hessian_divides_at_any_scale(t, case):
+    """For a diagonal Hessian ``H = diag(h)`` the Newton step is ``params - lr g_i / h_i``
+    coordinate by coordinate (``H d = g`` decouples), at every scale of H and g: Hessians in
+    the subnormal range or near 2^1000, gradients likewise, whenever the step is a normal
+    number (reference/optimizers/newton.py rescales H and g by powers of two, exactly, so the
+    solve "neither overflows nor loses digits to subnormals"). The condition number here is
+    below 2^48 < 1 / (d eps) for d <= 4, so H is not singular by the module's test, which is
+    relative to the largest singular value, not absolute.
+
+    Tolerance: the quotient, the product with lr and the sum with params round once each:
+    ``2 eps (|params_i| + 2 |lr g_i / h_i|)``.
+    """
+    g, h, p, lr = case
+    with np.errstate(under="ignore"):
+        step = lr * (g / h)
+        want = p - step
+        try:
+            got = np.asarray(t.newton_step(p.copy(), g.copy(), np.diag(h), lr=lr), dtype=np.float64)
+        except ValueError as exc:
+            raise LawViolation(f"newton_step(params={p!r}, grad={g!r}, hessian=diag({h!r}), lr={lr}) raised "
+                               f"ValueError ({exc}); H has condition number below 2^48 and the step "
+                               f"{want!r} is a normal float64") from exc
+    tol = 2 * EPS64 * (np.abs(p) + 2 * np.abs(step))
+    if got.shape != want.shape or not np.all(np.abs(got - want) <= tol):
+        raise LawViolation(f"newton_step(params={p!r}, grad={g!r}, hessian=diag({h!r}), lr={lr}) = {got!r}; "
+                           f"should be params - lr g / h = {want!r}")
+
+
+@law(needs=("newton_step",), g=_vectors(max_dim=3), h=_vectors(max_dim=3, min_abs=0.1, bound=10.0),
+     controls=(ctl.newton_step_default_half,))
+def newton_step_defaults_to_the_full_step(t, g, h):
+    """``newton_step(params, grad, hessian)`` without ``lr`` is the full Newton step ``lr = 1``
+    (its signature; seed 001: ``theta* - theta = -H^-1 grad L``, the minimiser of the quadratic
+    model): it equals ``newton_step(..., lr=1.0)`` bit for bit (the same computation).
+    """
+    d = min(len(g), len(h))
+    g, hess, p = g[:d], np.diag(h[:d]), np.linspace(-1.0, 1.0, d)
+    got = np.asarray(t.newton_step(p.copy(), g.copy(), hess.copy()), dtype=np.float64)
+    want = np.asarray(t.newton_step(p.copy(), g.copy(), hess.copy(), lr=1.0), dtype=np.float64)
+    if got.shape != want.shape or np.any(got != want):
+        raise LawViolation(f"newton_step without lr gave {got!r}; with lr=1.0 (the documented default) {want!r}")
+
+
+def _newton_problem(d, seed):
+    """A quadratic ``f = x.A x / 2 - b.x`` (gradient ``A x - b``, Hessian A) with A well conditioned."""
+    rng = np.random.default_rng(seed)
+    q = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    a = q @ np.diag(rng.uniform(1.0, 4.0, d)) @ q.T
+    return a, rng.standard_normal(d)
+
+
+@law(needs=("newton",), d=st.integers(1, 3), n=st.integers(0, 4), lr=st.sampled_from([0.5, 1.0, 0.25]),
+     seed=st.integers(0, 2**16), controls=(ctl.newton_count_from_one, ctl.newton_count_by_two))
+def newton_state_count_is_the_number_of_updates_done(t, d, n, lr, seed):
+    """``newton(hessian_fn, lr)``: ``init(params).count`` is 0 and ``count`` after k updates is
+    k, by ``update`` and by the in-place ``step_`` (the ``count`` field of every optimiser's
+    state, reference/optimizers/_base.py). Exact.
+    """
+    a, b = _newton_problem(d, seed)
+    opt = t.newton(lambda x: a, lr=lr)
+    for path in ("update", "step_"):
+        p = np.linspace(-1.0, 1.0, d)
+        state = opt.init(p)
+        for k in range(n + 1):
+            if not float(np.asarray(state.count)) == k:
+                raise LawViolation(f"newton(lr={lr}).{path}: state.count is {state.count!r} after {k} update(s)")
+            if k == n:
+                break
+            if path == "update":
+                u, state = opt.update(a @ p - b, state, p)
+                p = p + np.asarray(u, dtype=np.float64)
+            else:
+                state = opt.step_(p, a @ p - b, state)
+
+
+@law(needs=("newton",), d=st.integers(1, 3), n=st.integers(1, 3), lr=st.sampled_from([0.5, 1.0, 0.25]),
+     seed=st.integers(0, 2**16), controls=(ctl.newton_in_place_subtracts,))
+def newton_step_in_place_is_params_plus_update(t, d, n, lr, seed):
+    """``newton``'s ``step_(params, grads, state)`` overwrites ``params`` with ``params + u``,
+    where ``u`` is what the pure ``update(grads, state, params)`` returns (both run one
+    direction function, reference/optimizers/_base.py): after n steps on a quadratic the
+    in-place iterate equals the pure one bit for bit.
+    """
+    a, b = _newton_problem(d, seed)
+    opt = t.newton(lambda x: a, lr=lr)
+    p_pure = np.linspace(-1.0, 1.0, d)
+    p_inplace = p_pure.copy()
+    s_pure, s_inplace = opt.init(p_pure), opt.init(p_inplace)
+    for k in range(1, n + 1):
+        u, s_pure = opt.update(a @ p_pure - b, s_pure, p_pure.copy())
+        p_pure = p_pure + np.asarray(u, dtype=np.float64)
+        s_inplace = opt.step_(p_inplace, a @ p_inplace - b, s_inplace)
+        if np.any(p_inplace != p_pure):
+            raise LawViolation(f"newton(lr={lr}): after {k} step_(s) params is {p_inplace!r}; update + params gives "
+                               f"{p_pure!r}")
+
+
+@law(needs=("exponential_decay", "inverse_time_decay"), lr0=st.floats(1e-4, 10.0), rate=st.floats(0.05, 0.95),
+     controls=(ctl.decay_steps_default_two,))
+def decay_schedules_default_to_one_decay_step(t, lr0, rate):
+    """``exponential_decay(init_lr, decay_rate)`` and ``inverse_time_decay(init_lr, decay_rate)``
+    without ``decay_steps`` decay once per update (``decay_steps = 1``, their signatures: torch's
+    ``ExponentialLR``, torch Adagrad's ``lr_decay``): equal to the schedules with
+    ``decay_steps=1`` at steps 0..10, bit for bit (the same computation).
+    """
+    for name in ("exponential_decay", "inverse_time_decay"):
+        default, one = getattr(t, name)(lr0, rate), getattr(t, name)(lr0, rate, 1)
+        for k in range(11):
+            if float(default(k)) != float(one(k)):
+                raise LawViolation(f"{name}({lr0!r}, {rate!r}) at step {k}: {float(default(k))!r}; with decay_steps=1 "
+                                   f"(the documented default) {float(one(k))!r}")

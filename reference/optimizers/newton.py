@@ -42,14 +42,18 @@ def _direction(grad: np.ndarray, hessian, func: str) -> np.ndarray:
     if h.shape != (d, d):
         raise ValueError(f"{func}: hessian must have shape ({d}, {d}) to match grad; got {h.shape}")
     # H / s_h and g / s_g with powers of two (exact): the solve neither overflows nor loses
-    # digits to subnormals; H^-1 g = (s_g / s_h) (H / s_h)^-1 (g / s_g).
+    # digits to subnormals; H^-1 g = (s_g / s_h) (H / s_h)^-1 (g / s_g). The factor s_g / s_h is
+    # applied as a power-of-two exponent (ldexp, one rounding): as a float it overflows (or
+    # underflows) whenever the two scales are 2^1024 apart, e.g. g = 1e-68 against a subnormal
+    # H = 3e-309, though the step 7e240 is representable.
     s_h, s_g = float(pow2_scale(np.max(np.abs(h)))), float(pow2_scale(np.max(np.abs(grad))))
     h = np.asarray(h, dtype=np.float64) / s_h
     s = np.linalg.svd(h, compute_uv=False)
     if not s[-1] > d * EPS64 * s[0]:
         raise ValueError(f"{func}: hessian must be nonsingular; got singular values in [{s[-1] * s_h:.3g}, "
                          f"{s[0] * s_h:.3g}] (the smallest must exceed d*eps*largest = {d * EPS64 * s[0] * s_h:.3g})")
-    return np.linalg.solve(h, grad / s_g) * (s_g / s_h)
+    shift = int(np.frexp(s_g)[1]) - int(np.frexp(s_h)[1])
+    return np.ldexp(np.linalg.solve(h, grad / s_g), shift)
 
 
 def _step(lr: float, grad: np.ndarray, hessian, func: str, params=None) -> np.ndarray:
