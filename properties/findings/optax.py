@@ -84,4 +84,15 @@ FINDINGS = [
                                      lambda t: t.adagrad(0.1, eps=1e-10, initial_accumulator_value=0.0,
                                                          eps_inside_sqrt=False, lr_decay=0.0)),
     ),
+    Finding(
+        "O8", severity="correctness",
+        reason="optax.adadelta with eps=0 returns NaN for a coordinate whose E[g^2] is 0 (its gradients have all been 0, "
+               "or with rho = 0 the current one is; scale_by_adadelta "
+               "computes sqrt(e_x + eps) / sqrt(e_g + eps) * g = 0/0 * 0 unguarded, transform.py): "
+               "optax.adadelta(1.0, eps=0.0).update([0.0, 1.0], state) -> [nan, -0.]. With eps = 0 AdaDelta never "
+               "moves (E[Delta^2] stays 0), and the limit as eps -> 0 of sqrt(eps / eps) * 0 is 0",
+        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
+                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
+        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
+    ),
 ]

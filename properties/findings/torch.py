@@ -55,4 +55,15 @@ FINDINGS = [
                                      lambda t: t.batchnorm_forward(np.array([[0.0], [1.0]]), np.ones(1), np.zeros(1),
                                                                    eps=0.0)),
     ),
+    Finding(
+        "T4", severity="correctness",
+        reason="torch.optim.Adadelta accepts eps=0 and computes sqrt(acc_delta + eps) / sqrt(square_avg + eps) * grad "
+               "without a guard, so a coordinate whose E[g^2] is 0 (its gradients have all been 0, or with rho = 0 "
+               "the current one is) gets a NaN update (0/0 * 0): "
+               "Adadelta([p], lr=1.0, eps=0.0) with p.grad = [0.] gives p = [nan]. With eps = 0 AdaDelta never moves "
+               "(E[Delta^2] stays 0), and the limit as eps -> 0 of sqrt(eps / eps) * 0 is 0 (the reference's guard)",
+        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
+                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
+        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
+    ),
 ]

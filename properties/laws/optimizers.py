@@ -1079,10 +1079,15 @@ def sgd_follows_its_recursion(t, grads, theta0, factors, lr, scheduled, momentum
     The oracle runs the recursion in float64 from the target's own iterates, so the two differ
     only by rounding: each step rounds a few times and the buffer contracts by ``mu``, so the
     error of update k is below ``4 k eps`` times the same recursion run on ``|g_j| + lambda
-    |theta_{j-1}|`` (no cancellation there); tolerance ``16 k eps`` times that magnitude.
+    |theta_{j-1}|`` (no cancellation there); tolerance ``16 k eps`` times that magnitude, plus
+    ``2 eps |theta_k|``: a target that updates its parameters in place (torch) returns
+    ``theta_k - theta_{k-1}``, which carries the rounding of ``theta_k``. Nesterov is off at
+    momentum 0 (plain SGD; ``nesterov_momentum_zero_is_plain_sgd`` states that case).
     """
     if nesterov or inside:
         dampening = 0.0
+    if momentum == 0.0:
+        nesterov = False                 # torch refuses Nesterov without momentum (it is plain SGD)
     theta = np.resize(theta0, grads.shape[1])
     values = [lr * f for f in factors]
     opt = _sgd(t, _table_schedule(values) if scheduled else lr, momentum=momentum, nesterov=nesterov,
@@ -1105,7 +1110,7 @@ def sgd_follows_its_recursion(t, grads, theta0, factors, lr, scheduled, momentum
         u = np.asarray(u, dtype=np.float64)
         _close(u, want, 0.0, f"sgd(lr={'schedule ' + str(values) if scheduled else lr}, momentum={momentum}, "
                f"nesterov={nesterov}, dampening={dampening}, weight_decay={wd}, lr_inside_velocity={inside}) update {k}",
-               atol=16 * k * EPS64 * mag)
+               atol=16 * k * EPS64 * mag + 2 * EPS64 * np.abs(theta + u))
         theta = theta + u
 
 
@@ -1121,17 +1126,20 @@ def adagrad_follows_its_recursion(t, grads, lr, eps, g0, inside, decay):
 
     Gradients are never 0, so no 0/0 arises at eps = 0. Every term is positive: the sum
     rounds to ``k eps`` relative, the root, eps and the quotients to a few eps more;
-    tolerance ``8 (k + 2) eps`` relative.
+    tolerance ``8 (k + 2) eps`` relative, plus ``2 eps |theta_k|`` (a target that updates its
+    parameters in place returns ``theta_k - theta_{k-1}``, carrying the rounding of ``theta_k``).
     """
     opt = _adagrad(t, lr, eps=eps, initial_accumulator_value=g0, eps_inside_sqrt=inside, lr_decay=decay)
     updates, _ = _run(opt, grads)
     G = np.full(grads.shape[1], g0)
+    theta = np.zeros(grads.shape[1])
     for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
         G = G + g * g
         den = np.sqrt(G + eps) if inside else np.sqrt(G) + eps
         want = -lr / (1.0 + (k - 1) * decay) * (g / den)
         _close(u, want, 8 * (k + 2) * EPS64, f"adagrad(lr={lr}, eps={eps}, initial_accumulator_value={g0}, "
-               f"eps_inside_sqrt={inside}, lr_decay={decay}) update {k}")
+               f"eps_inside_sqrt={inside}, lr_decay={decay}) update {k}", atol=2 * EPS64 * np.abs(theta))
 
 
 @law(needs=("rmsprop",), grads=_grads(nonzero=True), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.99]),
@@ -1156,21 +1164,29 @@ def rmsprop_follows_its_recursion(t, grads, lr, rho, eps, inside, centered, mome
     centred variance loses ``kappa = (nu/c + (mu/c)^2) / var`` times that (cancellation), so
     ``d_k`` is within ``r_k = 8 k eps (1 + kappa_k)`` relative; the momentum buffer adds the
     errors of the ``d_j`` it sums: tolerance ``eta B_k (max_{j<=k} r_j + 8 k eps)`` with ``B_k =
-    m B_{k-1} + |d_k|``. A step with ``kappa > 1e6`` is not checked (the variance is then a
+    m B_{k-1} + |d_k|``, plus ``2 eps |theta_k|`` (an in-place target's update carries the
+    rounding of the new iterate). A step with ``kappa > 1e6`` is not checked (the variance is then a
     rounding error's size: the first centred step with bias correction is 0/0 in exact
     arithmetic, ``centered_rmsprop_of_a_constant_gradient_is_finite`` states what holds there),
-    nor with momentum any later one (the buffer carries that step on);
-    centred examples whose variance is exactly 0 (``rho = 0``, or the first step with bias
-    correction) at ``eps = 0`` are rejected (``g / 0``).
+    nor with momentum any later one (the buffer carries that step on); such a step may even be
+    NaN (an unclamped root of a negative rounding error). Centred examples whose variance is
+    exactly 0 at every step (``rho = 0``) or at the first with ``eps = 0`` (bias correction:
+    ``g / 0``) are rejected.
     """
-    if centered and (rho == 0.0 or bias) and eps == 0.0:
-        reject()                         # var = 0 exactly (rho = 0: nu = g^2, mu = g; bias: the first step): g / 0
+    if centered and (rho == 0.0 or (bias and eps == 0.0)):
+        reject()                         # var = 0 exactly (rho = 0: nu = g^2, mu = g at every step; bias: step 1)
     opt = _rmsprop(t, lr, rho=rho, eps=eps, eps_inside_sqrt=inside, centered=centered, momentum=momentum,
                    bias_correction=bias)
-    updates, _ = _run(opt, grads)
+    p = np.zeros(grads.shape[1])
+    state, updates = opt.init(p), []
+    for g in grads:
+        u, state = opt.update(np.array(g), state, p)
+        updates.append(np.array(u, dtype=np.float64))
+        p = p + np.where(np.isfinite(updates[-1]), updates[-1], 0.0)   # RMSprop does not read the params
     nu = np.zeros(grads.shape[1])
-    mu, b, B, r = nu.copy(), nu.copy(), nu.copy(), 0.0
+    mu, b, B, r, theta = nu.copy(), nu.copy(), nu.copy(), 0.0, nu.copy()
     for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
         nu = rho * nu + (1 - rho) * g * g
         c = _decay_power(rho, k) if bias else 1.0
         if centered:
@@ -1189,7 +1205,7 @@ def rmsprop_follows_its_recursion(t, grads, lr, rho, eps, inside, centered, mome
         b, B = (momentum * b + d, momentum * B + np.abs(d)) if momentum else (d, np.abs(d))
         r = max(r, 8 * k * EPS64 * (1 + kappa))
         _close(u, -lr * b, 0.0, f"rmsprop(lr={lr}, rho={rho}, eps={eps}, eps_inside_sqrt={inside}, centered={centered}, "
-               f"momentum={momentum}, bias_correction={bias}) update {k}", atol=lr * B * (r + 8 * k * EPS64))
+               f"momentum={momentum}, bias_correction={bias}) update {k}", atol=lr * B * (r + 8 * k * EPS64) + 2 * EPS64 * np.abs(theta))
 
 
 @law(needs=("adam",), grads=_grads(nonzero=True), lr=LRS, b1=BETAS, b2=st.sampled_from([0.0, 0.5, 0.9, 0.999]),
@@ -1206,16 +1222,21 @@ def adam_follows_algorithm_1(t, grads, lr, b1, b2, eps, eps_root, eps_form):
 
     Gradients are never 0. Error: ``v`` sums positive terms (``3 k eps`` relative), ``m`` may
     cancel: its error is below ``3 k eps M_k``, ``M_k`` the same EMA of ``|g|``; the bias
-    corrections (computed as ``-expm1(k log b)``) and the quotients add a few eps. Tolerance
-    ``16 k eps`` times the update computed with ``M_k`` in place of ``|m_k|``.
+    corrections add ``eps kappa`` relative, ``kappa = b^k / (1 - b^k)`` the condition number of
+    ``1 - b^k`` (a backward-stable ``1 - b**k`` meets it), the quotients a few eps. Tolerance
+    ``(16 k + 4 (kappa_1 + kappa_2)) eps`` times the update computed with ``M_k`` in place of
+    ``|m_k|``, plus ``2 eps |theta_k|`` (an in-place target's update carries the rounding of
+    the new iterate).
     """
     if eps_form == "eps_hat":
         eps_root = 0.0
     opt = _adam(t, lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root, eps_form=eps_form)
     updates, _ = _run(opt, grads)
     m = np.zeros(grads.shape[1])
-    v, M = m.copy(), m.copy()
+    v, M, theta = m.copy(), m.copy(), m.copy()
     for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
+        cond = _one_minus_pow_condition(b1, k) + _one_minus_pow_condition(b2, k)
         m, v, M = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, b1 * M + (1 - b1) * np.abs(g)
         bc1, bc2 = _decay_power(b1, k), _decay_power(b2, k)
         if eps_form == "eps_hat":
@@ -1223,7 +1244,7 @@ def adam_follows_algorithm_1(t, grads, lr, b1, b2, eps, eps_root, eps_form):
         else:
             scale = lr / bc1 / (np.sqrt(v / bc2 + eps_root) + eps)
         _close(u, -scale * m, 0.0, f"adam(lr={lr}, b1={b1}, b2={b2}, eps={eps}, eps_root={eps_root}, "
-               f"eps_form={eps_form!r}) update {k}", atol=16 * k * EPS64 * scale * M)
+               f"eps_form={eps_form!r}) update {k}", atol=(16 * k + 4 * cond) * EPS64 * scale * M + 2 * EPS64 * np.abs(theta))
 
 
 @law(needs=("adadelta",), grads=_grads(), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.95]),
@@ -1232,9 +1253,10 @@ def adam_follows_algorithm_1(t, grads, lr, b1, b2, eps, eps_root, eps_form):
 def adadelta_at_eps_0_never_moves(t, grads, lr, rho):
     """AdaDelta with ``eps = 0`` never moves: every update is exactly 0 (Zeiler 2012,
     Algorithm 1: ``Delta_1 = sqrt(E[Delta^2]_0 / E[g^2]_1) g_1`` with ``E[Delta^2]_0 = 0``, so
-    ``Delta_1 = 0``, ``E[Delta^2]`` stays 0, and so on). Also on a coordinate whose gradients
-    have all been 0, where the factor is ``0/0`` but the gradient is 0: the limit as eps -> 0
-    of ``sqrt(eps / eps) * 0`` is 0. Exact.
+    ``Delta_1 = 0``, ``E[Delta^2]`` stays 0, and so on). Also where ``E[g^2]`` is 0 (a
+    coordinate whose gradients have all been 0, or with ``rho = 0`` a zero gradient), where the
+    factor is ``0/0`` but the gradient is 0: the limit as eps -> 0 of ``sqrt(eps / eps) * 0``
+    is 0. Exact.
     """
     updates, _ = _run(t.adadelta(lr, rho=rho, eps=0.0), grads)
     for k, u in enumerate(updates, 1):
