@@ -631,3 +631,118 @@ minimize_counts_the_overflowed_step = Control(
     "minimize_counts_the_overflowed_step", "plausible bug (off by one on the divergence path)",
     "minimize stopping at an overflowed gradient counts that step as done (steps = k + 1)",
     {"minimize": _minimize_with(overflow_counts_the_step=True)})
+
+
+# --- first-order optimisers: laws from the full mutation run ---
+
+def _source_mutant(module: str, func: str, old: str, new: str, quiet: bool = False):
+    """The reference function ``module.func`` with one fragment of its module's source replaced
+    (a surviving mutant, verbatim). Built on first call, so importing the controls never reads
+    the reference's source (under mutmut that source is the mutated copy). ``quiet``: its
+    updates run under ``np.errstate(all="ignore")`` (a mutant whose bug is a NaN shows the NaN
+    to the law instead of a RuntimeWarning)."""
+    built = []
+
+    def build():
+        import importlib
+        import inspect
+        mod = importlib.import_module(module)
+        src = inspect.getsource(mod)
+        if src.count(old) != 1:
+            raise RuntimeError(f"control for {module}.{func}: {old!r} occurs {src.count(old)} times in the source")
+        ns = {"__name__": f"{module}__control", "__package__": mod.__package__}
+        exec(compile(src.replace(old, new), f"<control {module}.{func}>", "exec"), ns)
+        return ns[func]
+
+    def call(*args, **kwargs):
+        if not built:
+            built.append(build())
+        opt = built[0](*args, **kwargs)
+        if not quiet:
+            return opt
+
+        def update(grads, state, params=None):
+            with np.errstate(all="ignore"):
+                return opt.update(grads, state, params)
+        return opt._replace(update=update)
+    return call
+
+
+_SGD_SRC, _RMS_SRC, _ADAM_SRC = "reference.optimizers.sgd", "reference.optimizers.rmsprop", "reference.optimizers.adam"
+_ADAGRAD_SRC, _ADADELTA_SRC = "reference.optimizers.adagrad", "reference.optimizers.adadelta"
+
+sgd_dampening_one_plus = Control(
+    "sgd_dampening_one_plus", "surviving mutant of reference/optimizers/sgd.py (full mutation run)",
+    "sgd's dampened momentum b = mu b + (1 + tau) g' instead of (1 - tau) g'",
+    {"sgd": _source_mutant(_SGD_SRC, "sgd", "b += (1.0 - tau) * g if tau", "b += (1.0 + tau) * g if tau")},
+    correct="torch.optim.SGD: b_t = mu b_{t-1} + (1 - dampening) g'_t for t > 1, b_1 = g'_1")
+sgd_weight_decay_sign_flipped = Control(
+    "sgd_weight_decay_sign_flipped", "surviving mutant of reference/optimizers/sgd.py (full mutation run)",
+    "sgd's coupled L2 g' = g - lambda theta instead of g + lambda theta",
+    {"sgd": _source_mutant(_SGD_SRC, "sgd", "g = g + wd * p", "g = g - wd * p")})
+sgd_lr_inside_velocity_ignored = Control(
+    "sgd_lr_inside_velocity_ignored", "surviving mutant of reference/optimizers/sgd.py (full mutation run)",
+    "sgd(lr_inside_velocity=True) runs the torch form (the whole velocity rescaled by the current lr)",
+    {"sgd": _source_mutant(_SGD_SRC, "sgd", 'inside = check_bool(lr_inside_velocity, func, "lr_inside_velocity")',
+                           "inside = None")})
+sgd_inside_nesterov_sign_flipped = Control(
+    "sgd_inside_nesterov_sign_flipped", "surviving mutant of reference/optimizers/sgd.py (full mutation run)",
+    "seed 001's Nesterov step mu u + eta g' instead of mu u - eta g' (lr_inside_velocity=True)",
+    {"sgd": _source_mutant(_SGD_SRC, "sgd", "return mu * u + -eta * g if nesterov", "return mu * u + +eta * g if nesterov")})
+rmsprop_momentum_ascends = Control(
+    "rmsprop_momentum_ascends", "surviving mutant of reference/optimizers/rmsprop.py (full mutation run)",
+    "RMSprop with momentum returns +eta b (ascends)",
+    {"rmsprop": _source_mutant(_RMS_SRC, "rmsprop", "        return -eta * b\n", "        return +eta * b\n")})
+rmsprop_centered_ignored = Control(
+    "rmsprop_centered_ignored", "surviving mutant of reference/optimizers/rmsprop.py (full mutation run)",
+    "rmsprop(centered=True) divides by the root of the uncentred second moment",
+    {"rmsprop": _source_mutant(_RMS_SRC, "rmsprop", 'centered = check_bool(centered, func, "centered")',
+                               "centered = None")})
+rmsprop_eps_inside_ignored = Control(
+    "rmsprop_eps_inside_ignored", "surviving mutant of reference/optimizers/rmsprop.py (full mutation run)",
+    "rmsprop(eps_inside_sqrt=True) adds eps outside the root",
+    {"rmsprop": _source_mutant(_RMS_SRC, "rmsprop", 'inside = check_bool(eps_inside_sqrt, func, "eps_inside_sqrt")',
+                               "inside = None")})
+rmsprop_centered_mean_decays_up = Control(
+    "rmsprop_centered_mean_decays_up", "surviving mutant of reference/optimizers/rmsprop.py (full mutation run)",
+    "centred RMSprop's EMA of g divides the old value by rho instead of multiplying",
+    {"rmsprop": _source_mutant(_RMS_SRC, "rmsprop", "mu *= rho", "mu /= rho")})
+adam_eps_hat_ignored = Control(
+    "adam_eps_hat_ignored", "surviving mutant of reference/optimizers/adam.py (full mutation run)",
+    "adam(eps_form='eps_hat') runs Algorithm 1 (eps added to sqrt(v_hat))",
+    {"adam": _source_mutant(_ADAM_SRC, "adam", 'hat = eps_form == "eps_hat"', "hat = None")},
+    correct="Kingma & Ba section 2: eta sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)")
+adam_eps_hat_step_size_inverted = Control(
+    "adam_eps_hat_step_size_inverted", "surviving mutant of reference/optimizers/adam.py (full mutation run)",
+    "adam(eps_form='eps_hat') steps eta / sqrt(1 - b2^t) / (1 - b1^t) instead of eta sqrt(1 - b2^t) / (1 - b1^t)",
+    {"adam": _source_mutant(_ADAM_SRC, "adam", "step_size = eta * math.sqrt(bc2) / bc1",
+                            "step_size = eta / math.sqrt(bc2) / bc1")})
+adam_eps_root_subtracted = Control(
+    "adam_eps_root_subtracted", "surviving mutant of reference/optimizers/adam.py (full mutation run)",
+    "adam divides by sqrt(v_hat - eps_root) + eps instead of sqrt(v_hat + eps_root) + eps",
+    {"adam": _source_mutant(_ADAM_SRC, "adam", "den = np.sqrt(v / bc2 + eps_root) + eps",
+                            "den = np.sqrt(v / bc2 - eps_root) + eps")})
+adagrad_eps_inside_ignored = Control(
+    "adagrad_eps_inside_ignored", "surviving mutant of reference/optimizers/adagrad.py (full mutation run)",
+    "adagrad(eps_inside_sqrt=True) adds eps outside the root",
+    {"adagrad": _source_mutant(_ADAGRAD_SRC, "adagrad", 'inside = check_bool(eps_inside_sqrt, func, "eps_inside_sqrt")',
+                               "inside = None")})
+adagrad_lr_decay_off_by_one = Control(
+    "adagrad_lr_decay_off_by_one", "surviving mutant of reference/optimizers/adagrad.py (full mutation run)",
+    "adagrad's lr decay eta / (1 + (t + 1) delta) instead of eta / (1 + (t - 1) delta)",
+    {"adagrad": _source_mutant(_ADAGRAD_SRC, "adagrad", "(1.0 + (t - 1) * decay)", "(1.0 + (t + 1) * decay)")},
+    correct="torch.optim.Adagrad: clr = lr / (1 + (step - 1) lr_decay)")
+adadelta_eps_0_unguarded = Control(
+    "adadelta_eps_0_unguarded", "surviving mutant of reference/optimizers/adadelta.py (full mutation run)",
+    "adadelta with eps = 0 divides 0 by 0 on a coordinate whose gradients have all been 0 (NaN update)",
+    {"adadelta": _source_mutant(_ADADELTA_SRC, "adadelta", "guard = eps == 0.0", "guard = None", quiet=True)})
+
+lookahead_aliases_params = Control(
+    "lookahead_aliases_params", "surviving mutant of reference/optimizers/sgd.py (full mutation run)",
+    "nesterov_lookahead's init keeps the params array itself as the look-ahead point (astype(copy=False))",
+    {"nesterov_lookahead": _source_mutant(_SGD_SRC, "nesterov_lookahead", "p.astype(dtype, copy=True)",
+                                          "p.astype(dtype, copy=False)")})
+adagrad_accumulator_in_float64 = Control(
+    "adagrad_accumulator_in_float64", "surviving mutant of reference/optimizers/adagrad.py (full mutation run)",
+    "adagrad's initial accumulator G_init is filled as float64 whatever the params' dtype (np.full without dtype)",
+    {"adagrad": _source_mutant(_ADAGRAD_SRC, "adagrad", "np.full(p.shape, g0, dtype)", "np.full(p.shape, g0, None)")})

@@ -101,6 +101,26 @@ def _constant_channel_variance_is_not_negative(t):
 FINDINGS = [
     K1,
     Finding(
+        "K11", severity="correctness",
+        reason="Adadelta accepts epsilon=0 and then divides 0 by 0 where E[g^2] is 0 (a coordinate whose gradients "
+               "have all been 0, or with rho = 0 the current one is): NaN updates, as torch (T7) and optax (O8); with "
+               "eps = 0 AdaDelta never moves and the eps -> 0 limit of sqrt(eps / eps) * 0 is 0",
+        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
+                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
+        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
+    ),
+    *([Finding(
+        "K12", severity="correctness",
+        reason="Adam on the jax backend updates its moments as m += (1 - b1)(g - m) and v += (1 - b2)(g^2 - v) "
+               "(keras/src/optimizers/adam.py), whose rounding is relative to the OLD moment, not the new one: "
+               "at b1 = 0 or b2 = 0 (the moment is then the current gradient) a gradient that shrinks is "
+               "absorbed: b1 = b2 = 0, eps = 0, gradients 129 then 1e-6 give v_2 = 129^2 + (1e-12 - 129^2) = 0 "
+               "and an update of -inf (1 then 1e-6: -0.00100001 for -0.001). The torch backend (its own Adam kernel) passes the law",
+        laws={"adam_follows_algorithm_1": lambda b1, b2, **_: min(b1, b2) == 0.0},
+        reproduce=violates("adam_follows_algorithm_1", grads=np.array([[129.0], [1e-6]]), lr=1e-3, b1=0.0, b2=0.0,
+                           eps=0.0, eps_root=0.0, eps_form="sqrt_vhat"),
+    )] if BACKEND != "torch" else []),
+    Finding(
         "K2", severity="correctness",
         reason="Adagrad, RMSprop and Adam accept epsilon=0 and then divide 0 by 0 for a coordinate whose gradients "
                "have all been 0 (no guard; the eps -> 0 limit is an update of 0), as torch does (T1)",

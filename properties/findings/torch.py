@@ -7,6 +7,7 @@ from properties.findings import Finding, unsupported_option, violates
 
 EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
 
+
 def near_the_float64_maximum(series, case=None, **_):
     """Some series (or, for the EMA, its v0) reaches half the float64 maximum, 2^1023, once
     scaled: there two values of the series (or a value and an average) can sum or differ
@@ -19,7 +20,6 @@ def near_the_float64_maximum(series, case=None, **_):
     return False
 
 
-DTYPE = "averages_keep_the_floating_dtype_of_their_input"
 SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
 
 FINDINGS = [
@@ -96,7 +96,7 @@ FINDINGS = [
                                                                    eps=0.0)),
     ),
     Finding(
-        "T4", severity="correctness",
+        "T6", severity="correctness",
         reason="torch.optim.swa_utils.AveragedModel updates its average in natural units, avg + w (v - avg) (a lerp "
                "for the EMA, avg + (v - avg) / (n + 1) for the running mean), so v - avg overflows for values of "
                "opposite signs above half the float64 maximum although the average fits: the EMA (alpha=0.5, v0=0) "
@@ -108,13 +108,14 @@ FINDINGS = [
                            series=(np.array([[2.0**20 - 1], [1 - 2.0**20]]), (1004,), np.array([0.0]), 2), alpha=0.5),
     ),
     Finding(
-        "T5", severity="correctness",
-        reason="the EMA and the running mean (torch.optim.swa_utils.AveragedModel, properties/targets/torch.py "
-               "_averaged) come back in float64 for a float32 series: the adapter averages a float64 holder "
-               "parameter and returns it as is (AveragedModel itself keeps its model's dtype). float64 and integer "
-               "series are right; the finding covers float32 only",
-        laws={f"{DTYPE}[ema]": lambda dtype, **_: dtype == "float32",
-              f"{DTYPE}[running_mean]": lambda dtype, **_: dtype == "float32"},
-        reproduce=violates(DTYPE, case="running_mean", values=np.array([[1.0], [2.0]]), alpha=0.5, dtype="float32"),
+        "T7", severity="correctness",
+        reason="torch.optim.Adadelta accepts eps=0 and computes sqrt(acc_delta + eps) / sqrt(square_avg + eps) * grad "
+               "without a guard, so a coordinate whose E[g^2] is 0 (its gradients have all been 0, or with rho = 0 "
+               "the current one is) gets a NaN update (0/0 * 0): "
+               "Adadelta([p], lr=1.0, eps=0.0) with p.grad = [0.] gives p = [nan]. With eps = 0 AdaDelta never moves "
+               "(E[Delta^2] stays 0), and the limit as eps -> 0 of sqrt(eps / eps) * 0 is 0 (the reference's guard)",
+        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
+                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
+        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
     ),
 ]

@@ -453,16 +453,18 @@ DEFAULT_SHAPES = [(5, 3, 2), (4, 7), (2, 3, 3, 3)]
      shape=st.sampled_from(DEFAULT_SHAPES), seed=stats.seeds(),
      controls=(ctl.defaults_keras_layout, ctl.defaults_truncated, ctl.defaults_leaky_slope, ctl.defaults_he_fan_out,
                ctl.defaults_variance_scaling_scale_two))
-def initialisers_default_to_the_torch_conventions(t, name, shape, seed):
+def initialisers_default_to_the_documented_conventions(t, name, shape, seed):
     """An initialiser called with only ``(shape, rng)`` draws exactly what it draws with its
     keyword arguments set to the documented defaults: ``layout="torch"``, ``gain=1``,
     ``truncated=False``; He ``mode="fan_in"``, ``nonlinearity="relu"``, ``negative_slope=0``
     (torch's ``a = 0``, also when ``nonlinearity="leaky_relu"`` is the only argument given:
     gain sqrt 2); ``variance_scaling`` ``scale=1, mode="fan_in", distribution="normal"``.
 
-    A law about defaults (the others pass every argument): both calls start from generators
-    seeded alike, so a deterministic target gives equal arrays; no tolerance. Shapes whose
-    fans differ in both layouts, so a changed layout or mode default changes the variance.
+    A law about defaults (the others pass every argument): the defaults of the interface a target
+    implements (docs/writing-a-target.md), which are torch's; a framework whose own defaults
+    differ (jax's truncated normals, Keras's layout) is mapped by its adapter and its
+    CONVENTIONS say so. Both calls start from generators seeded alike, so a deterministic target
+    gives equal arrays; no tolerance. Shapes whose fans differ in both layouts, so a changed layout or mode default changes the variance.
     At most 3 examples per technique (each is two deterministic calls).
     """
     calls = [({}, dict(DEFAULTS[name]))]

@@ -1302,3 +1302,272 @@ def decay_schedules_default_to_one_decay_step(t, lr0, rate):
             if float(default(k)) != float(one(k)):
                 raise LawViolation(f"{name}({lr0!r}, {rate!r}) at step {k}: {float(default(k))!r}; with decay_steps=1 "
                                    f"(the documented default) {float(one(k))!r}")
+
+
+# --- first-order optimisers: laws from the full mutation run ---
+
+def _table_schedule(values):
+    """A schedule that is a plain table: step k (0-based) gets ``values[k]``."""
+    def schedule(k):
+        return values[int(k)]
+    return schedule
+
+
+def _decay_power(beta: float, k: int) -> float:
+    """``1 - beta**k``, computed without cancellation (``-expm1(k log beta)``)."""
+    return 1.0 if beta == 0.0 else -math.expm1(k * math.log(beta))
+
+
+@law(needs=("sgd",), grads=_grads(max_steps=5), theta0=_vectors(bound=10.0),
+     factors=st.lists(st.sampled_from([1.0, 0.5, 0.25, 2.0]), min_size=5, max_size=5), lr=LRS, scheduled=st.booleans(),
+     momentum=st.sampled_from([0.0, 0.5, 0.9]), nesterov=st.booleans(), dampening=st.sampled_from([0.0, 0.5, 1.0]),
+     wd=st.sampled_from([0.0, 0.01, 0.5]), inside=st.booleans(),
+     examples=tuple(
+         {"grads": np.array([[1.0], [1.0], [-2.0]]), "theta0": np.array([3.0]), "factors": [1.0, 0.5, 2.0, 1.0, 1.0],
+          "lr": 0.1, "scheduled": True, "momentum": 0.9, "nesterov": nesterov, "dampening": 0.0, "wd": 0.0, "inside": True}
+         for nesterov in (False, True)) + (
+         {"grads": np.array([[1.0], [1.0], [-2.0]]), "theta0": np.array([3.0]), "factors": [1.0] * 5, "lr": 0.1,
+          "scheduled": False, "momentum": 0.9, "nesterov": False, "dampening": 0.5, "wd": 0.5, "inside": False},),
+     controls=(ctl.sgd_dampening_one_plus, ctl.sgd_weight_decay_sign_flipped, ctl.sgd_lr_inside_velocity_ignored,
+               ctl.sgd_inside_nesterov_sign_flipped))
+def sgd_follows_its_recursion(t, grads, theta0, factors, lr, scheduled, momentum, nesterov, dampening, wd, inside):
+    """SGD's update k is its defining recursion, for every switch (reference/optimizers/sgd.py):
+    ``g' = g_k + lambda theta_{k-1}`` (coupled L2); with lr outside the velocity (torch, optax)
+    ``b_1 = g'``, ``b_k = mu b_{k-1} + (1 - tau) g'`` and the step ``-eta_k (g' + mu b_k)``
+    (Nesterov) or ``-eta_k b_k``; with lr inside (seed 001, Keras) ``u_k = mu u_{k-1} - eta_k g'``
+    and the step ``mu u_k - eta_k g'`` (Nesterov) or ``u_k``. ``eta_k`` is the lr, or a table
+    schedule's value at ``k - 1`` (the two conventions differ only under a schedule). Dampening
+    is torch's and only without Nesterov and with lr outside (it is 0 otherwise here).
+
+    The oracle runs the recursion in float64 from the target's own iterates, so the two differ
+    only by rounding: each step rounds a few times and the buffer contracts by ``mu``, so the
+    error of update k is below ``4 k eps`` times the same recursion run on ``|g_j| + lambda
+    |theta_{j-1}|`` (no cancellation there); tolerance ``16 k eps`` times that magnitude, plus
+    ``2 eps |theta_k|``: a target that updates its parameters in place (torch) returns
+    ``theta_k - theta_{k-1}``, which carries the rounding of ``theta_k``. Nesterov is off at
+    momentum 0 (plain SGD; ``nesterov_momentum_zero_is_plain_sgd`` states that case).
+    """
+    if nesterov or inside:
+        dampening = 0.0
+    if momentum == 0.0:
+        nesterov = False                 # torch refuses Nesterov without momentum (it is plain SGD)
+    theta = np.resize(theta0, grads.shape[1])
+    values = [lr * f for f in factors]
+    opt = _sgd(t, _table_schedule(values) if scheduled else lr, momentum=momentum, nesterov=nesterov,
+               dampening=dampening, weight_decay=wd, lr_inside_velocity=inside)
+    state = opt.init(theta)
+    b = np.zeros_like(theta)
+    B = np.zeros_like(theta)             # the recursion on magnitudes
+    for k, g in enumerate(grads, 1):
+        eta = values[k - 1] if scheduled else lr
+        gp, GP = g + wd * theta, np.abs(g) + wd * np.abs(theta)
+        if momentum == 0.0:
+            want, mag = -eta * gp, eta * GP
+        elif inside:
+            b, B = momentum * b - eta * gp, momentum * B + eta * GP
+            want, mag = (momentum * b - eta * gp, momentum * B + eta * GP) if nesterov else (b, B)
+        else:
+            b, B = (gp, GP) if k == 1 else (momentum * b + (1 - dampening) * gp, momentum * B + (1 - dampening) * GP)
+            want, mag = (-eta * (gp + momentum * b), eta * (GP + momentum * B)) if nesterov else (-eta * b, eta * B)
+        u, state = opt.update(np.array(g), state, theta)
+        u = np.asarray(u, dtype=np.float64)
+        _close(u, want, 0.0, f"sgd(lr={'schedule ' + str(values) if scheduled else lr}, momentum={momentum}, "
+               f"nesterov={nesterov}, dampening={dampening}, weight_decay={wd}, lr_inside_velocity={inside}) update {k}",
+               atol=16 * k * EPS64 * mag + 2 * EPS64 * np.abs(theta + u))
+        theta = theta + u
+
+
+@law(needs=("adagrad",), grads=_grads(nonzero=True), lr=LRS, eps=st.sampled_from([0.0, 1e-10, 0.1, 1.0]),
+     g0=st.sampled_from([0.0, 0.1, 1.0]), inside=st.booleans(), decay=st.sampled_from([0.0, 0.1, 0.5, 2.0]),
+     examples=tuple({"grads": np.array([[0.5], [0.25], [1.0]]), "lr": 0.1, "eps": 1.0, "g0": 0.0, "inside": inside,
+                "decay": 0.5} for inside in (False, True)),
+     controls=(ctl.adagrad_eps_inside_ignored, ctl.adagrad_lr_decay_off_by_one))
+def adagrad_follows_its_recursion(t, grads, lr, eps, g0, inside, decay):
+    """AdaGrad's update k is ``-eta / (1 + (k - 1) delta) * g_k / (sqrt(G_k) + eps)`` (or
+    ``g_k / sqrt(G_k + eps)`` with ``eps_inside_sqrt``), ``G_k = G_init + sum_{j<=k} g_j^2``
+    (Duchi et al. 2011; torch's ``lr_decay``), for every switch.
+
+    Gradients are never 0, so no 0/0 arises at eps = 0. Every term is positive: the sum
+    rounds to ``k eps`` relative, the root, eps and the quotients to a few eps more;
+    tolerance ``8 (k + 2) eps`` relative, plus ``2 eps |theta_k|`` (a target that updates its
+    parameters in place returns ``theta_k - theta_{k-1}``, carrying the rounding of ``theta_k``).
+    """
+    opt = _adagrad(t, lr, eps=eps, initial_accumulator_value=g0, eps_inside_sqrt=inside, lr_decay=decay)
+    updates, _ = _run(opt, grads)
+    G = np.full(grads.shape[1], g0)
+    theta = np.zeros(grads.shape[1])
+    for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
+        G = G + g * g
+        den = np.sqrt(G + eps) if inside else np.sqrt(G) + eps
+        want = -lr / (1.0 + (k - 1) * decay) * (g / den)
+        _close(u, want, 8 * (k + 2) * EPS64, f"adagrad(lr={lr}, eps={eps}, initial_accumulator_value={g0}, "
+               f"eps_inside_sqrt={inside}, lr_decay={decay}) update {k}", atol=2 * EPS64 * np.abs(theta))
+
+
+@law(needs=("rmsprop",), grads=_grads(nonzero=True), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.99]),
+     eps=st.sampled_from([0.0, 1e-8, 0.1]), inside=st.booleans(), centered=st.booleans(),
+     momentum=st.sampled_from([0.0, 0.5, 0.9]), bias=st.booleans(),
+     examples=tuple({"grads": np.array([[1.0], [3.0], [-2.0]]), "lr": 0.1, "rho": 0.5, "eps": 0.1, "inside": inside,
+                "centered": centered, "momentum": 0.9, "bias": bias}
+               for inside, centered, bias in ((True, True, False), (False, True, True), (False, False, False))) + (
+         {"grads": np.array([[1.0], [3.0], [-2.0]]), "lr": 0.1, "rho": 0.5, "eps": 0.1, "inside": False,
+          "centered": True, "momentum": 0.0, "bias": True},),
+     controls=(ctl.rmsprop_momentum_ascends, ctl.rmsprop_centered_ignored, ctl.rmsprop_eps_inside_ignored,
+               ctl.rmsprop_centered_mean_decays_up))
+def rmsprop_follows_its_recursion(t, grads, lr, rho, eps, inside, centered, momentum, bias):
+    """RMSprop's update k is its defining recursion, for every switch (Hinton's lecture 6e;
+    Graves 2013 for the centred form): ``nu_k = rho nu + (1 - rho) g^2``, ``mu_k = rho mu +
+    (1 - rho) g`` (centred), ``c_k = 1 - rho^k`` with bias correction (else 1), ``var =
+    nu/c - (mu/c)^2`` (centred) or ``nu/c``, ``d_k = g / (sqrt(var) + eps)`` (or ``sqrt(var +
+    eps)``), ``b_k = m b_{k-1} + d_k`` with momentum m, and the step ``-eta b_k`` (``-eta d_k``
+    without momentum).
+
+    Gradients are never 0. Error: the sums of squares round to ``3 k eps`` relative; the
+    centred variance loses ``kappa = (nu/c + (mu/c)^2) / var`` times that (cancellation), so
+    ``d_k`` is within ``r_k = 8 k eps (1 + kappa_k)`` relative; the momentum buffer adds the
+    errors of the ``d_j`` it sums: tolerance ``eta B_k (max_{j<=k} r_j + 8 k eps)`` with ``B_k =
+    m B_{k-1} + |d_k|``, plus ``2 eps |theta_k|`` (an in-place target's update carries the
+    rounding of the new iterate). A step with ``kappa > 1e6`` is not checked (the variance is then a
+    rounding error's size: the first centred step with bias correction is 0/0 in exact
+    arithmetic, ``centered_rmsprop_of_a_constant_gradient_is_finite`` states what holds there),
+    nor with momentum any later one (the buffer carries that step on); such a step may even be
+    NaN (an unclamped root of a negative rounding error). Centred examples whose variance is
+    exactly 0 at every step (``rho = 0``) or at the first with ``eps = 0`` (bias correction:
+    ``g / 0``) are rejected.
+    """
+    if centered and (rho == 0.0 or (bias and eps == 0.0)):
+        reject()                         # var = 0 exactly (rho = 0: nu = g^2, mu = g at every step; bias: step 1)
+    opt = _rmsprop(t, lr, rho=rho, eps=eps, eps_inside_sqrt=inside, centered=centered, momentum=momentum,
+                   bias_correction=bias)
+    p = np.zeros(grads.shape[1])
+    state, updates = opt.init(p), []
+    for g in grads:
+        u, state = opt.update(np.array(g), state, p)
+        updates.append(np.array(u, dtype=np.float64))
+        p = p + np.where(np.isfinite(updates[-1]), updates[-1], 0.0)   # RMSprop does not read the params
+    nu = np.zeros(grads.shape[1])
+    mu, b, B, r, theta = nu.copy(), nu.copy(), nu.copy(), 0.0, nu.copy()
+    for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
+        nu = rho * nu + (1 - rho) * g * g
+        c = _decay_power(rho, k) if bias else 1.0
+        if centered:
+            mu = rho * mu + (1 - rho) * g
+            var = nu / c - (mu / c) ** 2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                kappa = float(np.max((nu / c + (mu / c) ** 2) / var)) if np.all(var > 0) else math.inf
+            if kappa > 1e6:
+                if momentum:
+                    return                   # the buffer carries this step's rounding error onwards
+                continue                     # without momentum each update stands alone
+        else:
+            var, kappa = nu / c, 0.0
+        den = np.sqrt(var + eps) if inside else np.sqrt(var) + eps
+        d = g / den
+        b, B = (momentum * b + d, momentum * B + np.abs(d)) if momentum else (d, np.abs(d))
+        r = max(r, 8 * k * EPS64 * (1 + kappa))
+        _close(u, -lr * b, 0.0, f"rmsprop(lr={lr}, rho={rho}, eps={eps}, eps_inside_sqrt={inside}, centered={centered}, "
+               f"momentum={momentum}, bias_correction={bias}) update {k}", atol=lr * B * (r + 8 * k * EPS64) + 2 * EPS64 * np.abs(theta))
+
+
+@law(needs=("adam",), grads=_grads(nonzero=True), lr=LRS, b1=BETAS, b2=st.sampled_from([0.0, 0.5, 0.9, 0.999]),
+     eps=st.sampled_from([0.0, 1e-8, 0.1, 1.0]), eps_root=st.sampled_from([0.0, 1e-8, 0.1]),
+     eps_form=st.sampled_from(["sqrt_vhat", "eps_hat"]),
+     examples=tuple({"grads": np.array([[1.0], [0.5], [-2.0]]), "lr": 0.1, "b1": 0.9, "b2": 0.9, "eps": eps, "eps_root": root,
+                "eps_form": form} for form, eps, root in (("eps_hat", 0.5, 0.0), ("sqrt_vhat", 0.0, 0.5))),
+     controls=(ctl.adam_eps_hat_ignored, ctl.adam_eps_hat_step_size_inverted, ctl.adam_eps_root_subtracted))
+def adam_follows_algorithm_1(t, grads, lr, b1, b2, eps, eps_root, eps_form):
+    """Adam's update k is Kingma & Ba's Algorithm 1, ``-eta m_hat / (sqrt(v_hat + eps_root) +
+    eps)`` with ``m_hat = m_k / (1 - b1^k)``, ``v_hat = v_k / (1 - b2^k)`` (optax's
+    ``eps_root``), or with ``eps_form="eps_hat"`` their section-2 form ``-eta sqrt(1 - b2^k) /
+    (1 - b1^k) * m_k / (sqrt(v_k) + eps)`` (Keras); ``eps_root`` is 0 with ``"eps_hat"``.
+
+    Gradients are never 0. Error: ``v`` sums positive terms (``3 k eps`` relative), ``m`` may
+    cancel: its error is below ``3 k eps M_k``, ``M_k`` the same EMA of ``|g|``; the bias
+    corrections add ``eps kappa`` relative, ``kappa = b^k / (1 - b^k)`` the condition number of
+    ``1 - b^k`` (a backward-stable ``1 - b**k`` meets it), the quotients a few eps. Tolerance
+    ``(16 k + 4 (kappa_1 + kappa_2)) eps`` times the update computed with ``M_k`` in place of
+    ``|m_k|``, plus ``2 eps |theta_k|`` (an in-place target's update carries the rounding of
+    the new iterate).
+    """
+    if eps_form == "eps_hat":
+        eps_root = 0.0
+    opt = _adam(t, lr, b1=b1, b2=b2, eps=eps, eps_root=eps_root, eps_form=eps_form)
+    updates, _ = _run(opt, grads)
+    m = np.zeros(grads.shape[1])
+    v, M, theta = m.copy(), m.copy(), m.copy()
+    for k, (u, g) in enumerate(zip(updates, grads), 1):
+        theta = theta + u
+        cond = _one_minus_pow_condition(b1, k) + _one_minus_pow_condition(b2, k)
+        m, v, M = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, b1 * M + (1 - b1) * np.abs(g)
+        bc1, bc2 = _decay_power(b1, k), _decay_power(b2, k)
+        if eps_form == "eps_hat":
+            scale = lr * math.sqrt(bc2) / bc1 / (np.sqrt(v) + eps)
+        else:
+            scale = lr / bc1 / (np.sqrt(v / bc2 + eps_root) + eps)
+        _close(u, -scale * m, 0.0, f"adam(lr={lr}, b1={b1}, b2={b2}, eps={eps}, eps_root={eps_root}, "
+               f"eps_form={eps_form!r}) update {k}", atol=(16 * k + 4 * cond) * EPS64 * scale * M + 2 * EPS64 * np.abs(theta))
+
+
+@law(needs=("adadelta",), grads=_grads(), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.95]),
+     examples=({"grads": np.array([[0.0, 1.0], [0.0, 2.0]]), "lr": 1.0, "rho": 0.9},),
+     controls=(ctl.adadelta_eps_0_unguarded,))
+def adadelta_at_eps_0_never_moves(t, grads, lr, rho):
+    """AdaDelta with ``eps = 0`` never moves: every update is exactly 0 (Zeiler 2012,
+    Algorithm 1: ``Delta_1 = sqrt(E[Delta^2]_0 / E[g^2]_1) g_1`` with ``E[Delta^2]_0 = 0``, so
+    ``Delta_1 = 0``, ``E[Delta^2]`` stays 0, and so on). Also where ``E[g^2]`` is 0 (a
+    coordinate whose gradients have all been 0, or with ``rho = 0`` a zero gradient), where the
+    factor is ``0/0`` but the gradient is 0: the limit as eps -> 0 of ``sqrt(eps / eps) * 0``
+    is 0. Exact.
+    """
+    updates, _ = _run(t.adadelta(lr, rho=rho, eps=0.0), grads)
+    for k, u in enumerate(updates, 1):
+        if not np.all(u == 0):
+            raise LawViolation(f"adadelta(lr={lr}, rho={rho}, eps=0) update {k} is {u!r}; should be 0 "
+                               f"(gradients {grads!r})")
+
+
+@law(needs=(), cases=per_technique(_ALL), config=_configs_of, params=_vectors(bound=10.0),
+     controls=(ctl.lookahead_aliases_params,))
+def optimizer_state_does_not_alias_the_params(t, config, params):
+    """The state made by ``init(params)`` owns its arrays: overwriting ``params`` in place
+    afterwards (as a training loop that updates its parameters in place does) leaves every
+    array of the state as it was. Exact. One case per optimiser (``CONFIGS``).
+    """
+    name, kw = config
+    p = params.copy()
+    state = _make(t, name, kw).init(p)
+    before = _arrays_of(state)
+    p[...] = 2.0 * params + 1.0          # the caller reuses its params array
+    for i, (a, b) in enumerate(zip(before, _arrays_of(state))):
+        if not np.array_equal(a, b, equal_nan=True):
+            raise LawViolation(f"{name}({kw}): overwriting the params after init changed state array {i}: {a!r} -> {b!r}")
+
+
+@law(needs=(), cases=per_technique(_ALL), config=_configs_of, grads=_grads(max_steps=3),
+     controls=(ctl.adagrad_accumulator_in_float64,))
+def optimizer_keeps_float32_params_in_float32(t, config, grads):
+    """For float32 params and gradients, every update and every floating state array of the
+    params' shape is float32 (reference/optimizers/_base.py: state arrays have the params'
+    floating dtype, float32 for float16 params in the adaptive methods; torch and optax keep
+    the parameter dtype). A dtype is exact. One case per optimiser (``CONFIGS``).
+    """
+    name, kw = config
+    opt = _make(t, name, kw)
+    p = np.linspace(-1.0, 1.0, grads.shape[1], dtype=np.float32)
+    state = opt.init(p)
+
+    def check_state(k):
+        arrays = [a for a in state if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.shape == p.shape]
+        for i, a in enumerate(arrays):
+            if a.dtype != np.float32:
+                raise LawViolation(f"{name}({kw}) after {k} update(s): state array {i} has dtype {a.dtype}; the params "
+                                   f"are float32")
+    for k, g in enumerate(grads.astype(np.float32), 1):
+        check_state(k - 1)
+        u, state = opt.update(g, state, p)
+        if np.asarray(u).dtype != np.float32:
+            raise LawViolation(f"{name}({kw}) update {k} of float32 params has dtype {np.asarray(u).dtype}")
+        p = (p + np.asarray(u)).astype(np.float32)
+    check_state(len(grads))

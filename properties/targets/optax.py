@@ -132,8 +132,8 @@ CONVENTIONS = {
         "framework": "glorot_normal / he_normal / lecun_normal are TRUNCATED at 2 sigma_0 with sigma_0 = "
                      "sigma / 0.87962566; variance_scaling(distribution='normal') is untruncated",
         "reference": "truncated=False (torch) by default",
-        "adapter": "the adapter's default is truncated=True (jax's); truncated=False uses "
-                   "variance_scaling(..., 'normal')",
+        "adapter": "the interface's default truncated=False uses variance_scaling(..., 'normal'); "
+                   "truncated=True calls jax's glorot_normal / he_normal / lecun_normal",
         "source": _JGH + "jax/_src/nn/initializers.py#L282 (variance_scaling), #L413, #L561"},
     "init gain": {
         "framework": "no gain argument: variance_scaling(scale = gain^2)",
@@ -437,8 +437,9 @@ def glorot_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> n
     return _vs(shape, rng, gain**2, "fan_avg", "uniform", layout)
 
 
-def glorot_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = True) -> np.ndarray:
-    """``jax.nn.initializers.glorot_normal`` (truncated; jax's default) or untruncated ``variance_scaling``."""
+def glorot_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """Untruncated ``variance_scaling`` (the interface default) or ``jax.nn.initializers.glorot_normal`` (truncated,
+    jax's default)."""
     return _vs(shape, rng, gain**2, "fan_avg", "truncated_normal" if truncated else "normal", layout)
 
 
@@ -449,8 +450,8 @@ def he_uniform(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", 
 
 
 def he_normal(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", negative_slope: float = 0.0,
-              layout: str = "torch", truncated: bool = True) -> np.ndarray:
-    """``jax.nn.initializers.he_normal`` (truncated) or untruncated ``variance_scaling``."""
+              layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """Untruncated ``variance_scaling`` or ``jax.nn.initializers.he_normal`` (truncated=True; jax's default)."""
     return _vs(shape, rng, _gain2(nonlinearity, negative_slope), mode,
                "truncated_normal" if truncated else "normal", layout)
 
@@ -460,8 +461,8 @@ def lecun_uniform(shape, rng, *, gain: float = 1.0, layout: str = "torch") -> np
     return _vs(shape, rng, gain**2, "fan_in", "uniform", layout)
 
 
-def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = True) -> np.ndarray:
-    """``jax.nn.initializers.lecun_normal`` (truncated) or untruncated ``variance_scaling``."""
+def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", truncated: bool = False) -> np.ndarray:
+    """Untruncated ``variance_scaling`` or ``jax.nn.initializers.lecun_normal`` (truncated=True; jax's default)."""
     return _vs(shape, rng, gain**2, "fan_in", "truncated_normal" if truncated else "normal", layout)
 
 

@@ -634,21 +634,25 @@ def _averaged(values, prefix, **kwargs) -> np.ndarray:
     """Feed ``prefix`` then each row of ``values`` to ``swa_utils.AveragedModel``; the averages after each value."""
     from torch.optim.swa_utils import AveragedModel
 
-    v = np.array(values, dtype=np.float64)
+    # A float32 series is averaged by a float32 model (AveragedModel keeps its model's dtype);
+    # everything else, integers included, by a float64 one.
+    dtype = np.float32 if np.asarray(values).dtype == np.float32 else np.float64
+    v = np.array(values, dtype=dtype)
     if v.ndim not in (1, 2) or v.shape[0] < 1:
         raise ValueError(f"values must have shape (T,) or (T, d) with T >= 1; got {v.shape}")
     flat = v.reshape(v.shape[0], -1)
     holder = torch.nn.Module()
-    holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=torch.float64), requires_grad=False)
+    holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=torch.from_numpy(v[:0]).dtype),
+                                  requires_grad=False)
     avg = AveragedModel(holder, **kwargs)
     out = []
     with torch.no_grad():
         for i, row in enumerate(([prefix] if prefix is not None else []) + list(flat)):
-            holder.w.copy_(torch.from_numpy(np.broadcast_to(np.asarray(row, dtype=np.float64), flat.shape[1:]).copy()))
+            holder.w.copy_(torch.from_numpy(np.broadcast_to(np.asarray(row, dtype=dtype), flat.shape[1:]).copy()))
             avg.update_parameters(holder)
             if prefix is None or i > 0:
                 out.append(avg.module.w.detach().numpy().copy())
-    return np.array(out).reshape(v.shape)
+    return np.array(out, dtype=dtype).reshape(v.shape)
 
 
 def running_mean(values) -> np.ndarray:
