@@ -120,7 +120,9 @@ def test_a_default_that_differs_from_the_reference_decides_nothing():
 
 
 def test_a_target_providing_none_of_the_names_is_an_error_not_a_green_run():
-    for name in ("numpy", "tests.fixtures"):
+    # Modules with none of the interface's names (numpy was one until a law's only name was tanh:
+    # numpy.tanh is a correct tanh, and that law rightly ran on it).
+    for name in ("colorsys", "tests.fixtures"):
         r = _pytest("properties/", "--target", name)
         text = r.stdout + r.stderr
         assert r.returncode != 0, text
