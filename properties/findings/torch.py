@@ -118,4 +118,18 @@ FINDINGS = [
                                                                        or (rho == 0 and np.any(np.asarray(grads) == 0)))},
         reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
     ),
+    Finding(
+        "T8", severity="correctness",
+        reason="F.binary_cross_entropy_with_logits computes (1 - y) x - log_sigmoid(x) with log_sigmoid(x) = "
+               "min(x, 0) - log1p(exp(-|x|)) (aten/src/ATen/native/Loss.cpp), so for a negative logit the term "
+               "log1p(e^x) is added to x and subtracted again: x - log1p(e^x) rounds to x, and the loss of a "
+               "confident correct prediction loses its relative accuracy although the problem is well conditioned "
+               "(condition number about |x|): bce_with_logits_loss([[-40.]], [[0.]]) = 0.0 for the true 4.25e-18, "
+               "[[-2.]] gives 0.1269280110429727 for 0.1269280110429725. Positive logits and logits beyond 2^400 "
+               "(where the term is exact) pass",
+        laws={"losses_are_the_mean_of_their_terms_up_to_the_float64_limit[bce_with_logits_loss]":
+              lambda data, **_: data[0] == "moderate" and bool(np.any(np.asarray(data[1]) < 0))},
+        reproduce=violates("losses_are_the_mean_of_their_terms_up_to_the_float64_limit", name="bce_with_logits_loss",
+                           data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
+    ),
 ]
