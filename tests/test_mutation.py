@@ -16,9 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
     ('-    check_choice(x, func, "layout", ALLOWED)\n+    check_choice(x, func, None, ALLOWED)', True),
     ('-    y = x + 1\n+    y = x - 1', False),
     ('-    check_choice(x, func, "layout", ALLOWED)\n+    check_choice(x, None, "layout", ALLOWED)', False),
-    # a default that selects a convention: the laws pass every such argument explicitly
-    # (principle 1), so a changed default is outside what they state
-    ('-    mode = "fan_in"\n+    mode = "fan_out"', True),
+    # strings the code acts on are never string-only: a selecting value (a changed default is a
+    # real change for a caller who relies on it), a comparison operand, an errstate setting
+    ('-    mode = "fan_in"\n+    mode = "fan_out"', False),
+    ('-def f(x, layout: str = "torch"):\n+def f(x, layout: str = "XXtorchXX"):', False),
+    ('-    hat = eps_form == "eps_hat"\n+    hat = eps_form == "EPS_HAT"', False),
+    ('-    if arr.dtype.kind not in "fiub":\n+    if arr.dtype.kind not in "XXfiubXX":', False),
+    ('-    with np.errstate(over="ignore"):\n+    with np.errstate(over=None):', False),
+    ('-    v = np.einsum("ij,ij->j", a, a)\n+    v = np.einsum("IJ,IJ->J", a, a)', False),
+    # text: labels handed to checks, formatted labels, names of reference functions, hints
+    ('-    return check_in_range(value, func, "init_lr", lo=0.0)\n+    return check_in_range(value, func, "XXinit_lrXX", lo=0.0)', True),
+    ('-    h = _finite(lambda: x.T @ x / n, func, "X^T X / n")\n+    h = _finite(lambda: x.T @ x / n, func, None)', True),
+    ('-    x = _point(x, d, f"{name}.grad")\n+    x = _point(x, d, None)', True),
+    ('-    x = _arr(x, "relu")\n+    x = _arr(x, "RELU")', True),
+    ('-    hint = "rescale x"\n+    hint = "XXrescale xXX"', True),
 ])
 def test_string_only(diff, expected):
     assert string_only(diff) is expected

@@ -2,7 +2,9 @@
 
     python -m tools.mutation sample [--n 150] [--seed 0]    # stratified sample, <= 30 min on 2 cores
     python -m tools.mutation full                           # every mutant
-    python -m tools.mutation rerun                          # the last run's survivors again (after new laws)
+    python -m tools.mutation rerun                          # after new laws: the last run's survivors that
+                                                            # count, mutants no law called, and (after a full
+                                                            # run) new mutants of functions changed since
     python -m tools.mutation report                         # summarise the last run again
 
 mutmut (configured in pyproject's ``[tool.mutmut]``) copies the project into ``mutants/``,
@@ -17,8 +19,9 @@ The summary (``docs/mutation/summary.md`` and ``.json``) counts per module: kill
 no law calls it, timeout. Every survivor is classified in ``docs/mutation/classification/<module>.toml``
 by hand -- ``equivalent`` (no input can tell it from the original: say why) or ``gap`` (a real
 fault no law catches: name the missing property) -- except *string-only* mutants, found
-automatically: the mutant changes nothing but a string literal (an error message, a function
-name in a message), which the laws do not check and ``tests/test_*_errors.py`` does, and
+automatically: the mutant changes nothing but string literals that are text (an error
+message, a label in a message; :func:`_text_string`; a string the code compares or passes as a
+setting is not text), which the laws do not check and ``tests/test_*_errors.py`` does, and
 mutants that only replace ``func`` (the public function's name, used in messages) by None,
 counted as message-only (:func:`func_name_only`). The
 score is ``killed / (all - equivalent - string-only - message-only - untestable)`` (see
@@ -146,6 +149,57 @@ def _string_change(ka, sa, kb, sb) -> bool:
     return ka == tokenize.STRING and (kb == tokenize.STRING or sb == "None")
 
 
+def _reference_names() -> set[str]:
+    """Names of the functions and classes defined in ``reference/`` (a string equal to one is
+    the name shown in a message: ``_arr(x, "relu")``), read from the source, not imported."""
+    names = set()
+    for path in (ROOT / "reference").rglob("*.py"):
+        names.update(re.findall(r"^\s*(?:def|class) (\w+)", path.read_text(), flags=re.M))
+    return names
+
+
+_NAMES: set[str] = set()
+
+
+def _text_string(literal: str, line: str) -> bool:
+    """Whether the string ``literal`` on ``line`` is text shown to a reader rather than a value
+    the code acts on. Text: a string in a ``raise`` (or ``...Error(``/``warn(``) line, a message
+    ``hint``, the name of a reference function (``_arr(x, "relu")``), a string that is no
+    identifier (``"the gradient"``, ``"feature_range[1]"``) outside ``einsum``/``errstate``, the
+    label after ``func`` in a check (``check_in_range(value, func, "init_lr")``), the name of an
+    argument that is also on the line (``"running.mean"`` next to ``running.mean``), or the
+    default of a parameter called ``name``, ``arg`` or ``what``.
+    Anything else (a comparison operand such as ``eps_form == "eps_hat"``, an ``errstate`` or
+    ``dtype`` setting, a choice, a field value) may change behaviour and is never counted
+    string-only: it is classified by hand."""
+    if not _NAMES:
+        _NAMES.update(_reference_names())
+    code = line.strip()
+    if code.startswith("raise") or "Error(" in code or "warn(" in code or re.match(r"hint\s*=", code):
+        return True
+    if "einsum(" in code or "errstate(" in code:
+        return False
+    if re.match(r"(?i)r?fr?[\"']", literal):         # an f-string: formatted text (a message or a label)
+        return True
+    try:
+        value = eval(literal, {}, {})                  # a plain string literal
+    except Exception:
+        return False
+    if not isinstance(value, str):
+        return False
+    if value in _NAMES:
+        return True
+    if not re.fullmatch(r"\w*", value):              # "the gradient", "feature_range[1]": never a setting
+        return True
+    before = code[:code.find(literal)]
+    if re.search(r"\bfunc\s*,\s*(?:[\w.\[\]{}\"']+\s*,\s*)?$", before):   # the (value, func, name) labels
+        return True
+    rest = code.replace(literal, " ")
+    if re.fullmatch(r"[A-Za-z_][\w.]*", value) and re.search(rf"(?<![\w.\"']){re.escape(value)}(?![\w\"'])", rest):
+        return True
+    return bool(re.search(rf"\b(name|arg|what)\s*:\s*str\s*=\s*{re.escape(literal)}", code))
+
+
 def string_only(diff: str) -> bool:
     """Whether the mutant changes nothing but string literals (or a string into None)."""
     return _only(diff, _string_change)
@@ -170,8 +224,10 @@ def _only(diff: str, allowed) -> bool:
         ta, tb = _tokens(a), _tokens(b)
         if not ta or len(ta) != len(tb):
             return False
-        for (ka, sa), (kb, sb) in zip(ta, tb):
-            if (ka, sa) == (kb, sb) or allowed(ka, sa, kb, sb):
+        for i, ((ka, sa), (kb, sb)) in enumerate(zip(ta, tb)):
+            if (ka, sa) == (kb, sb):
+                continue
+            if allowed(ka, sa, kb, sb) and (ka != tokenize.STRING or _text_string(sa, a)):
                 continue
             if ka in _FSTRING_PARTS and ka == kb:          # Python >= 3.12 tokenises f-strings in parts
                 continue
@@ -201,6 +257,21 @@ MANUAL_KINDS = ("equivalent", "message-only", "untestable", "gap")
 EXCLUDED = ("equivalent", "string-only", "message-only", "untestable")
 
 
+def _survivor_kind(name: str, diff: str, known: dict) -> tuple[str, dict]:
+    """A survivor's class and its classification entry: by hand (while its recorded diff still
+    matches), string-only, message-only (``func`` -> None) or unclassified."""
+    entry = known.get(name, {})
+    if entry.get("kind") in MANUAL_KINDS:
+        if entry.get("diff") and entry["diff"].strip() != diff.strip():
+            return "unclassified", entry               # the code changed: classify again
+        return entry["kind"], entry
+    if string_only(diff):
+        return "string-only", entry
+    if func_name_only(diff):
+        return "message-only", {"reason": "func (the function's name, only in messages) replaced by None"}
+    return "unclassified", entry
+
+
 def summarise(ran: list[str], command: str, seconds: float) -> dict:
     status = results()
     known = classification()
@@ -214,17 +285,7 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
         if s != "survived":
             continue
         diff = diffs[name]
-        entry = known.get(name, {})
-        if entry.get("kind") in MANUAL_KINDS:
-            kind = entry["kind"]
-            if entry.get("diff") and entry["diff"].strip() != diff.strip():
-                kind = "unclassified"                  # the code changed: classify again
-        elif string_only(diff):
-            kind = "string-only"
-        elif func_name_only(diff):
-            kind, entry = "message-only", {"reason": "func (the function's name, only in messages) replaced by None"}
-        else:
-            kind = "unclassified"
+        kind, entry = _survivor_kind(name, diff, known)
         rows[module][kind] += 1
         survivors.append({"name": name, "module": module, "kind": kind, "reason": entry.get("reason", ""),
                           "diff": diff})
@@ -280,7 +341,12 @@ def main(argv=None) -> int:
         ran = [n for n in names if status.get(n, "not checked") != "not checked"]     # the last run's mutants
         command, seconds = previous["command"], previous["seconds"]
         if args.cmd == "rerun":
-            again = [n for n in ran if status[n] in ("survived", "no tests")]
+            if previous["mutants"] == len(ran) == len(names) or "full" in command:
+                ran = names        # a full run: functions changed since have new mutants, never run
+            again = [n for n in ran if status.get(n, "not checked") in ("no tests", "not checked")]
+            survivors = [n for n in ran if status.get(n) == "survived"]
+            again += [n for n, d in diffs_of(survivors).items() if _survivor_kind(n, d, classification())[0]
+                      not in EXCLUDED]          # excluded either way: a message, an equivalent mutant
             if again:
                 _mutmut("run", "--max-children", str(args.max_children), *again)
             command = command if command.endswith(" + rerun") else command + " + rerun"
