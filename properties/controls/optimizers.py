@@ -129,9 +129,11 @@ def _rmsprop_variant(no_sqrt=False, swap_weights=False, eps_in_sqrt_always=False
 
 # --- AdaDelta ------------------------------------------------------------------------------------
 
-def _adadelta_variant(no_sqrt=False, lr_default=1.0, accumulate_after_lr=False):
+def _adadelta_variant(no_sqrt=False, lr_default=1.0, accumulate_after_lr=False, delta_acc_0=0.0):
     def adadelta(lr=lr_default, rho=0.9, eps=1e-6):
         def step(g, st, t, p):
+            if t == 1:
+                st["nu"] = st["nu"] + delta_acc_0
             st["mu"] = rho * st["mu"] + (1 - rho) * g * g
             if no_sqrt:
                 d = np.sqrt(st["nu"] + eps) / (st["mu"] + eps) * g
@@ -288,6 +290,10 @@ adadelta_no_sqrt = Control(
 adadelta_keras_lr_default = Control(
     "adadelta_keras_lr_default", "Keras default learning_rate=0.001", "AdaDelta's default lr is 1e-3, not Zeiler's 1",
     {"adadelta": _adadelta_variant(lr_default=1e-3)})
+adadelta_delta_accumulator_starts_at_one = Control(
+    "adadelta_delta_accumulator_starts_at_one", "plausible bug (an accumulator initialised with ones)",
+    "AdaDelta's E[Delta^2] starts at 1, not 0, so the first update is g / RMS[g] and eps = 0 moves",
+    {"adadelta": _adadelta_variant(delta_acc_0=1.0)})
 adadelta_accumulates_after_lr = Control(
     "adadelta_accumulates_after_lr", "plausible bug", "E[Delta^2] accumulates lr * Delta instead of Delta",
     {"adadelta": _adadelta_variant(accumulate_after_lr=True)})

@@ -105,9 +105,8 @@ FINDINGS = [
         reason="Adadelta accepts epsilon=0 and then divides 0 by 0 where E[g^2] is 0 (a coordinate whose gradients "
                "have all been 0, or with rho = 0 the current one is): NaN updates, as torch (T7) and optax (O8); with "
                "eps = 0 AdaDelta never moves and the eps -> 0 limit of sqrt(eps / eps) * 0 is 0",
-        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
-                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
-        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
+        laws=(f"{EDGE}[adadelta]",),
+        reproduce=violates(EDGE, name="adadelta", grads=np.array([[0.0, 1.0]]), lr=1.0, inside=False, beta=0.9),
     ),
     *([Finding(
         "K12", severity="correctness",

@@ -16,7 +16,8 @@ FINDINGS = [dataclasses.replace(f, laws=tuple(k for k in f.laws if k != f"{EDGE}
                "their laws are skipped cases on this target",
         laws=("rmsprop_invariant_to_gradient_scale", "rmsprop_constant_gradient_step_tends_to_lr_sign",
               "rmsprop_follows_its_recursion", "adadelta_update_invariant_to_loss_scale",
-              "adadelta_by_default_needs_no_learning_rate", "adadelta_at_eps_0_never_moves"),
+              "adadelta_by_default_needs_no_learning_rate", "adadelta_at_eps_0_never_moves",
+              "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0[adadelta]"),
         reproduce=unsupported_option("rmsprop(0.1) with fused=True", lambda t: t.rmsprop(0.1)),
     ),
 ]

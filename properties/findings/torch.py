@@ -114,9 +114,8 @@ FINDINGS = [
                "the current one is) gets a NaN update (0/0 * 0): "
                "Adadelta([p], lr=1.0, eps=0.0) with p.grad = [0.] gives p = [nan]. With eps = 0 AdaDelta never moves "
                "(E[Delta^2] stays 0), and the limit as eps -> 0 of sqrt(eps / eps) * 0 is 0 (the reference's guard)",
-        laws={"adadelta_at_eps_0_never_moves": lambda grads, rho, **_: bool(np.any(np.asarray(grads)[0] == 0)
-                                                                       or (rho == 0 and np.any(np.asarray(grads) == 0)))},
-        reproduce=violates("adadelta_at_eps_0_never_moves", grads=np.array([[0.0, 1.0]]), lr=1.0, rho=0.9),
+        laws=(f"{EDGE}[adadelta]",),
+        reproduce=violates(EDGE, name="adadelta", grads=np.array([[0.0, 1.0]]), lr=1.0, inside=False, beta=0.9),
     ),
     Finding(
         "T8", severity="correctness",

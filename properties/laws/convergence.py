@@ -828,19 +828,18 @@ def minimize_stops_at_the_last_finite_iterate_of_a_diverging_run(t, m, sign, his
 # --- test problems: mutation testing of reference.problems -------------------------------------------
 
 @law(needs=("quadratic", "quadratic_form", "conditioned_quadratic"),
-     kind=st.sampled_from(["quadratic", "quadratic_default_b", "quadratic_form", "conditioned_quadratic"]),
+     kind=st.sampled_from(["quadratic", "quadratic_form", "conditioned_quadratic"]),
      seed=seeds, d=st.integers(1, 5),
      controls=(ctl.conditioned_quadratic_value_plus_minimizer, ctl.conditioned_quadratic_value_three_halves,
-               ctl.conditioned_quadratic_min_value_one, ctl.quadratic_default_b_ones),
-     examples=({"kind": "conditioned_quadratic", "seed": 0, "d": 3}, {"kind": "quadratic_default_b", "seed": 0, "d": 2}))
+               ctl.conditioned_quadratic_min_value_one),
+     examples=({"kind": "conditioned_quadratic", "seed": 0, "d": 3},))
 def quadratic_problem_value_is_its_minimum_plus_half_the_hessian_norm_of_the_error(t, kind, seed, d):
     """A quadratic problem of dimension ``dim = d`` has ``value(x) = f* + (x - x*)^T H (x - x*) / 2``
     at every x, H its Hessian (exact: the second-order Taylor expansion at the minimiser, where
     the gradient vanishes).
 
     f* is the problem's ``min_value``; x* its ``minimizer`` for ``quadratic(A, b)``, and the
-    documented one elsewhere: 0 for ``quadratic(A)`` (b defaults to 0, so f* = 0 too) and
-    ``quadratic_form(A)``, x0 for ``conditioned_quadratic(d, kappa, rng, minimizer=x0)`` (f* = 0).
+    documented one elsewhere: 0 for ``quadratic_form(A)``, x0 for ``conditioned_quadratic(d, kappa, rng, minimizer=x0)`` (f* = 0).
     Tolerance ``8 (d + 4) eps cond(H) B`` with ``B = (|x| + |x*|)^T |H| (|x| + |x*|) + |b|^T (|x|
     + |x*|)``: every term of either side is at most B, sums of d + 4 terms round by ``(d + 4)
     eps`` each, and a minimiser from a solve carries ``cond eps |x*|``.
@@ -856,8 +855,6 @@ def quadratic_problem_value_is_its_minimum_plus_half_the_hessian_norm_of_the_err
         if kind == "quadratic":
             b = rng.standard_normal(d)
             p = t.quadratic(a, b)
-        elif kind == "quadratic_default_b":
-            p = t.quadratic(a)
         else:
             p = t.quadratic_form(a)
     if p.dim != d:
@@ -870,7 +867,9 @@ def quadratic_problem_value_is_its_minimum_plus_half_the_hessian_norm_of_the_err
     want = fs + 0.5 * float(e @ (h @ e))
     got = float(p.value(x))
     m = np.abs(x) + np.abs(xs)
-    tol = 8 * (d + 4) * EPS64 * float(np.linalg.cond(h)) * (float(m @ (np.abs(h) @ m)) + float(np.abs(b) @ m))
+    # cond(H) only where x* comes from a solve (quadratic(A, b)); the other minimisers are exact
+    kappa = float(np.linalg.cond(h)) if kind == "quadratic" else 1.0
+    tol = 8 * (d + 4) * EPS64 * kappa * (float(m @ (np.abs(h) @ m)) + float(np.abs(b) @ m))
     if not abs(got - want) <= tol:
         raise LawViolation(f"{kind}: value(x) = {got!r}; f* + (x - x*)^T H (x - x*) / 2 = {want!r} (x* = {xs.tolist()}, "
                            f"f* = {fs!r}, tolerance {tol:.3g}) [seed={seed}, d={d}]")
@@ -966,7 +965,8 @@ def quadratic_accepts_asymmetry_up_to_eight_d_eps_and_symmetrises(t, kind, seed,
     Exact by construction: ``A = 2^k diag(a)`` with ``a`` in [0.5, 1] and ``a_0 = 1``, plus
     ``delta = 8 d eps 2^k`` in one entry above the diagonal (``max|A - A^T| = 8 d eps max|A|``
     exactly, all powers of two times small integers); ``(A + A^T) / 2`` is then exact and
-    positive definite (Gershgorin), and the law compares with tolerance ``4 eps max|A|``.
+    positive definite (Gershgorin); every way of forming it (``(A + A^T) / 2``, ``A / 2 + A^T / 2``)
+    gives the same floats, so the law compares exactly.
     """
     rng = _rng(seed)
     c = math.ldexp(1.0, k)
@@ -983,9 +983,28 @@ def quadratic_accepts_asymmetry_up_to_eight_d_eps_and_symmetrises(t, kind, seed,
                            f"documented bound: {exc}") from None
     h = _arr(p.hessian(np.zeros(d)))
     want = sym if kind == "quadratic" else 2.0 * sym
-    if np.any(h != h.T) or not np.all(np.abs(h - want) <= 4 * EPS64 * float(np.max(np.abs(want)))):
+    if np.any(h != h.T) or not np.array_equal(h, want):
         raise LawViolation(f"{kind}: Hessian {h!r} for A = {a!r}; should be the symmetric part "
                            f"{'' if kind == 'quadratic' else '2 '}(A + A^T) / 2 = {want!r}, exactly symmetric")
+
+
+@law(needs=("quadratic",), seed=seeds, d=st.integers(1, 5), controls=(ctl.quadratic_default_b_ones,))
+def quadratic_defaults_to_no_linear_term(t, seed, d):
+    """``quadratic(A)`` is ``quadratic(A, b=0)`` (the documented default): the same dimension,
+    minimiser, minimum and the same value, gradient and Hessian at a random point (the same
+    computation: exact equality)."""
+    rng = _rng(seed)
+    a = _spd(rng, d, 10 ** rng.uniform(0, 2))[0]
+    x = rng.uniform(-2, 2, d)
+    p, q = t.quadratic(a), t.quadratic(a, np.zeros(d))
+    if p.dim != q.dim or float(p.min_value) != float(q.min_value) or np.any(_arr(p.minimizer) != _arr(q.minimizer)):
+        raise LawViolation(f"quadratic(A) has dim {p.dim!r}, minimizer {_arr(p.minimizer)!r}, min_value {p.min_value!r}; "
+                           f"quadratic(A, zeros) has {q.dim!r}, {_arr(q.minimizer)!r}, {q.min_value!r} [A={a!r}]")
+    for name in ("value", "grad", "hessian"):
+        g, w = _arr(getattr(p, name)(x)), _arr(getattr(q, name)(x))
+        if g.shape != w.shape or np.any(g != w):
+            raise LawViolation(f"quadratic(A).{name}(x) = {g!r}; quadratic(A, zeros) gives {w!r} (b = 0 is the "
+                               f"default) [A={a!r}, x={x!r}]")
 
 
 @law(needs=("rosenbrock",), seed=seeds, controls=(ctl.rosenbrock_default_three_dimensional, ctl.rosenbrock_default_b_one))

@@ -647,8 +647,9 @@ def gradient_check_is_relative_error_of_grad_f_and_numerical_gradient(t, x, rel,
     analytic = np.asarray(grad_f(x64), dtype=np.float64)
     numeric = np.asarray(t.numerical_gradient(_sum_exp, x64, h=h), dtype=np.float64)
     r = float(t.relative_error(analytic, numeric))
-    if not 0.0 < r <= 1.0:
-        return  # (cannot happen for rel >= 1e-9 and |x| <= 1: the error of numeric is below 1e-10)
+    if not 0.0 < r <= 1.0:   # for rel >= 1e-9 and |x| <= 1 the error of numeric is below 1e-10
+        raise LawViolation(f"premise: relative_error(grad_f(x), numerical_gradient) = {r!r} for x = {x.tolist()!r}, "
+                           f"rel = {rel!r}, h = {h!r}; it must lie in (0, 1] to place the thresholds around it")
     good, wrong = {"at good": (r, r), "between": (r / 2, r), "beyond wrong": (r / 4, r / 2)}[where]
     verdict = {"at good": "ok", "between": "suspicious", "beyond wrong": "wrong"}[where]
     res = t.gradient_check(_sum_exp, grad_f, x, h=h, good=good, wrong=wrong)

@@ -598,6 +598,8 @@ def _grads_with_a_silent_coordinate(draw_):
 
 
 def _adaptive(t, name, lr, inside, beta):
+    if name == "adadelta":
+        return t.adadelta(lr, rho=beta, eps=0.0)
     if name == "adagrad":
         return _adagrad(t, lr, eps=0.0, initial_accumulator_value=0.0, eps_inside_sqrt=inside)
     if name == "rmsprop":
@@ -605,15 +607,17 @@ def _adaptive(t, name, lr, inside, beta):
     return _adam(t, lr, b1=0.9, b2=beta, eps=0.0)
 
 
-@law(needs=(), cases=per_technique(("adagrad", "rmsprop", "adam")), name=lambda c: st.just(c),
+@law(needs=(), cases=per_technique(("adagrad", "rmsprop", "adadelta", "adam")), name=lambda c: st.just(c),
      grads=_grads_with_a_silent_coordinate(), lr=LRS, inside=st.booleans(), beta=st.sampled_from([0.5, 0.9, 0.999]),
-     controls=(ctl.zero_over_zero,))
+     controls=(ctl.zero_over_zero, ctl.adadelta_eps_0_unguarded))
 def adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0(t, name, grads, lr, inside, beta):
     """With ``eps = 0`` (and ``G_0 = 0``), a coordinate whose gradients have all been 0 does
-    not move: its update is exactly 0 at every step, for AdaGrad, RMSprop and Adam.
+    not move: its update is exactly 0 at every step, for AdaGrad, RMSprop, AdaDelta (``rho``
+    is ``beta``; ``inside`` does not apply) and Adam.
 
     Its numerator (``g``, or Adam's ``m``) and its accumulator are both exactly 0, so the
-    update is ``0 / 0``; for every ``eps > 0`` it is ``0 / eps = 0``, and 0 is the limit as
+    update is ``0 / 0`` (AdaDelta's ``sqrt(E[Delta^2] / E[g^2]) g``: ``sqrt(0 / 0) 0``); for
+    every ``eps > 0`` it is ``0 / eps = 0``, and 0 is the limit as
     eps -> 0 (optax's ``scale_by_rss`` masks it the same way). A NaN here is this law's
     finding; the laws about scale invariance and step bounds draw first gradients without 0
     and so do not depend on it. Exact.
@@ -1084,18 +1088,18 @@ def _diverging_start(kind, j, d, pos, mant, seed):
 
 @law(needs=("sgd", "minimize"), kind=st.sampled_from(sorted(_DIVERGENCE)), j=st.integers(0, 6), extra=st.integers(-1, 2),
      d=st.integers(1, 3), pos=st.integers(0, 2), mant=st.integers(0, 2**12), seed=st.integers(0, 2**16),
-     history=st.sampled_from([True, True, False, None]),
+     history=st.sampled_from([True, True, False]),
      controls=(ctl.minimize_counts_the_overflowed_step, ctl.minimize_history_always),
      examples=tuple({"kind": k, "j": 2, "extra": e, "d": 2, "pos": 1, "mant": 5, "seed": 1, "history": hist}
-                    for k in sorted(_DIVERGENCE) for e in (0, 1) for hist in (True, False, None)))
+                    for k in sorted(_DIVERGENCE) for e in (0, 1) for hist in (True, False)))
 def minimize_stops_at_the_first_overflow_of_gradient_update_or_iterate(t, kind, j, extra, d, pos, mant, seed, history):
     """``minimize`` (reference/optimizers/driver.py, NaN policy) stops a diverging run at the
     last finite iterate ``x_k``, whichever overflows first at step k: the gradient ``grad(x_k)``
     (also after the last update, k = steps), the update, or the new iterate ``x_k + u_k``; it
     returns ``x = x_k``, ``steps = k``, ``converged = False``, ``grad_norm = inf`` and, with
     ``history=True``, the iterates ``x_0 .. x_k``; a run that does not diverge returns
-    ``x_steps`` and ``||grad(x_steps)||``. Without ``history=True`` (False or not given) the
-    history is None.
+    ``x_steps`` and ``||grad(x_steps)||``. With ``history=False`` the history is None
+    (``history`` is always passed).
 
     Gradient descent on ``grad(x) = sign c x`` with powers of two ``c``, ``lr`` and ``lr c`` in
     {2, 4} multiplies ``x`` by 3 or -3; ``x_0`` has 12-bit entries, so every iterate, gradient
@@ -1106,7 +1110,7 @@ def minimize_stops_at_the_first_overflow_of_gradient_update_or_iterate(t, kind, 
     steps = max(0, j + extra)
     sign, c, lr, _ = _DIVERGENCE[kind]
     x0 = _diverging_start(kind, j, d, pos % d, mant, seed)
-    kw = {} if history is None else {"history": history}
+    kw = {"history": history}
     res = t.minimize(_sgd(t, lr), lambda x: sign * c * np.asarray(x, dtype=np.float64), x0.copy(), steps=steps,
                      tol=None, **kw)
     x, hist, k, gn = x0.copy(), [x0.copy()], None, None
@@ -1522,16 +1526,16 @@ def adam_follows_algorithm_1(t, grads, lr, b1, b2, eps, eps_root, eps_form):
                f"eps_form={eps_form!r}) update {k}", atol=(16 * k + 4 * cond) * EPS64 * scale * M + 2 * EPS64 * np.abs(theta))
 
 
-@law(needs=("adadelta",), grads=_grads(), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.95]),
-     examples=({"grads": np.array([[0.0, 1.0], [0.0, 2.0]]), "lr": 1.0, "rho": 0.9},),
-     controls=(ctl.adadelta_eps_0_unguarded,))
+@law(needs=("adadelta",), grads=_grads(nonzero=True), lr=LRS, rho=st.sampled_from([0.0, 0.5, 0.9, 0.95]),
+     examples=({"grads": np.array([[3.0, 1.0], [-1.0, 2.0]]), "lr": 1.0, "rho": 0.9},),
+     controls=(ctl.adadelta_delta_accumulator_starts_at_one,))
 def adadelta_at_eps_0_never_moves(t, grads, lr, rho):
     """AdaDelta with ``eps = 0`` never moves: every update is exactly 0 (Zeiler 2012,
     Algorithm 1: ``Delta_1 = sqrt(E[Delta^2]_0 / E[g^2]_1) g_1`` with ``E[Delta^2]_0 = 0``, so
-    ``Delta_1 = 0``, ``E[Delta^2]`` stays 0, and so on). Also where ``E[g^2]`` is 0 (a
-    coordinate whose gradients have all been 0, or with ``rho = 0`` a zero gradient), where the
-    factor is ``0/0`` but the gradient is 0: the limit as eps -> 0 of ``sqrt(eps / eps) * 0``
-    is 0. Exact.
+    ``Delta_1 = 0``, ``E[Delta^2]`` stays 0, and so on). Gradients without zeros, so ``E[g^2]``
+    is positive; a coordinate whose ``E[g^2]`` is 0 (``0/0``) is the edge-premise law
+    ``adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0[adadelta]``.
+    Exact.
     """
     updates, _ = _run(t.adadelta(lr, rho=rho, eps=0.0), grads)
     for k, u in enumerate(updates, 1):
