@@ -400,24 +400,14 @@ def default_zero_threshold_is_hessian_eigen_tolerance(t, lam, seed, r, sign):
 _GOE_N = stats.n_for_variance_ratio(1.5)
 
 
-@law(needs=("goe_hessian",), statistical=True, seed=stats.seeds(), d=st.integers(1, 5),
-     controls=(ctl.goe_upper_triangle_mirrored, ctl.goe_sum_not_halved, ctl.goe_not_symmetrised))
-def goe_hessian_has_the_goe_entry_distribution(t, seed, d):
+@law(needs=("goe_hessian",), seed=stats.seeds(), d=st.integers(1, 5), m=st.integers(1, 4),
+     controls=(ctl.goe_not_symmetrised,))
+def goe_hessian_is_exactly_symmetric_with_its_shape(t, seed, d, m):
     """``goe_hessian(d, rng)`` is a d x d exactly symmetric matrix and ``goe_hessian(d, rng,
-    size=m)`` m of them, shape ``(m, d, d)``; the entries on and above the diagonal are
-    independent, the diagonal ones N(0, 1) and the off-diagonal ones N(0, 1/2): ``(A + A^T) / 2``
-    with i.i.d. N(0, 1) entries of A, the density ``exp(-tr(H^2) / 2)``.
-
-    Chi-square tests with the known mean 0 of the diagonal variance (1) and, for d >= 2, the
-    off-diagonal variance (1/2), each at alpha = 1e-7 (false alarm <= 2e-7 per example) on
-    ``n = stats.n_for_variance_ratio(1.5)`` entries (power >= 1 - 1e-6 against a variance off
-    by 1.5 or 2/3; mirroring the upper triangle gives 2x, not halving the sum 4x off the
-    diagonal). Symmetry and shapes are exact.
-    """
+    size=m)`` m of them, shape ``(m, d, d)``. Exact (a symmetrised matrix, ``(A + A^T) / 2``,
+    is symmetric bit for bit)."""
     rng = stats.rng_from(seed)
     one = np.asarray(t.goe_hessian(d, rng))
-    m = -(-_GOE_N // max(1, d * (d - 1) // 2)) if d > 1 else _GOE_N
-    m = max(m, -(-_GOE_N // d))
     many = np.asarray(t.goe_hessian(d, rng, size=m))
     if one.shape != (d, d) or many.shape != (m, d, d):
         raise LawViolation(f"goe_hessian({d}) has shape {one.shape}, with size={m} {many.shape}; should be "
@@ -425,8 +415,30 @@ def goe_hessian_has_the_goe_entry_distribution(t, seed, d):
     if np.any(one != one.T) or np.any(many != np.swapaxes(many, 1, 2)):
         raise LawViolation(f"goe_hessian({d}) is not exactly symmetric (max |H - H^T| = "
                            f"{float(np.max(np.abs(many - np.swapaxes(many, 1, 2)))):.3g}) [seed={seed}]")
+
+
+@law(needs=("goe_hessian",), statistical=True, seed=stats.seeds(), d=st.integers(1, 5),
+     controls=(ctl.goe_upper_triangle_mirrored, ctl.goe_sum_not_halved))
+def goe_hessian_has_the_goe_entry_distribution(t, seed, d):
+    """The entries of ``goe_hessian(d, rng, size=m)`` on and above the diagonal are independent,
+    the diagonal ones N(0, 1) and the off-diagonal ones N(0, 1/2): ``(A + A^T) / 2`` with i.i.d.
+    N(0, 1) entries of A, the density ``exp(-tr(H^2) / 2)``. (Shape and symmetry:
+    ``goe_hessian_is_exactly_symmetric_with_its_shape``.)
+
+    Chi-square tests with the known mean 0 of the diagonal variance (1) and, for d >= 2, the
+    off-diagonal variance (1/2), each at alpha = 1e-7 (false alarm <= 2e-7 per example) on
+    ``n = stats.n_for_variance_ratio(1.5)`` entries (power >= 1 - 1e-6 against a variance off
+    by 1.5 or 2/3; mirroring the upper triangle gives 2x, not halving the sum 4x off the
+    diagonal).
+    """
+    rng = stats.rng_from(seed)
+    m = -(-_GOE_N // max(1, d * (d - 1) // 2)) if d > 1 else _GOE_N
+    m = max(m, -(-_GOE_N // d))
+    many = np.asarray(t.goe_hessian(d, rng, size=m))
+    if many.shape != (m, d, d):        # the premise of the tests below (the shape law states it)
+        raise LawViolation(f"goe_hessian({d}, size={m}) has shape {many.shape}; should be {(m, d, d)}")
     repro = (f"from properties import load_target; from properties.laws.landscape import "
-             f"goe_hessian_has_the_goe_entry_distribution as law\nlaw(load_target('reference'), seed={seed}, d={d})")
+             f"goe_hessian_has_the_goe_entry_distribution as law\nlaw(load_target({t.name!r}), seed={seed}, d={d})")
     diag = many[:, np.arange(d), np.arange(d)].ravel()
     stats.check_variance(diag, 1.0, mean=0.0, what=f"variance of the diagonal of goe_hessian({d})", seed=seed,
                          repro=repro)
@@ -436,29 +448,29 @@ def goe_hessian_has_the_goe_entry_distribution(t, seed, d):
                              what=f"variance of the off-diagonal entries of goe_hessian({d})", seed=seed, repro=repro)
 
 
-@law(needs=("condition_number",), d=st.integers(1, 5), rank=st.integers(0, 4), seed=st.integers(0, 2**32 - 1),
-     spd=st.booleans(), c=st.sampled_from([2.0**-40, 1.0, 3.0, 2.0**40]),
-     controls=(ctl.cond_singular_only_when_nonzero, ctl.cond_inf_when_smallest_is_one),
-     examples=({"d": 2, "rank": 0, "seed": 0, "spd": True, "c": 1.0},
-               {"d": 3, "rank": 3, "seed": 0, "spd": False, "c": 1.0},
-               {"d": 1, "rank": 1, "seed": 0, "spd": False, "c": 1.0}))
-def condition_number_is_inf_for_a_singular_matrix_and_one_for_a_scaled_orthogonal_one(t, d, rank, seed, spd, c):
+@law(needs=("condition_number",), d=st.integers(1, 5), rank=st.integers(0, 4), spd=st.booleans(),
+     c=st.sampled_from([2.0**-40, 1.0, 3.0, 2.0**40]), controls=(ctl.cond_singular_only_when_nonzero,),
+     examples=({"d": 2, "rank": 0, "spd": True, "c": 1.0},))
+def condition_number_of_a_singular_matrix_is_inf(t, d, rank, spd, c):
     """``condition_number(A) = inf`` when A is exactly singular (``sigma_min = 0``), the zero
-    matrix included, and ``= 1`` for ``A = c Q`` (Q orthogonal, or ``c I`` with ``spd=True``):
-    ``sigma_max / sigma_min`` with all singular values equal.
+    matrix included. A is ``diag(c, ..., c, 0, ..., 0)`` with ``min(rank, d - 1)`` nonzero entries
+    (exactly representable, exactly singular; eigvalsh and svd of a diagonal matrix return its
+    entries exactly). Exact."""
+    a = np.diag(np.where(np.arange(d) < min(rank, d - 1), c, 0.0))
+    got = float(t.condition_number(a, spd=spd))
+    if got != math.inf:
+        raise LawViolation(f"condition_number(diag({np.diag(a).tolist()}), spd={spd}) = {got!r}; a singular matrix "
+                           f"has condition number inf")
 
-    The singular A is ``diag(c, ..., c, 0, ..., 0)`` (rank < d nonzero entries, exactly
-    representable, exactly singular; eigvalsh and svd of a diagonal matrix return its entries
-    exactly); rank >= d gives ``c Q`` (general) or ``c I`` (SPD), whose singular values are
-    ``|c|`` within ``d eps |c|``: ratio 1 within ``4 d eps``.
+
+@law(needs=("condition_number",), d=st.integers(1, 5), seed=st.integers(0, 2**32 - 1), spd=st.booleans(),
+     c=st.sampled_from([2.0**-40, 1.0, 3.0, 2.0**40]), controls=(ctl.cond_inf_when_smallest_is_one,),
+     examples=({"d": 3, "seed": 0, "spd": False, "c": 1.0}, {"d": 1, "seed": 0, "spd": False, "c": 1.0}))
+def condition_number_of_a_scaled_orthogonal_matrix_is_one(t, d, seed, spd, c):
+    """``condition_number(A) = 1`` for ``A = c Q`` (Q orthogonal, or ``c I`` with ``spd=True``):
+    ``sigma_max / sigma_min`` with all singular values equal. Their singular values are ``|c|``
+    within ``d eps |c|``: ratio 1 within ``4 d eps``.
     """
-    if rank < d:
-        a = np.diag(np.where(np.arange(d) < rank, c, 0.0))
-        got = float(t.condition_number(a, spd=spd))
-        if got != math.inf:
-            raise LawViolation(f"condition_number(diag({np.diag(a).tolist()}), spd={spd}) = {got!r}; a singular matrix "
-                               f"has condition number inf")
-        return
     if spd:
         a = c * np.eye(d)
     else:
