@@ -337,6 +337,19 @@ apply_minmax_constant_feature_maps_to_lo = Control(
     {"apply_minmax": _apply_minmax_constant_to_lo})
 
 
+def _apply_zscore_constant_to_zero(stats, x):
+    # Every value of a constant feature (eps = 0) mapped to 0, the training data's z-score.
+    import reference
+    out = np.asarray(reference.apply_zscore(stats, x), dtype=np.float64)
+    return np.where(np.asarray(stats.var) == 0, 0.0, out)
+
+
+apply_zscore_constant_feature_maps_to_zero = Control(
+    "apply_zscore_constant_feature_maps_to_zero", "plausible bug",
+    "every value of a constant feature (eps = 0), new data included, mapped to 0",
+    {"apply_zscore": _apply_zscore_constant_to_zero})
+
+
 def _apply_zscore_always_float64(stats, x):
     import reference
     return np.asarray(reference.apply_zscore(stats, x), dtype=np.float64)

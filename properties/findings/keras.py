@@ -149,6 +149,7 @@ FINDINGS = [
         laws={"zscore_standardises_each_feature": _small_std,
               "apply_zscore_holds_at_extreme_magnitudes": _small_scaled_std,
               "apply_zscore_holds_across_the_float64_range": _small_std_per_column_scale,
+              "apply_zscore_maps_new_data_on_a_constant_feature_by_its_offset_at_eps_0": None,
               "zscore_affine_equivariance": _small_std_before_or_after,
               "zscore_of_low_precision_input_is_the_true_zscore_rounded": _small_std_rounded},
         reproduce=violates("zscore_standardises_each_feature", x=np.array([[0.0], [1e-160]])),

@@ -551,17 +551,14 @@ def _float_or_huge(q) -> float:
          # (-2^1023) overflows unscaled, must get its own scale in the fall-back
          {"x": np.array([[0.0, -1.5], [1.0, -0.5]]), "y": np.array([[3.0, 1.5]]), "a": [-1000, 1023, 0],
           "b": [500, 1023, 0], "eps": 1.0},
-         # a subnormal constant feature and new data as small: only its divisor 1 / scale overflows
-         {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [-1040] * 3, "eps": 0.0},
-         # a subnormal constant feature (the fit's frame overflows twice: x / scale and 1 / scale)
-         {"x": np.array([[3.0], [3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [100] * 3, "eps": 0.0},
          # features of very different magnitudes in one call
          {"x": np.array([[0.0, 0.0], [1.0, 1.0]]), "y": np.array([[3.0, 1.0]]), "a": [-1000, -1000, 0],
           "b": [900, -1000, 0], "eps": 1.0},
      ))
 def apply_zscore_holds_across_the_float64_range(t, x, y, a, b, eps):
     """``apply_zscore(fit_zscore(X, eps), Y) = (Y - mu_X) / s`` with ``s = sqrt(sigma_X^2 + eps)``
-    (``s = 1`` for a constant feature when eps = 0, scikit-learn's convention) for every feature
+    for every feature that varies (a constant feature at eps = 0 is the edge premise of
+    ``apply_zscore_maps_new_data_on_a_constant_feature_by_its_offset_at_eps_0``)
     magnitude float64 holds: ``X = 2^a_j x``, ``Y = 2^b_j y`` column by column, a_j and b_j from
     -1060 to 1000, whenever the result fits float64 (``|z| < 2^1023``, otherwise rejected).
 
@@ -583,9 +580,10 @@ def apply_zscore_holds_across_the_float64_range(t, x, y, a, b, eps):
         mu = sum(col, Fraction(0)) / n
         v = sum(((c - mu) ** 2 for c in col), Fraction(0)) / n + Fraction(eps)
 
-        def ratio(q, v=v):  # q / s as a float, to a few ulps (s = sqrt(v), or 1 for a constant feature)
-            if v == 0:
-                return _float_or_huge(q)
+        if v == 0:
+            reject()                    # a constant feature at eps = 0: its own law
+
+        def ratio(q, v=v):  # q / s as a float, to a few ulps (s = sqrt(v))
             r = _frac_sqrt(q * q / v)
             return -r if q < 0 else r
 
@@ -761,6 +759,42 @@ def apply_minmax_maps_new_data_on_a_constant_feature_by_its_offset(t, c, y, a, b
     if not np.all(np.isfinite(m)) or np.any(np.abs(m - want) > tol):
         raise LawViolation(f"apply_minmax(fit_minmax(constant features {C[0]!r}, {feature_range}), Y): got {m!r}, "
                            f"should be {want!r} (lo + (hi - lo) (Y - c)) [c={c!r}, y={y!r}, a={a}, b={b}]")
+
+
+@law(needs=("fit_zscore", "apply_zscore"), c=dyadic_matrices(min_rows=1, max_rows=1, max_cols=3),
+     y=dyadic_matrices(min_rows=1, max_rows=3, max_cols=3),
+     a=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     b=st.lists(st.integers(-1060, 1000), min_size=3, max_size=3),
+     controls=(ctl.apply_zscore_constant_feature_maps_to_zero,),
+     examples=(
+         # a subnormal constant feature and new data as small: only its divisor 1 / scale overflows
+         {"c": np.array([[3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [-1040] * 3},
+         # a subnormal constant feature (the fit's frame overflows twice: x / scale and 1 / scale)
+         {"c": np.array([[3.0]]), "y": np.array([[5.0]]), "a": [-1060] * 3, "b": [100] * 3}))
+def apply_zscore_maps_new_data_on_a_constant_feature_by_its_offset_at_eps_0(t, c, y, a, b):
+    """With ``eps = 0`` a feature that is constant (``c``) in the training data has variance 0
+    and divisor 1 (scikit-learn's ``scale_ = 1``): new data map to ``Y - c``, at every magnitude
+    (``c = 2^a_j c0``, ``Y = 2^b_j y``, a_j and b_j from -1060 to 1000; results within 2^-20 of
+    the float64 maximum rejected). The training value itself maps to 0.
+
+    Oracle exact (``Fraction``); tolerance ``8 eps (|Y| + |c|)`` plus ``2^-1073``: a few
+    roundings of ``Y - c``.
+    """
+    from fractions import Fraction
+    y = np.resize(y, (y.shape[0], c.shape[1]))
+    C, Y = _pow2_columns(c, a), _pow2_columns(y, b)
+    X = np.vstack([C, C])
+    want = np.array([[_float_or_huge(Fraction(float(v)) - Fraction(float(C[0, j]))) for j, v in enumerate(row)]
+                     for row in Y])
+    if np.any(np.abs(want) >= _NEAR_MAX):
+        reject()
+    z = _out(t.apply_zscore(t.fit_zscore(X, eps=0.0), Y)).astype(np.float64)
+    _check_shape(z, Y, "apply_zscore")
+    with np.errstate(over="ignore"):
+        tol = 8 * EPS64 * (np.abs(Y) + np.abs(C)) + 2.0**-1073
+    if not np.all(np.isfinite(z)) or np.any(np.abs(z - want) > tol):
+        raise LawViolation(f"apply_zscore(fit_zscore(constant features {C[0]!r}, eps=0), Y): got {z!r}, should be "
+                           f"{want!r} (Y - c) [c={c!r}, y={y!r}, a={a}, b={b}]")
 
 
 @law(needs=("fit_zscore", "apply_zscore"), x=feature_matrices(max_rows=6, max_cols=3, bound=1e3),
