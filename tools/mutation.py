@@ -6,6 +6,7 @@
                                                             # count, mutants no law called, and (after a full
                                                             # run) new mutants of functions changed since
     python -m tools.mutation report                         # summarise the last run again
+    python -m tools.mutation errors                         # the counted survivors against tests/test_*_errors.py
 
 mutmut (configured in pyproject's ``[tool.mutmut]``) copies the project into ``mutants/``,
 rewrites every function of ``reference/`` into a trampoline over its mutants, records which
@@ -304,12 +305,52 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
     return summary
 
 
+#: Run inside ``mutants/`` (mutmut's copy): the reference's own error tests with one mutant
+#: switched on at a time (mutmut's trampoline reads ``MUTANT_UNDER_TEST`` at every call).
+_ERRORS = """
+import contextlib, glob, io, json, os, sys
+import pytest
+files = sorted(glob.glob("tests/test_*_errors.py"))
+out = {}
+for name in json.load(sys.stdin):
+    os.environ["MUTANT_UNDER_TEST"] = name
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        out[name] = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *files]))
+print(json.dumps(out))
+"""
+
+
+def error_tests(summary: dict) -> dict:
+    """A second figure, apart from the score: how many of the survivors that count (gaps and
+    unclassified) ``tests/test_*_errors.py`` kills -- the bad-input contract of the reference
+    (principle 7), which the laws do not state for every target. Exit 0 (and 5, no tests) is a
+    survivor; any other exit a kill (a failed test, or one that cannot even be collected)."""
+    names = [v["name"] for v in summary["survivors"] if v["kind"] in ("gap", "unclassified")]
+    proc = subprocess.run([sys.executable, "-c", _ERRORS], cwd=ROOT / "mutants", text=True, capture_output=True,
+                          input=json.dumps(names))
+    if proc.returncode:
+        raise SystemExit(f"mutation: running the error tests failed:\n{proc.stderr[-2000:]}")
+    codes = json.loads(proc.stdout.strip().splitlines()[-1])
+    killed = sorted(n for n, rc in codes.items() if rc not in (0, 5))
+    t = summary["total"]
+    considered = sum(t.get(s, 0) for s in ("killed", "survived", "timeout", "no tests")) - sum(t.get(k, 0) for k in EXCLUDED)
+    return {"ran": len(names), "killed": len(killed),
+            "score_laws_or_error_tests": (t.get("killed", 0) + t.get("timeout", 0) + len(killed)) / considered,
+            "killed_names": killed}
+
+
 def _markdown(s: dict) -> str:
     cols = ["killed", "timeout", "survived", "no tests", *EXCLUDED, "gap", "unclassified"]
     lines = [f"# Mutation testing of reference/ ({s['date']})", "",
              f"Command: `{s['command']}` ({s['mutants']} mutants, {s['seconds']} s). Score (killed or timed out "
              f"over all but the {', '.join(EXCLUDED)} mutants): **{100 * s['score']:.1f} %**.", "",
              "| module | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    if s.get("error_tests"):
+        e = s["error_tests"]
+        lines[2:2] = [f"Apart from the score: `tests/test_*_errors.py` (the reference's bad-input contract) kills "
+                      f"{e['killed']} of the {e['ran']} gap and unclassified survivors; killed by the laws or by "
+                      f"those tests: {100 * e['score_laws_or_error_tests']:.1f} % "
+                      f"(`python -m tools.mutation errors`).", ""]
     for m, c in list(s["per_module"].items()) + [("**all**", s["total"])]:
         lines.append(f"| {m} | " + " | ".join(str(c.get(k, 0)) for k in cols) + " |")
     lines += ["", "`survived` counts every survivor; the columns after `no tests` split them.", "",
@@ -329,12 +370,23 @@ def main(argv=None) -> int:
     for p in (sp, sub.add_parser("full", help="every mutant")):
         p.add_argument("--max-children", type=int, default=2)
     sub.add_parser("report", help="summarise the mutants of the last run again")
+    sub.add_parser("errors", help="run the last run's counted survivors against tests/test_*_errors.py "
+                                  "(a second figure, apart from the score)")
     rp = sub.add_parser("rerun", help="run the last run's survivors (and mutants no law called) again, after "
                                       "new laws; then summarise the last run's mutants")
     rp.add_argument("--max-children", type=int, default=2)
     args = parser.parse_args(argv)
     names = all_mutants()
     start = time.perf_counter()
+    if args.cmd == "errors":
+        summary = json.loads((OUT / "summary.json").read_text())
+        summary["error_tests"] = error_tests(summary)
+        (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (OUT / "summary.md").write_text(_markdown(summary))
+        e = summary["error_tests"]
+        print(f"mutation: the error tests kill {e['killed']} of {e['ran']} counted survivors; laws or error tests: "
+              f"{100 * e['score_laws_or_error_tests']:.1f} %")
+        return 0
     if args.cmd in ("rerun", "report"):
         previous = json.loads((OUT / "summary.json").read_text())
         status = results()
