@@ -347,7 +347,7 @@ def _markdown(s: dict) -> str:
              "| module | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     if s.get("error_tests"):
         e = s["error_tests"]
-        lines[2:2] = [f"Apart from the score: `tests/test_*_errors.py` (the reference's bad-input contract) kills "
+        lines[4:4] = [f"Apart from the score: `tests/test_*_errors.py` (the reference's bad-input contract) kills "
                       f"{e['killed']} of the {e['ran']} gap and unclassified survivors; killed by the laws or by "
                       f"those tests: {100 * e['score_laws_or_error_tests']:.1f} % "
                       f"(`python -m tools.mutation errors`).", ""]
