@@ -752,3 +752,23 @@ adagrad_accumulator_in_float64 = Control(
     "adagrad_accumulator_in_float64", "surviving mutant of reference/optimizers/adagrad.py (full mutation run)",
     "adagrad's initial accumulator G_init is filled as float64 whatever the params' dtype (np.full without dtype)",
     {"adagrad": _source_mutant(_ADAGRAD_SRC, "adagrad", "np.full(p.shape, g0, dtype)", "np.full(p.shape, g0, None)")})
+
+
+# --- the in-place step_ -----------------------------------------------------------------------
+
+def _step_not_in_place(name: str):
+    def factory(*args, **kwargs):
+        opt = getattr(_ref(), name)(*args, **kwargs)
+
+        def step_(params, grads, state):
+            u, new = opt.update(grads, state, params)
+            _ = params + u                     # computed into a new array, never written back
+            return new
+        return _ref().Optimizer(opt.init, opt.update, step_)
+    return factory
+
+
+step_not_in_place = Control(
+    "step_not_in_place", "plausible bug (mutation testing: step_'s body was reached by no law)",
+    "step_ computes params + update into a new array and leaves params unchanged",
+    {n: _step_not_in_place(n) for n in _OPTIMISERS})

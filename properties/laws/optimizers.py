@@ -1587,3 +1587,37 @@ def optimizer_keeps_float32_params_in_float32(t, config, grads):
             raise LawViolation(f"{name}({kw}) update {k} of float32 params has dtype {np.asarray(u).dtype}")
         p = (p + np.asarray(u)).astype(np.float32)
     check_state(len(grads))
+
+
+# --- the in-place step_ -------------------------------------------------------------------------
+
+@law(needs=(), cases=per_technique(_ALL), config=_configs_of, grads=_grads(max_steps=4),
+     seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from(["float64", "float32"]),
+     controls=(ctl.step_not_in_place,))
+def optimizer_step_in_place_equals_update_then_apply(t, config, grads, seed, dtype):
+    """Where a target's optimiser offers the in-place form ``step_(params, grads, state) ->
+    state`` (the interface's optional third member), each call changes ``params`` in place to
+    ``params + update(grads, state, params)[0]`` and returns the state ``update`` returns: the
+    same arithmetic, so bit for bit, in float64 and float32. A target whose optimisers have no
+    ``step_`` does not offer the form (the law is skipped with that reason). One case per
+    optimiser (``CONFIGS``).
+    """
+    name, kw = config
+    opt = _make(t, name, kw)
+    if getattr(opt, "step_", None) is None:
+        raise NotImplementedError(f"{name}: no in-place step_ (the interface's optional third member)")
+    p_in = _params_like(grads.shape[1], seed).astype(dtype)
+    p_up = p_in.copy()
+    s_in, s_up = opt.init(p_in.copy()), opt.init(p_up.copy())
+    for k, g in enumerate(grads, 1):
+        g = g.astype(dtype)
+        u, s_up = opt.update(g.copy(), s_up, p_up.copy())
+        want = p_up + np.asarray(u, dtype=p_up.dtype)
+        s_in = opt.step_(p_in, g.copy(), s_in)
+        if not np.array_equal(p_in, want, equal_nan=True):
+            raise LawViolation(f"{name}({kw}) step {k} in {dtype}: step_ left params = {p_in!r}; params + update "
+                               f"gives {want!r} [grads={grads!r}, seed={seed}]")
+        for i, (a, b) in enumerate(zip(_arrays_of(s_in), _arrays_of(s_up))):
+            if not np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True):
+                raise LawViolation(f"{name}({kw}) step {k}: step_'s state array {i} is {a!r}; update's is {b!r}")
+        p_up = want
