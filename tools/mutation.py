@@ -33,6 +33,7 @@ score is ``killed / (all - equivalent - string-only - message-only - untestable)
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import json
 import random
@@ -183,7 +184,7 @@ def _text_string(literal: str, line: str) -> bool:
     if re.match(r"(?i)r?fr?[\"']", literal):         # an f-string: formatted text (a message or a label)
         return True
     try:
-        value = eval(literal, {}, {})                  # a plain string literal
+        value = ast.literal_eval(literal)              # a plain string literal
     except Exception:
         return False
     if not isinstance(value, str):
@@ -273,6 +274,12 @@ def _survivor_kind(name: str, diff: str, known: dict) -> tuple[str, dict]:
     return "unclassified", entry
 
 
+def _considered(total: dict) -> int:
+    """The score's denominator: every mutant that ran, less the excluded survivors."""
+    return (sum(total.get(s, 0) for s in ("killed", "survived", "timeout", "no tests"))
+            - sum(total.get(k, 0) for k in EXCLUDED))
+
+
 def summarise(ran: list[str], command: str, seconds: float) -> dict:
     status = results()
     known = classification()
@@ -293,8 +300,7 @@ def summarise(ran: list[str], command: str, seconds: float) -> dict:
     total = Counter()
     for c in rows.values():
         total.update(c)
-    excluded = sum(total[k] for k in EXCLUDED)
-    considered = sum(total[s] for s in ("killed", "survived", "timeout", "no tests")) - excluded
+    considered = _considered(total)
     score = (total["killed"] + total["timeout"]) / considered if considered else float("nan")
     summary = {"date": date.today().isoformat(), "command": command, "seconds": round(seconds),
                "mutants": len(ran), "score": score, "per_module": {m: dict(c) for m, c in sorted(rows.items())},
@@ -333,9 +339,8 @@ def error_tests(summary: dict) -> dict:
     codes = json.loads(proc.stdout.strip().splitlines()[-1])
     killed = sorted(n for n, rc in codes.items() if rc not in (0, 5))
     t = summary["total"]
-    considered = sum(t.get(s, 0) for s in ("killed", "survived", "timeout", "no tests")) - sum(t.get(k, 0) for k in EXCLUDED)
     return {"ran": len(names), "killed": len(killed),
-            "score_laws_or_error_tests": (t.get("killed", 0) + t.get("timeout", 0) + len(killed)) / considered,
+            "score_laws_or_error_tests": (t.get("killed", 0) + t.get("timeout", 0) + len(killed)) / _considered(t),
             "killed_names": killed}
 
 
@@ -376,9 +381,7 @@ def main(argv=None) -> int:
                                       "new laws; then summarise the last run's mutants")
     rp.add_argument("--max-children", type=int, default=2)
     args = parser.parse_args(argv)
-    names = all_mutants()
-    start = time.perf_counter()
-    if args.cmd == "errors":
+    if args.cmd == "errors":                 # reads the last summary and mutmut's copy; generates nothing
         summary = json.loads((OUT / "summary.json").read_text())
         summary["error_tests"] = error_tests(summary)
         (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -387,17 +390,20 @@ def main(argv=None) -> int:
         print(f"mutation: the error tests kill {e['killed']} of {e['ran']} counted survivors; laws or error tests: "
               f"{100 * e['score_laws_or_error_tests']:.1f} %")
         return 0
+    names = all_mutants()
+    start = time.perf_counter()
     if args.cmd in ("rerun", "report"):
         previous = json.loads((OUT / "summary.json").read_text())
         status = results()
         ran = [n for n in names if status.get(n, "not checked") != "not checked"]     # the last run's mutants
         command, seconds = previous["command"], previous["seconds"]
         if args.cmd == "rerun":
-            if previous["mutants"] == len(ran) == len(names) or "full" in command:
+            if "full" in command:
                 ran = names        # a full run: functions changed since have new mutants, never run
             again = [n for n in ran if status.get(n, "not checked") in ("no tests", "not checked")]
             survivors = [n for n in ran if status.get(n) == "survived"]
-            again += [n for n, d in diffs_of(survivors).items() if _survivor_kind(n, d, classification())[0]
+            known = classification()
+            again += [n for n, d in diffs_of(survivors).items() if _survivor_kind(n, d, known)[0]
                       not in EXCLUDED]          # excluded either way: a message, an equivalent mutant
             if again:
                 _mutmut("run", "--max-children", str(args.max_children), *again)
