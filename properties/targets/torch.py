@@ -642,7 +642,7 @@ def _averaged(values, prefix, **kwargs) -> np.ndarray:
         raise ValueError(f"values must have shape (T,) or (T, d) with T >= 1; got {v.shape}")
     flat = v.reshape(v.shape[0], -1)
     holder = torch.nn.Module()
-    holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=torch.from_numpy(v[:0]).dtype),
+    holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=getattr(torch, np.dtype(dtype).name)),
                                   requires_grad=False)
     avg = AveragedModel(holder, **kwargs)
     out = []
