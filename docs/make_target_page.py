@@ -90,6 +90,13 @@ def adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, eps_root=0.0, eps_form="sqrt_vha
   skips. Results are what the reference returns: numpy arrays, and for the optimisers an
   `Optimizer(init, update, step_)` (`reference.Optimizer`) whose state has the fields of the
   reference's state class (`AdamState.mu`, `.nu`, ...).
+* **Argument domains (contract tier).** The reference's docstrings state each argument's domain
+  (a learning rate in (0, inf), a decay rate in [0, 1), finite gradients of the parameters' shape,
+  ...). Laws of the *contract* tier (pytest marker `contract`) pass a value outside one and
+  require `ValueError` (a value of the wrong type: `TypeError`), raised at the call or at the
+  first `init`/`update`, with the inputs left unchanged. Contract results are reported beside the
+  correctness verdict; a deliberate difference (your library accepts lr = 0) is a finding of
+  severity `contract` with the region it accepts.
 * **Options you do not offer.** Raise `NotImplementedError` (for an argument at a non-default
   value you cannot express): the harness rejects that example and counts it; a law whose every
   example needs the option is skipped with your message. Never drop an option silently.
@@ -197,7 +204,7 @@ def unlocked(laws) -> dict:
 
 def _law_line(lw, case, others) -> str:
     label = lw.name if case is None else f"{lw.name}[{case}]"
-    tags = [lw.family] + (["statistical"] if lw.statistical else []) + (["accuracy tier"] if lw.tier == "accuracy" else [])
+    tags = [lw.family] + (["statistical"] if lw.statistical else []) + ([f"{lw.tier} tier"] if lw.tier != "correctness" else [])
     also = f"; also needs {', '.join(f'`{m}`' for m in others)}" if others else ""
     return f"- `{label}` ({', '.join(tags)}{also})"
 

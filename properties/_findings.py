@@ -26,7 +26,8 @@ Python file defining ``FINDINGS``::
 ``laws`` maps a law name (or ``name[case]`` for one case of a per-technique law) to a
 domain predicate called with the law's inputs as keyword arguments, or to ``None`` for the
 whole law; a tuple of names means the whole of each. Severity: ``correctness`` (the target
-breaks a correctness law), ``accuracy`` (it misses an accuracy law's ulp-level demand) or
+breaks a correctness law), ``accuracy`` (it misses an accuracy law's ulp-level demand),
+``contract`` (it accepts an argument outside a domain the interface documents) or
 ``capability`` (an option the target does not offer; its reproduction is a call that
 raises ``NotImplementedError``).
 """
@@ -40,7 +41,7 @@ from typing import Callable, Mapping
 
 __all__ = ["Finding", "violates", "unsupported_option", "load_findings", "SEVERITIES"]
 
-SEVERITIES = ("correctness", "accuracy", "capability")
+SEVERITIES = ("correctness", "accuracy", "contract", "capability")
 
 
 @dataclasses.dataclass(frozen=True)

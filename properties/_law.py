@@ -17,7 +17,8 @@ needs the option is skipped with the target's message, :class:`LawNotApplicable`
 finding's domain (:mod:`properties._findings`) excludes its examples (counted per finding);
 and a law about every technique (``cases=per_technique(...)``) runs once per technique, so
 a target lacking one technique still has the others checked. ``tier`` is ``correctness``
-(tolerance from the problem's conditioning) or ``accuracy`` (ulp-level demands beyond it).
+(tolerance from the problem's conditioning), ``accuracy`` (ulp-level demands beyond it) or
+``contract`` (the interface's documented argument domains: a value outside raises an error).
 """
 
 from __future__ import annotations
@@ -79,8 +80,12 @@ _REGISTRY: dict[str, "Law"] = {}
 #: Severity tiers of a law. A target *conforms* when every ``correctness`` law it can run
 #: passes; ``accuracy`` laws (ulp-level exactness, expm1/log1p-grade bias corrections,
 #: bit-stability under huge offsets) ask more than the problem's conditioning requires and are
-#: reported beside the verdict.
-TIERS = ("correctness", "accuracy")
+#: reported beside the verdict; ``contract`` laws state the argument domains the interface
+#: documents (docs/writing-a-target.md): a value outside one raises ``ValueError`` (a wrong
+#: type ``TypeError``) instead of returning a result. Frameworks legitimately differ in what they
+#: refuse, so contract results are reported beside the verdict too, and a target that accepts a
+#: value the interface refuses carries a finding of severity ``contract``.
+TIERS = ("correctness", "accuracy", "contract")
 
 
 class LawNotApplicable(unittest.SkipTest):
@@ -250,8 +255,8 @@ class Law:
         test._trainspec_law = self
         if self.statistical:
             test = pytest.mark.statistical(test)
-        if self.tier == "accuracy":
-            test = pytest.mark.accuracy(test)
+        if self.tier != "correctness":
+            test = getattr(pytest.mark, self.tier)(test)
         return test
 
 
@@ -261,7 +266,7 @@ def law(*, needs, controls, statistical=False, examples=(), cases=None, tier="co
 
     ``cases`` (``{case id: names}``, see :func:`per_technique`) runs the law once per case;
     a strategy may then be a function of the case id. ``tier`` is ``"correctness"`` (the
-    default: tolerance from the problem's conditioning) or ``"accuracy"``. ``max_examples``
+    default: tolerance from the problem's conditioning), ``"accuracy"`` or ``"contract"``. ``max_examples``
     caps the examples of a run under the profile (a law whose every example is one large
     sample); explicit ``settings`` passed to :meth:`Law.check` are used as given.
     """

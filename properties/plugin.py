@@ -39,6 +39,7 @@ MARKERS = (
     "needs(*names): public names the law needs from the target; skipped when the target lacks one",
     "statistical: a calibrated statistical law (states its false-alarm rate and power)",
     "accuracy: a law of the accuracy tier (beyond what the conditioning requires)",
+    "contract: a law of the contract tier (an argument outside the documented domain raises an error)",
 )
 
 

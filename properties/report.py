@@ -14,8 +14,8 @@ reproductions (``properties/test_findings.py``) give each finding's severity and
 it still reproduces.
 
 The **verdict** is on correctness alone: a target *conforms* when every correctness law
-it can run passes and it has no finding of severity ``correctness``; accuracy laws are
-reported beside it. Writes ``<out>/<target>.md`` and ``<out>/<target>.json`` (``--out``
+it can run passes and it has no finding of severity ``correctness``; accuracy and contract laws
+are reported beside it. Writes ``<out>/<target>.md`` and ``<out>/<target>.json`` (``--out``
 defaults to ``docs/conformance`` in the repository and to ``./trainspec-conformance`` where
 trainspec is installed), then rebuilds ``<out>/README.md``, a summary table over every ``<target>.json`` in ``<out>``.
 Exits 1 if any law failed, a finding no longer reproduces, or a target could not be run.
@@ -185,7 +185,7 @@ def run_target(name: str, profile: str | None, keyword: str | None, extra: list[
     lines = proc.stdout.strip().splitlines()
     counts = Counter(row["result"] for row in data["rows"])
     tiers = {}
-    for tier in ("correctness", "accuracy"):
+    for tier in ("correctness", "accuracy", "contract"):
         rows = [r for r in data["rows"] if r["tier"] == tier]
         ran = [r for r in rows if r["result"] != "skipped"]
         tiers[tier] = {"passed": sum(r["result"] == "passed" for r in ran), "run": len(ran),
@@ -230,7 +230,8 @@ def _tiers(data: dict) -> str:
         return f" (outside findings {', '.join(ids)})" if ids else ""
 
     return (f"correctness {t['correctness']['passed']}/{t['correctness']['run']} passed{outside('correctness')}, "
-            f"accuracy {t['accuracy']['passed']}/{t['accuracy']['run']} passed{outside('accuracy')}")
+            f"accuracy {t['accuracy']['passed']}/{t['accuracy']['run']} passed{outside('accuracy')}, "
+            f"contract {t['contract']['passed']}/{t['contract']['run']} passed{outside('contract')}")
 
 
 def markdown(data: dict) -> str:
@@ -276,19 +277,21 @@ def summary(out: Path) -> str:
     rank = {name: i for i, name in enumerate(ALL_TARGETS)}
     reports.sort(key=lambda d: (rank.get(d["target"], len(rank)), d["target"]))
     lines = ["| target | version | verdict (correctness) | correctness passed / run | accuracy passed / run "
-             "| skipped | findings | profile | date |", "|---|---|---|---:|---:|---:|---|---|---|"]
+             "| contract passed / run | skipped | findings | profile | date |", "|---|---|---|---:|---:|---:|---:|---|---|---|"]
     for d in reports:
         link = f"[{d['target']}]({_slug(d['target'])}.md)"
         t = d["tiers"]
         fs = ", ".join(f"{f['id']} ({f['severity']})" for f in d["findings"]) or "none"
         lines.append(f"| {link} | {d['version']} | {'conforms' if d['conforms'] else 'does not conform'} | "
                      f"{t['correctness']['passed']} / {t['correctness']['run']} | "
-                     f"{t['accuracy']['passed']} / {t['accuracy']['run']} | {d['counts']['skipped']} | {fs} | "
+                     f"{t['accuracy']['passed']} / {t['accuracy']['run']} | "
+                     f"{t.get('contract', {}).get('passed', 0)} / {t.get('contract', {}).get('run', 0)} | "
+                     f"{d['counts']['skipped']} | {fs} | "
                      f"{d['hypothesis_profile']} | {d['date']} |")
     return ("# Conformance summary\n\nOne row per target (`python -m properties.report`), counted in law cases "
             "(a per-technique law counts once per technique). A target *conforms* when every correctness law it "
             "can run passes and no finding of severity correctness is recorded; accuracy laws (ulp-level "
-            "demands) are shown beside it. A law passes when it holds on every example outside its findings' "
+            "demands) and contract laws (documented argument domains refused) are shown beside it. A law passes when it holds on every example outside its findings' "
             "domains; a finding without a domain is a strict xfail (not passed).\n\n" + "\n".join(lines) + "\n")
 
 

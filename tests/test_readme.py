@@ -79,11 +79,12 @@ def test_readme_states_the_law_counts():
     laws = [lw for f in fams for lw in all_laws(importlib.import_module(f"properties.laws.{f}"))]
     per_technique = sum(1 for lw in laws if lw.cases)
     accuracy = sum(1 for lw in laws if lw.tier == "accuracy")
+    contract = sum(1 for lw in laws if lw.tier == "contract")
     pairs = sum(len(lw.controls) for lw in laws)
     statistical = sum(1 for lw in laws if lw.statistical)
     text = " ".join((ROOT / "README.md").read_text().split())
     want = (f"In numbers: {len(laws)} laws in {len(fams)} families ({per_technique} of them run once per technique, "
-            f"{accuracy} in the accuracy tier), each with at least one negative control ({pairs} law × control pairs, "
+            f"{accuracy} in the accuracy tier, {contract} in the contract tier), each with at least one negative control ({pairs} law × control pairs, "
             f"all rejected by `tests/meta/test_negative_controls.py`); {statistical} of the laws are statistical laws "
             f"with a stated false-alarm rate and power.")
     assert want in text, f"README should say: {want}"

@@ -98,7 +98,8 @@ def test_reference_subset(tmp_path, collected):
     summary = (tmp_path / "README.md").read_text()
     t = data["tiers"]
     assert (f"| [reference](reference.md) | {data['version']} | conforms | {t['correctness']['run']} / "
-            f"{t['correctness']['run']} | {t['accuracy']['run']} / {t['accuracy']['run']} | 0 | none |") in summary
+            f"{t['correctness']['run']} | {t['accuracy']['run']} / {t['accuracy']['run']} | "
+            f"{t['contract']['run']} / {t['contract']['run']} | 0 | none |") in summary
 
 
 def test_partial_module_target_rows_follow_its_capabilities(tmp_path, collected):
