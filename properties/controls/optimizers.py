@@ -772,3 +772,127 @@ step_not_in_place = Control(
     "step_not_in_place", "plausible bug (mutation testing: step_'s body was reached by no law)",
     "step_ computes params + update into a new array and leaves params unchanged",
     {n: _step_not_in_place(n) for n in _OPTIMISERS})
+
+
+# --- contract tier: a check removed or weakened (issue 16) -----------------------------------------
+
+def _patched(module: str, func: str, replace: dict | None = None, **names):
+    """The reference function ``module.func`` built from its module's source (with each ``old ->
+    new`` of ``replace`` applied once) and run with the module-level ``names`` rebound (a validation
+    helper replaced by a pass-through, or ``make_optimizer`` by a mutant of it). Built on first call,
+    like :func:`_source_mutant`."""
+    built = []
+
+    def build():
+        import importlib
+        import inspect
+        mod = importlib.import_module(module)
+        src = inspect.getsource(mod)
+        for old, new in (replace or {}).items():
+            if src.count(old) != 1:
+                raise RuntimeError(f"control for {module}.{func}: {old!r} occurs {src.count(old)} times in the source")
+            src = src.replace(old, new)
+        ns = {"__name__": f"{module}__control", "__package__": mod.__package__}
+        exec(compile(src, f"<control {module}.{func}>", "exec"), ns)
+        ns.update({k: (v() if getattr(v, "_lazy", False) else v) for k, v in names.items()})
+        return ns[func]
+
+    def call(*args, **kwargs):
+        if not built:
+            built.append(build())
+        return built[0](*args, **kwargs)
+    return call
+
+
+def _lazy(fn):
+    fn._lazy = True
+    return fn
+
+
+def _passthrough(value, *args, **kwargs):
+    return value
+
+
+_MODULE = {"sgd": _SGD_SRC, "nesterov_lookahead": _SGD_SRC, "adagrad": _ADAGRAD_SRC, "rmsprop": _RMS_SRC,
+           "adadelta": _ADADELTA_SRC, "adam": _ADAM_SRC}
+_BASE = "reference.optimizers._base"
+_SCHED = "reference.optimizers.schedules"
+
+
+def _with_base(*pairs):
+    """Every optimiser built on a ``make_optimizer`` whose module source has ``old -> new`` applied."""
+    base = _lazy(lambda: _patched(_BASE, "make_optimizer", dict(pairs)))
+    return {n: _patched(_MODULE[n], n, make_optimizer=base) for n in _OPTIMISERS}
+
+
+lr_unchecked = Control(
+    "lr_unchecked", "plausible bug (mutation testing: check_lr weakened or removed)",
+    "the optimisers accept any constant learning rate (0, negative, NaN, inf)",
+    {n: _patched(_MODULE[n], n, check_lr=_passthrough) for n in _OPTIMISERS})
+decay_rate_unchecked = Control(
+    "decay_rate_unchecked", "plausible bug (mutation testing: check_beta's bounds dropped)",
+    "momentum, rho, b1 and b2 are accepted outside [0, 1)",
+    {n: _patched(_MODULE[n], n, check_beta=_passthrough) for n in _OPTIMISERS})
+decay_rate_closed_at_one = Control(
+    "decay_rate_closed_at_one", "plausible bug (mutation testing: the open bound of check_beta closed)",
+    "a decay rate of exactly 1 is accepted ([0, 1] instead of [0, 1))",
+    {n: _patched(_MODULE[n], n, check_beta=lambda v, func, name: _ref()._validation.check_in_range(
+        v, func, name, lo=0.0, hi=1.0)) for n in _OPTIMISERS})
+non_negative_unchecked = Control(
+    "non_negative_unchecked", "plausible bug (mutation testing: the lower bound of check_eps / check_in_range dropped)",
+    "eps, eps_root, AdaGrad's initial accumulator and lr decay and weight decay are accepted below 0 and non-finite",
+    {n: _patched(_MODULE[n], n, check_eps=_passthrough, check_in_range=_passthrough) for n in _OPTIMISERS})
+dampening_unchecked = Control(
+    "dampening_unchecked", "plausible bug (mutation testing: sgd's dampening range check loses a bound)",
+    "sgd accepts any dampening (the [0, 1] check removed)",
+    {"sgd": _patched(_SGD_SRC, "sgd", {'tau = check_in_range(dampening, func, "dampening", lo=0.0, hi=1.0)':
+                                       "tau = float(dampening)"})})
+dampening_with_nesterov_accepted = Control(
+    "dampening_with_nesterov_accepted", "plausible bug (mutation testing: the nesterov / dampening check weakened)",
+    "sgd(nesterov=True) accepts a dampening above 0",
+    {"sgd": _patched(_SGD_SRC, "sgd", {"if tau and (nesterov or inside):": "if tau and (nesterov and inside):"})})
+eps_form_unchecked = Control(
+    "eps_form_unchecked", "plausible bug (mutation testing: check_choice accepts any string)",
+    "adam accepts an unknown eps_form (anything but 'eps_hat' runs the sqrt_vhat form)",
+    {"adam": _patched(_ADAM_SRC, "adam", check_choice=_passthrough)})
+non_finite_grads_accepted = Control(
+    "non_finite_grads_accepted", "plausible bug (mutation testing: the NaN check of the gradients removed)",
+    "update folds a NaN or infinite gradient into the state and the update",
+    _with_base(("if not (np.isfinite(g).all() and (not needs_params or np.isfinite(p).all())):",
+                "if not (True and (not needs_params or np.isfinite(p).all())):")))
+non_finite_params_accepted = Control(
+    "non_finite_params_accepted", "plausible bug (mutation testing: needs_params off / the params' NaN check removed)",
+    "update reads NaN or infinite params (weight decay, the look-ahead) without refusing them",
+    _with_base(("if not (np.isfinite(g).all() and (not needs_params or np.isfinite(p).all())):",
+                "if not (np.isfinite(g).all() and (not needs_params or True)):")))
+grads_shape_unchecked = Control(
+    "grads_shape_unchecked", "plausible bug (mutation testing: the shape checks of update removed)",
+    "update lets numpy broadcast grads against params and state of another shape",
+    _with_base(("            if p.shape != g.shape:\n", "            if False:\n"),
+               ("            if first.shape != g.shape:\n", "            if False:\n")))
+schedule_value_unchecked = Control(
+    "schedule_value_unchecked", "plausible bug (mutation testing: lr_at's check of a schedule's value weakened)",
+    "a schedule's value is used as the lr whatever it is (0, negative, NaN, inf)",
+    _with_base(("            or not (math.isfinite(value) and value > 0):", "            or False:")))
+apply_updates_unchecked = Control(
+    "apply_updates_unchecked", "plausible bug (mutation testing: apply_updates's NaN check removed)",
+    "apply_updates returns params + updates even where either is NaN or infinite",
+    {"apply_updates": _patched(_BASE, "apply_updates", {"if not (np.isfinite(p).all() and np.isfinite(u).all()):":
+                                                         "if False:"})})
+_SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")
+schedule_rate_unchecked = Control(
+    "schedule_rate_unchecked", "plausible bug (mutation testing: a schedule's decay_rate check loses a bound)",
+    "step, exponential and inverse-time decay accept any decay rate",
+    {n: _patched(_SCHED, n, check_in_range=_passthrough) for n in _SCHEDULES[1:]})
+schedule_init_lr_unchecked = Control(
+    "schedule_init_lr_unchecked", "plausible bug (mutation testing: _lr0's open lower bound dropped)",
+    "the schedules accept any init_lr (0, negative, NaN, inf)",
+    {n: _patched(_SCHED, n, _lr0=_passthrough) for n in _SCHEDULES})
+schedule_step_unchecked = Control(
+    "schedule_step_unchecked", "plausible bug (mutation testing: _step's check weakened)",
+    "the schedules evaluate their formula at any step (negative, fractional)",
+    {n: _patched(_SCHED, n, _step=_passthrough) for n in _SCHEDULES})
+schedule_period_unchecked = Control(
+    "schedule_period_unchecked", "plausible bug (mutation testing: check_positive_int's bound dropped)",
+    "step_size and decay_steps are accepted at 0, negative or fractional",
+    {n: _patched(_SCHED, n, check_positive_int=_passthrough) for n in _SCHEDULES[1:]})

@@ -212,3 +212,56 @@ FINDINGS = [
                            seed=29),
     )] if BACKEND == "torch" else []),
 ]
+
+LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
+SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
+DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
+NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
+NONFINITE = ("optimizers_refuse_non_finite_gradients_before_anything_changes",
+             "optimizers_refuse_non_finite_params_where_the_update_reads_them")
+SHAPE = "optimizers_refuse_gradients_of_another_shape"
+SCHEDULE_LAWS = ("schedules_refuse_a_decay_rate_outside_their_domain",
+                 "schedules_refuse_an_initial_learning_rate_outside_zero_to_inf",
+                 "schedules_refuse_a_step_that_is_not_a_count", "schedules_refuse_a_period_that_is_not_a_positive_integer")
+
+FINDINGS += [
+    Finding(
+        "K13", severity="contract",
+        reason="Keras's optimizers do not check learning_rate, Adadelta's rho or epsilon (SGD(learning_rate=-0.5) "
+               "ascends, Adadelta(rho=1.5) diverges, NaN and inf are accepted), and SGD checks momentum with "
+               "`momentum < 0 or momentum > 1` (keras/src/optimizers/sgd.py), which lets 1 (a buffer that never "
+               "forgets) and NaN through; negative momenta and momenta above 1 raise ValueError as documented",
+        laws={f"{LR}[sgd]": None, f"{LR}[adadelta]": None, f"{SCHED_LR}[adadelta]": None,
+              f"{DECAY}[adadelta.rho]": None, f"{NONNEG}[adadelta.eps]": None,
+              f"{DECAY}[sgd.momentum]": lambda value, **_: value == 1.0 or value != value},
+        reproduce=violates(LR, name="sgd", lr=-0.5),
+    ),
+    Finding(
+        "K14", severity="contract",
+        reason="Keras's optimizers apply NaN and infinite gradients (and read NaN parameters) without a check: "
+               "apply_gradients with a NaN gradient writes NaN into the variable and the optimizer's slots",
+        laws=NONFINITE,
+        reproduce=violates(NONFINITE[0], name="sgd", bad=float("nan"), where=0),
+    ),
+    Finding(
+        "K15", severity="contract",
+        reason="Keras refuses a gradient whose shape does not broadcast against its variable with the backend's "
+               "TypeError (jax: 'sub got incompatible shapes for broadcasting') or RuntimeError (torch), not "
+               "ValueError, and broadcasts one that does",
+        laws=(SHAPE,),
+        reproduce=violates(SHAPE, name="sgd", shapes=((3,), (4,))),
+    ),
+    Finding(
+        "K16", severity="contract",
+        reason="Keras's learning-rate schedules check only decay_steps <= 0 (ExponentialDecay, InverseTimeDecay): "
+               "any decay_rate, initial_learning_rate and step is computed with (ExponentialDecay(0.1, 1, 1.5) "
+               "grows, a negative step extrapolates backwards), and a fractional or boolean decay_steps (2.5, "
+               "True) is accepted; a constant learning rate is a float, which Keras takes as it is",
+        laws={"schedules_refuse_a_decay_rate_outside_their_domain": None,
+              "schedules_refuse_an_initial_learning_rate_outside_zero_to_inf": None,
+              "schedules_refuse_a_step_that_is_not_a_count": None,
+              "schedules_refuse_a_period_that_is_not_a_positive_integer":
+                  lambda size, **_: not (isinstance(size, int) and not isinstance(size, bool))},
+        reproduce=violates("schedules_refuse_a_decay_rate_outside_their_domain", name="exponential_decay", rate=1.5),
+    ),
+]

@@ -96,3 +96,35 @@ FINDINGS = [
         reproduce=violates(EDGE, name="adadelta", grads=np.array([[0.0, 1.0]]), lr=1.0, inside=False, beta=0.9),
     ),
 ]
+
+LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
+SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
+DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
+NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
+NONFINITE = ("optimizers_refuse_non_finite_gradients_before_anything_changes",
+             "optimizers_refuse_non_finite_params_where_the_update_reads_them")
+SHAPE = "optimizers_refuse_gradients_of_another_shape"
+SCHEDULE_LAWS = ("schedules_refuse_a_decay_rate_outside_their_domain",
+                 "schedules_refuse_an_initial_learning_rate_outside_zero_to_inf",
+                 "schedules_refuse_a_step_that_is_not_a_count", "schedules_refuse_a_period_that_is_not_a_positive_integer")
+
+FINDINGS += [
+    Finding(
+        "O9", severity="contract",
+        reason="optax checks no hyper-parameter and no value: its transformations are pure jax functions that "
+               "compute with whatever they are given (optax.adam(-0.5) ascends, optax.adam(0.01, b1=1.5) "
+               "diverges, optax.sgd(0.1, momentum=-0.5) oscillates; a NaN gradient enters mu and nu), and its "
+               "schedules (exponential_decay, inverse_time_decay, constant_schedule) accept any rate, initial "
+               "value, step and period. Validation is left to the caller by design",
+        laws=(LR, SCHED_LR, DECAY, NONNEG, *NONFINITE, *SCHEDULE_LAWS),
+        reproduce=violates(LR, name="adam", lr=-0.5),
+    ),
+    Finding(
+        "O10", severity="contract",
+        reason="optax refuses a gradient whose shape does not broadcast against the parameters with jax's "
+               "TypeError ('add got incompatible shapes for broadcasting'), and broadcasts one that does: "
+               "optax.sgd(0.1).update(grads of shape (1, 3), state, params of shape (3,)) returns (1, 3) updates",
+        laws=(SHAPE,),
+        reproduce=violates(SHAPE, name="sgd", shapes=((3,), (1, 3))),
+    ),
+]

@@ -132,3 +132,97 @@ FINDINGS = [
                            data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
     ),
 ]
+
+#: Contract-tier laws of the optimisers (properties/laws/optimizers.py).
+LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
+SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
+DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
+NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
+_INF = float("inf")
+
+
+def _torch_accepts_lr(lr, name):
+    """torch.optim checks ``not 0.0 <= lr`` (SGD: ``lr < 0.0``): 0 and +inf pass, and SGD's NaN."""
+    return lr == 0.0 or lr == _INF or (name == "sgd" and lr != lr)
+
+
+FINDINGS += [
+    Finding(
+        "T9", severity="contract",
+        reason="torch.optim's constructors check the learning rate with `if not 0.0 <= lr` (SGD: `if lr < 0.0`), "
+               "so lr = 0 (every step a no-op) and lr = inf (every step inf or NaN) are accepted, and SGD also "
+               "accepts lr = NaN (`nan < 0.0` is False): SGD([p], lr=float('inf')) steps p to -inf. Negative "
+               "learning rates (and NaN, except in SGD) raise ValueError('Invalid learning rate'), as the "
+               "interface documents; a schedule's value reaches the same check",
+        laws={**{f"{LR}[{n}]": (lambda lr, name, **_: _torch_accepts_lr(lr, name))
+                 for n in ("sgd", "adagrad", "rmsprop", "adadelta", "adam")},
+              **{f"{SCHED_LR}[{n}]": (lambda bad, name, **_: _torch_accepts_lr(bad, name))
+                 for n in ("sgd", "adagrad", "rmsprop", "adadelta", "adam")}},
+        reproduce=violates(LR, name="adam", lr=0.0),
+    ),
+    Finding(
+        "T10", severity="contract",
+        reason="torch.optim never checks the values of gradients or parameters (a check would synchronise a "
+               "GPU; torch.amp.GradScaler skips steps with inf/NaN gradients instead): a NaN gradient enters "
+               "the momentum and moment buffers (Adam([p]) with p.grad = [nan, -2, 0.5] gives p[0] = nan and "
+               "exp_avg[0] = nan for every later step), and a NaN parameter under weight decay gives a NaN step",
+        laws=("optimizers_refuse_non_finite_gradients_before_anything_changes",
+              "optimizers_refuse_non_finite_params_where_the_update_reads_them"),
+        reproduce=violates("optimizers_refuse_non_finite_gradients_before_anything_changes", name="sgd",
+                           bad=float("nan"), where=0),
+    ),
+    Finding(
+        "T11", severity="contract",
+        reason="torch refuses a gradient whose shape is not the parameter's with RuntimeError ('assigned grad "
+               "has data of a different size'), raised when p.grad is assigned, not with the ValueError the "
+               "interface documents",
+        laws=("optimizers_refuse_gradients_of_another_shape",),
+        reproduce=violates("optimizers_refuse_gradients_of_another_shape", name="sgd", shapes=((3,), (4,))),
+    ),
+    Finding(
+        "T12", severity="contract",
+        reason="torch.optim checks decay rates only from below, except Adam's betas: SGD's momentum with "
+               "`momentum < 0.0` (1, 1.5, inf and NaN accepted: momentum 1 never forgets a gradient), "
+               "RMSprop's alpha and momentum with `not 0.0 <= x` (1 and above, inf accepted; alpha = 1 "
+               "keeps the square average at 0 and divides by eps), Adadelta's rho with `0.0 <= rho <= 1.0` "
+               "(rho = 1 accepted: E[g^2] stays 0)",
+        laws={f"{DECAY}[sgd.momentum]": lambda value, **_: not value < 0.0,
+              f"{DECAY}[rmsprop.rho]": lambda value, **_: value >= 1.0,
+              f"{DECAY}[rmsprop.momentum]": lambda value, **_: value >= 1.0,
+              f"{DECAY}[adadelta.rho]": lambda value, **_: value == 1.0},
+        reproduce=violates(DECAY, case=("sgd", "momentum"), value=1.0),
+    ),
+    Finding(
+        "T13", severity="contract",
+        reason="torch.optim checks eps, lr_decay, initial_accumulator_value and weight decay with `not 0.0 <= x` "
+               "(SGD's weight decay with `x < 0.0`), so +inf is accepted (Adam(eps=inf) never moves; "
+               "AdamW(weight_decay=inf) gives NaN) and SGD also accepts a NaN weight decay; negative values "
+               "raise ValueError as documented",
+        laws={f"{NONNEG}[{c}]": (lambda value, case, **_: value == _INF or (case == ("sgd", "weight_decay")
+                                                                             and value != value))
+              for c in ("adagrad.eps", "adagrad.initial_accumulator_value", "adagrad.lr_decay", "rmsprop.eps",
+                        "adadelta.eps", "adam.eps", "sgd.weight_decay", "adam.weight_decay")},
+        reproduce=violates(NONNEG, case=("adam", "eps"), value=_INF),
+    ),
+    Finding(
+        "T14", severity="contract",
+        reason="torch.optim.SGD does not check dampening (any float is accepted: dampening = -0.5 weights each "
+               "new gradient by 1.5, NaN makes the buffer NaN from step 2); it only refuses a dampening with "
+               "nesterov=True",
+        laws=("sgd_refuses_a_dampening_outside_zero_one",),
+        reproduce=violates("sgd_refuses_a_dampening_outside_zero_one", value=-0.5),
+    ),
+    Finding(
+        "T15", severity="contract",
+        reason="torch.optim.lr_scheduler checks none of its arguments: StepLR and ExponentialLR accept any gamma "
+               "(0, negative, above 1, NaN), StepLR any step_size (0 raises ZeroDivisionError at the first "
+               "step, -1 runs), and LambdaLR's lambda (how torch writes inverse-time decay) is called as given; "
+               "the initial lr reaches only SGD's `lr < 0.0` check (0, NaN and inf accepted)",
+        laws={"schedules_refuse_a_decay_rate_outside_their_domain": None,
+              "schedules_refuse_a_period_that_is_not_a_positive_integer": None,
+              **{f"schedules_refuse_an_initial_learning_rate_outside_zero_to_inf[{n}]":
+                 (lambda lr0, **_: lr0 == 0.0 or lr0 == _INF or lr0 != lr0)
+                 for n in ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay")}},
+        reproduce=violates("schedules_refuse_a_decay_rate_outside_their_domain", name="step_decay", rate=1.5),
+    ),
+]

@@ -24,7 +24,11 @@ def _show(out) -> str:
         return f"a {type(out).__name__}"
 
 
-def refuses(call, what: str, expect: type = ValueError):
+def _names(expect) -> str:
+    return " or ".join(e.__name__ for e in (expect if isinstance(expect, tuple) else (expect,)))
+
+
+def refuses(call, what: str, expect=ValueError):
     """Run ``call()``: the law holds when it raises ``expect``; ``what`` names the call and the
     argument outside its domain (shown in the violation)."""
     try:
@@ -37,8 +41,8 @@ def refuses(call, what: str, expect: type = ValueError):
         raise
     except Exception as exc:  # noqa: BLE001 - the wrong exception is the violation
         raise LawViolation(f"{what}: raised {type(exc).__name__}({' '.join(str(exc).split())[:200]!r}); "
-                           f"the interface documents {expect.__name__}") from None
-    raise LawViolation(f"{what}: accepted (returned {_show(out)}); the interface documents {expect.__name__}")
+                           f"the interface documents {_names(expect)}") from None
+    raise LawViolation(f"{what}: accepted (returned {_show(out)}); the interface documents {_names(expect)}")
 
 
 def unchanged(before, after, what: str):

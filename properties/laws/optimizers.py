@@ -30,6 +30,7 @@ from hypothesis.extra import numpy as hnp
 from properties._law import LawViolation, law, per_technique
 from properties.controls import optimizers as ctl
 from properties.laws._calls import _adagrad, _adam, _rmsprop, _sgd
+from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64
 
 #: Powers of two: multiplying gradients by them is exact, so a scale-invariance law sees
@@ -1621,3 +1622,258 @@ def optimizer_step_in_place_equals_update_then_apply(t, config, grads, seed, dty
             if not np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True):
                 raise LawViolation(f"{name}({kw}) step {k}: step_'s state array {i} is {a!r}; update's is {b!r}")
         p_up = want
+
+
+# --- contract tier: the documented argument domains (issue 16) -----------------------------------
+
+#: Valid values for every argument of each optimiser (the base of a contract law's call: one
+#: argument is then set outside its domain). Momentum 0.5 so that SGD's switches are live.
+_VALID = {
+    "sgd": dict(_SGD, lr=0.1, momentum=0.5), "nesterov_lookahead": dict(lr=0.1, momentum=0.5),
+    "adagrad": dict(_ADAGRAD, lr=0.1), "rmsprop": dict(_RMSPROP, lr=0.01), "adadelta": dict(lr=1.0, rho=0.9, eps=1e-6),
+    "adam": dict(_ADAM, lr=0.01),
+}
+#: Non-finite values: outside every real interval of the interface.
+_NONFINITE = (math.nan, math.inf, -math.inf)
+
+
+def _outside(lo, hi, lo_open, hi_open):
+    """Values just and far outside ``lo <(=) v <(=) hi`` (None: unbounded), and the non-finite ones:
+    a closed bound's neighbour below it, an open bound itself."""
+    vals = list(_NONFINITE)
+    if lo is not None:
+        vals += [lo] if lo_open else []
+        vals += [np.nextafter(lo, -math.inf), lo - 0.5, lo - 1e3]
+    if hi is not None:
+        vals += [hi] if hi_open else []
+        vals += [np.nextafter(hi, math.inf), hi + 0.5, hi + 1e3]
+    return st.sampled_from([float(v) for v in vals])
+
+
+def _first_update(t, name, over, params=None):
+    """The optimiser ``name`` built with ``_VALID`` arguments and ``over``, then ``init`` and one
+    update: every point where a target may refuse an argument."""
+    def call():
+        opt = _make(t, name, dict(_VALID[name], **over))
+        p = np.zeros(3) if params is None else params
+        state = opt.init(p)
+        return opt.update(np.ones(3), state, p)
+    return call
+
+
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), lr=_outside(0.0, None, True, False),
+     max_examples=10, tier="contract", controls=(ctl.lr_unchecked,))
+def optimizers_refuse_a_learning_rate_outside_zero_to_inf(t, name, lr):
+    """An optimiser's constant learning rate lies in (0, inf): 0, a negative value, NaN and
+    +-inf raise ``ValueError`` (at construction, ``init`` or the first ``update``). lr = 0 makes
+    every step a no-op and inf an overflow: both are configuration errors, not training.
+    One case per optimiser; every other argument valid and explicit.
+    """
+    refuses(_first_update(t, name, {"lr": lr}), f"{name}(lr={lr!r})")
+
+
+#: (optimiser, argument) whose domain is [0, 1): a decay rate of an average (momentum, rho, b1, b2).
+_DECAYS = {"sgd.momentum": ("sgd", "momentum"), "nesterov_lookahead.momentum": ("nesterov_lookahead", "momentum"),
+           "rmsprop.rho": ("rmsprop", "rho"), "rmsprop.momentum": ("rmsprop", "momentum"),
+           "adadelta.rho": ("adadelta", "rho"), "adam.b1": ("adam", "b1"), "adam.b2": ("adam", "b2")}
+
+
+@law(needs=(), cases={c: (n,) for c, (n, _) in _DECAYS.items()}, case=lambda c: st.just(_DECAYS[c]),
+     value=_outside(0.0, 1.0, False, True), max_examples=10, tier="contract",
+     controls=(ctl.decay_rate_unchecked, ctl.decay_rate_closed_at_one))
+def optimizers_refuse_a_decay_rate_outside_zero_one(t, case, value):
+    """A decay rate (SGD's and RMSprop's momentum, RMSprop's and AdaDelta's rho, Adam's b1 and
+    b2) lies in [0, 1): a negative value, 1 (an average that never forgets, and Adam's bias
+    correction ``1 - b^t = 0``), a value above 1 (a diverging average) and NaN/inf raise
+    ``ValueError``. One case per (optimiser, argument).
+    """
+    name, arg = case
+    refuses(_first_update(t, name, {arg: value}), f"{name}({arg}={value!r})")
+
+
+#: (optimiser, argument) whose domain is [0, inf).
+_NONNEG = {"adagrad.eps": ("adagrad", "eps"), "adagrad.initial_accumulator_value": ("adagrad", "initial_accumulator_value"),
+           "adagrad.lr_decay": ("adagrad", "lr_decay"), "rmsprop.eps": ("rmsprop", "eps"),
+           "adadelta.eps": ("adadelta", "eps"), "adam.eps": ("adam", "eps"), "adam.eps_root": ("adam", "eps_root"),
+           "sgd.weight_decay": ("sgd", "weight_decay"), "adam.weight_decay": ("adam", "weight_decay")}
+
+
+@law(needs=(), cases={c: (n,) for c, (n, _) in _NONNEG.items()}, case=lambda c: st.just(_NONNEG[c]),
+     value=_outside(0.0, None, False, False), max_examples=10, tier="contract",
+     controls=(ctl.non_negative_unchecked,))
+def optimizers_refuse_a_negative_or_non_finite_eps_or_decay(t, case, value):
+    """The arguments whose domain is [0, inf) -- eps, Adam's eps_root, AdaGrad's initial
+    accumulator and lr decay, weight decay -- refuse a negative value and NaN/+-inf with
+    ``ValueError`` (a negative eps can make the denominator 0; a negative weight decay pushes the
+    weights away from 0). One case per (optimiser, argument).
+    """
+    name, arg = case
+    refuses(_first_update(t, name, {arg: value}), f"{name}({arg}={value!r})")
+
+
+@law(needs=("sgd",), value=_outside(0.0, 1.0, False, False), max_examples=10, tier="contract",
+     controls=(ctl.dampening_unchecked,))
+def sgd_refuses_a_dampening_outside_zero_one(t, value):
+    """SGD's dampening (the weight ``1 - tau`` of the new gradient in the momentum buffer) lies in
+    [0, 1]: a negative value, a value above 1 and NaN/inf raise ``ValueError``.
+    """
+    refuses(_first_update(t, "sgd", {"dampening": value}), f"sgd(momentum=0.5, dampening={value!r})")
+
+
+@law(needs=("sgd",), tau=st.sampled_from([0.1, 0.5, 1.0]), max_examples=5, tier="contract",
+     controls=(ctl.dampening_with_nesterov_accepted,))
+def sgd_refuses_dampening_with_nesterov_momentum(t, tau):
+    """Nesterov momentum is defined without dampening (torch: "Nesterov momentum requires a
+    momentum and zero dampening"): ``sgd(nesterov=True, dampening > 0)`` raises ``ValueError``.
+    """
+    refuses(_first_update(t, "sgd", {"nesterov": True, "dampening": tau}),
+            f"sgd(momentum=0.5, nesterov=True, dampening={tau!r})")
+
+
+@law(needs=("adam",), form=st.sampled_from(["keras", "sqrt", "eps_inside_sqrt", "", "SQRT_VHAT"]), max_examples=5,
+     tier="contract", controls=(ctl.eps_form_unchecked,))
+def adam_refuses_an_unknown_eps_form(t, form):
+    """Adam's ``eps_form`` is one of ``"sqrt_vhat"`` (Kingma & Ba's ``sqrt(v_hat) + eps``) and
+    ``"eps_hat"`` (their section 2's ``eps_hat`` form, Keras's); any other string raises
+    ``ValueError`` instead of silently picking one.
+    """
+    refuses(_first_update(t, "adam", {"eps_form": form}), f"adam(eps_form={form!r})")
+
+
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), bad=st.sampled_from(_NONFINITE),
+     where=st.integers(0, 2), max_examples=10, tier="contract", controls=(ctl.non_finite_grads_accepted,))
+def optimizers_refuse_non_finite_gradients_before_anything_changes(t, name, bad, where):
+    """A gradient with a NaN or an infinite entry raises ``ValueError`` from ``update`` (after a
+    valid first update, so the state is not trivial), and the params, the gradient and the state
+    passed in are left unchanged: a NaN gradient is a bug upstream (an overflowed loss), and an
+    optimiser that folds it into its averages poisons every later step. One case per optimiser.
+    """
+    opt = _make(t, name, _VALID[name])
+    p = np.array([0.5, -1.0, 2.0])
+    state = opt.init(p.copy())
+    _, state = opt.update(np.array([0.25, -0.5, 1.0]), state, p.copy())
+    g = np.array([1.0, -2.0, 0.5])
+    g[where] = bad
+    p_in, g_in, before = p.copy(), g.copy(), _arrays_of(state)
+    refuses(lambda: opt.update(g_in, state, p_in), f"{name}.update(grads={g!r})")
+    unchanged(p, p_in, f"{name}: params")
+    unchanged(g, g_in, f"{name}: grads")
+    for i, (a, b) in enumerate(zip(before, _arrays_of(state))):
+        unchanged(a, b, f"{name}: state array {i}")
+
+
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c),
+     shapes=st.sampled_from([((3,), (4,)), ((3,), (2,)), ((2, 3), (3, 2)), ((2, 3), (6,)), ((3,), (1, 3))]),
+     max_examples=5, tier="contract", controls=(ctl.grads_shape_unchecked,))
+def optimizers_refuse_gradients_of_another_shape(t, name, shapes):
+    """``update(grads, state, params)`` with grads whose shape is not the params' (and the
+    state's) raises ``ValueError``, also where numpy would broadcast them ((3,) against (1, 3)) or
+    the sizes agree ((2, 3) against (6,)): an update of the wrong shape is a mismatched pair of
+    arrays, never a broadcast. One case per optimiser.
+    """
+    ps, gs = shapes
+    opt = _make(t, name, _VALID[name])
+    p = np.full(ps, 0.5)
+    state = opt.init(p.copy())
+    refuses(lambda: opt.update(np.ones(gs), state, p.copy()), f"{name}: params of shape {ps}, grads of shape {gs}")
+
+
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), bad=_outside(0.0, None, True, False),
+     k=st.integers(1, 3), max_examples=10, tier="contract", controls=(ctl.schedule_value_unchecked,))
+def optimizers_refuse_a_schedule_value_outside_zero_to_inf(t, name, bad, k):
+    """A learning-rate schedule's value at the step about to be taken lies in (0, inf), like a
+    constant lr: a schedule that returns 0.1 for steps below k and then 0, a negative value, NaN
+    or +-inf makes update k + 1 raise ``ValueError`` (the first k updates run). One case per
+    optimiser.
+    """
+    opt = _make(t, name, dict(_VALID[name], lr=lambda step: 0.1 if step < k else bad))
+    p = np.array([0.5, -1.0, 2.0])
+    state = opt.init(p.copy())
+    for _ in range(k):
+        _, state = opt.update(np.ones(3), state, p.copy())
+    refuses(lambda: opt.update(np.ones(3), state, p.copy()), f"{name}: update {k + 1} where the schedule returns {bad!r}")
+
+
+#: Configurations whose update reads the params: weight decay, and the look-ahead.
+_READS_PARAMS = {"sgd": dict(_VALID["sgd"], weight_decay=0.1), "nesterov_lookahead": _VALID["nesterov_lookahead"],
+                 "adam": dict(_VALID["adam"], weight_decay=0.1)}
+
+
+@law(needs=(), cases=per_technique(tuple(_READS_PARAMS)), name=lambda c: st.just(c), bad=st.sampled_from(_NONFINITE),
+     where=st.integers(0, 2), max_examples=5, tier="contract", controls=(ctl.non_finite_params_accepted,))
+def optimizers_refuse_non_finite_params_where_the_update_reads_them(t, name, bad, where):
+    """Where the update reads the params (SGD's and AdamW's weight decay, the look-ahead of
+    Nesterov's original form), a NaN or infinite parameter raises ``ValueError`` from ``update``
+    instead of returning a non-finite update. One case per such optimiser.
+    """
+    opt = _make(t, name, _READS_PARAMS[name])
+    p = np.array([0.5, -1.0, 2.0])
+    state = opt.init(p.copy())
+    p[where] = bad
+    refuses(lambda: opt.update(np.ones(3), state, p.copy()), f"{name}({_READS_PARAMS[name]}).update(params={p!r})")
+
+
+_SCHEDULE_RATES = {"step_decay": (0.0, 1.0, True, False), "exponential_decay": (0.0, 1.0, True, False),
+                   "inverse_time_decay": (0.0, None, False, False)}
+
+
+@law(needs=(), cases=per_technique(tuple(_SCHEDULE_RATES)), name=lambda c: st.just(c),
+     rate=lambda c: _outside(*_SCHEDULE_RATES[c]), max_examples=10, tier="contract",
+     controls=(ctl.schedule_rate_unchecked,))
+def schedules_refuse_a_decay_rate_outside_their_domain(t, name, rate):
+    """A decaying schedule's rate lies in its domain: (0, 1] for step and exponential decay (a
+    factor per period; 0 zeroes the lr, above 1 it grows), [0, inf) for inverse-time decay (a
+    coefficient of ``1 + rate k``); a value outside, and NaN/inf, raise ``ValueError`` at
+    construction or at the first call. One case per schedule.
+    """
+    refuses(lambda: getattr(t, name)(0.1, rate, 1)(3), f"{name}(init_lr=0.1, decay_rate={rate!r}, 1)(3)")
+
+
+@law(needs=(), cases=per_technique(_SCHEDULES), name=lambda c: st.just(c), lr0=_outside(0.0, None, True, False),
+     max_examples=10, tier="contract", controls=(ctl.schedule_init_lr_unchecked,))
+def schedules_refuse_an_initial_learning_rate_outside_zero_to_inf(t, name, lr0):
+    """A schedule's ``init_lr`` lies in (0, inf), like a constant lr: 0, a negative value and
+    NaN/+-inf raise ``ValueError`` at construction or at the first call. One case per schedule.
+    """
+    refuses(lambda: _make_schedule(t, name, lr0, 0.5, 1)(0), f"{name}(init_lr={lr0!r})(0)")
+
+
+@law(needs=(), cases=per_technique(_SCHEDULES), name=lambda c: st.just(c),
+     step=st.sampled_from([-1, -7, 1.5, 2.0, "3", True, None]), max_examples=10, tier="contract",
+     controls=(ctl.schedule_step_unchecked,))
+def schedules_refuse_a_step_that_is_not_a_count(t, name, step):
+    """A schedule is called with the number of updates done, an integer >= 0: a negative
+    integer raises ``ValueError``; a float (even 2.0), a string, a bool or None raises
+    ``TypeError`` or ``ValueError`` (a count is not a real number: 1.5 steps do not exist).
+    One case per schedule.
+    """
+    sched = _make_schedule(t, name, 0.1, 0.5, 1)
+    expect = ValueError if isinstance(step, int) and not isinstance(step, bool) else (TypeError, ValueError)
+    refuses(lambda: sched(step), f"{name}(0.1, ...)({step!r})", expect)
+
+
+@law(needs=("step_decay", "exponential_decay", "inverse_time_decay"),
+     case=st.sampled_from(["step_decay", "exponential_decay", "inverse_time_decay"]),
+     size=st.sampled_from([0, -1, 2.5, True]), max_examples=10, tier="contract",
+     controls=(ctl.schedule_period_unchecked,))
+def schedules_refuse_a_period_that_is_not_a_positive_integer(t, case, size):
+    """A schedule's period (step decay's ``step_size``, the others' ``decay_steps``) is an
+    integer >= 1: 0 and negative integers raise ``ValueError`` (a division by the period), 2.5
+    and True raise ``TypeError`` or ``ValueError``.
+    """
+    expect = ValueError if isinstance(size, int) and not isinstance(size, bool) else (TypeError, ValueError)
+    refuses(lambda: getattr(t, case)(0.1, 0.5, size)(3), f"{case}(0.1, 0.5, {size!r})(3)", expect)
+
+
+@law(needs=("apply_updates",), bad=st.sampled_from(_NONFINITE), which=st.sampled_from(["params", "updates"]),
+     where=st.integers(0, 2), max_examples=10, tier="contract", controls=(ctl.apply_updates_unchecked,))
+def apply_updates_refuses_non_finite_arrays(t, bad, which, where):
+    """``apply_updates(params, updates)`` with a NaN or infinite entry in either argument raises
+    ``ValueError`` instead of returning a non-finite iterate, and modifies neither argument.
+    """
+    p, u = np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.1, -0.1])
+    (p if which == "params" else u)[where] = bad
+    p_in, u_in = p.copy(), u.copy()
+    refuses(lambda: t.apply_updates(p_in, u_in), f"apply_updates with {which}={(p if which == 'params' else u)!r}")
+    unchanged(p, p_in, "apply_updates: params")
+    unchanged(u, u_in, "apply_updates: updates")

@@ -206,7 +206,8 @@ def keras_optimizer(func: str, make, state_cls, needs_params: bool = False, lr=1
             raise TypeError(f"{func}.update: state must be a {state_cls.__name__}; got {type(state).__name__}")
         g = float_array(grads)
         use_p = needs_params and params is not None
-        p0 = float_array(params).astype(g.dtype) if use_p else np.zeros_like(g)
+        # params' shape, not grads': a mismatch reaches Keras's own apply_gradients
+        p0 = float_array(params).astype(g.dtype) if use_p else np.zeros(g.shape if params is None else np.shape(params), g.dtype)
         var = keras.Variable(p0, dtype=str(g.dtype))
         opt = make(float(lr(state.count) if callable(lr) else lr))
         opt.build([var])
@@ -270,6 +271,8 @@ def adadelta(lr=1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
 def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0,
          eps_form: str = "sqrt_vhat", amsgrad: bool = False, weight_decay: float = 0.0) -> Optimizer:
     """``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon, amsgrad)``, or ``AdamW(weight_decay)``."""
+    if eps_form not in ("sqrt_vhat", "eps_hat"):   # Keras has no such argument: only its own form to map onto
+        _unsupported("adam", f"eps_form={eps_form!r} (Keras has the eps-hat form only)")
     if eps_form == "sqrt_vhat" and eps != 0:
         _unsupported("adam", "eps_form='sqrt_vhat' with eps > 0 (torch / optax; Keras uses the eps-hat form)")
     if eps_root != 0:
@@ -473,7 +476,7 @@ class _Schedule:
 
     def __call__(self, step: int) -> float:
         if isinstance(self.learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-            return float(_np(self.learning_rate(int(step))))
+            return float(_np(self.learning_rate(step)))
         return float(_np(keras.optimizers.SGD(learning_rate=self.learning_rate).learning_rate))
 
 
@@ -511,17 +514,17 @@ def constant_schedule(init_lr: float):
 
 def step_decay(init_lr: float, decay_rate: float, step_size: int):
     """``ExponentialDecay(init_lr, decay_steps=step_size, decay_rate, staircase=True)``."""
-    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, int(step_size), decay_rate, staircase=True))
+    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, step_size, decay_rate, staircase=True))
 
 
 def exponential_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
     """``ExponentialDecay(init_lr, decay_steps, decay_rate)``."""
-    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, int(decay_steps), decay_rate))
+    return _schedule(keras.optimizers.schedules.ExponentialDecay(init_lr, decay_steps, decay_rate))
 
 
 def inverse_time_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
     """``InverseTimeDecay(init_lr, decay_steps, decay_rate)``."""
-    return _schedule(keras.optimizers.schedules.InverseTimeDecay(init_lr, int(decay_steps), decay_rate))
+    return _schedule(keras.optimizers.schedules.InverseTimeDecay(init_lr, decay_steps, decay_rate))
 
 
 SCHEDULES = ("constant_schedule", "step_decay", "exponential_decay", "inverse_time_decay", "resume_schedule")

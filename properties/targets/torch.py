@@ -287,7 +287,8 @@ def torch_optimizer(func: str, cls, state_cls, needs_params: bool = False, lr=1e
             g = g.astype(np.result_type(np.asarray(params).dtype if np.asarray(params).dtype.kind == "f"
                                         else np.float64, g.dtype), copy=False)
         use_p = needs_params and params is not None
-        p0 = _float(params).astype(g.dtype) if use_p else np.zeros_like(g)
+        # params' shape, not grads': torch itself refuses a p.grad of another shape
+        p0 = _float(params).astype(g.dtype) if use_p else np.zeros(g.shape if params is None else np.shape(params), g.dtype)
         p = torch.from_numpy(p0.copy())
         rate = lr(state.count) if callable(lr) else lr
         opt = cls([p], lr=float(rate), **kwargs, **PATH)
@@ -362,7 +363,7 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
         _unsupported("adam", f"eps_form={eps_form!r} (Keras)")
     if eps_root != 0.0:
         _unsupported("adam", "eps_root != 0 (optax)")
-    if weight_decay > 0:
+    if weight_decay != 0:                      # (AdamW checks the value: a negative or NaN one is refused there)
         return torch_optimizer("adam", torch.optim.AdamW, AdamState, True, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad,
                                weight_decay=weight_decay)
     return torch_optimizer("adam", torch.optim.Adam, AdamState, False, lr, betas=(b1, b2), eps=eps, amsgrad=amsgrad)
@@ -696,6 +697,12 @@ class _Scheduled:
         return float(opt.param_groups[0]["lr"])
 
     def __call__(self, step: int) -> float:
+        # step is the number of scheduler.step() calls to make: only a count translates to torch
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+            raise TypeError(f"torch target: schedule: step must be an integer (a number of scheduler.step() calls); "
+                            f"got {step!r}")
+        if step < 0:
+            raise ValueError(f"torch target: schedule: step must be >= 0 (a number of scheduler.step() calls); got {step}")
         return self.advance(*self.fresh(), step)
 
 
@@ -728,7 +735,7 @@ def constant_schedule(init_lr: float):
 
 def step_decay(init_lr: float, decay_rate: float, step_size: int):
     """``StepLR(opt, step_size, gamma=decay_rate)``."""
-    return _scheduled(init_lr, lambda opt: torch.optim.lr_scheduler.StepLR(opt, int(step_size), gamma=decay_rate))
+    return _scheduled(init_lr, lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size, gamma=decay_rate))
 
 
 def exponential_decay(init_lr: float, decay_rate: float, decay_steps: int = 1):
