@@ -896,3 +896,21 @@ schedule_period_unchecked = Control(
     "schedule_period_unchecked", "plausible bug (mutation testing: check_positive_int's bound dropped)",
     "step_size and decay_steps are accepted at 0, negative or fractional",
     {n: _patched(_SCHED, n, check_positive_int=_passthrough) for n in _SCHEDULES[1:]})
+
+adaptive_in_float16 = Control(
+    "adaptive_in_float16", "plausible bug (mutation testing: adaptive=False; torch's and optax's default for half params)",
+    "the adaptive methods keep float16 state and compute in float16 for float16 params (g**2 underflows)",
+    _with_base(("return np.promote_types(p.dtype, np.float32) if adaptive else p.dtype", "return p.dtype")))
+update_requires_params = Control(
+    "update_requires_params", "plausible bug (mutation testing: needs_params defaults to True)",
+    "update raises ValueError without params also where the formula does not read them",
+    _with_base(("        elif needs_params:\n", "        elif True:\n")))
+params_never_required = Control(
+    "params_never_required", "plausible bug (mutation testing: needs_params off)",
+    "update without params runs the formula that reads them (TypeError inside weight decay or the look-ahead)",
+    _with_base(("        elif needs_params:\n", "        elif False:\n")))
+step_reads_the_schedule_ahead = Control(
+    "step_reads_the_schedule_ahead", "surviving mutant of reference/optimizers/_base.py (lr_at(lr, t + 1) in step_)",
+    "step_ reads a schedule two steps ahead (update reads it at the number of updates done)",
+    _with_base(("        params += direction(g, p, t, lr_at(lr, t - 1, func), *arrs).astype(out, copy=False)",
+                "        params += direction(g, p, t, lr_at(lr, t + 1, func), *arrs).astype(out, copy=False)")))

@@ -265,3 +265,28 @@ FINDINGS += [
         reproduce=violates("schedules_refuse_a_decay_rate_outside_their_domain", name="exponential_decay", rate=1.5),
     ),
 ]
+
+F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
+F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
+
+FINDINGS += [
+    Finding(
+        "K17", severity="correctness",
+        reason="Keras's Adagrad, RMSprop and Adam keep their slots in the variable's dtype and compute in it, so for "
+               "float16 variables g^2 underflows to 0 below |g| of about 2^-12 (Adagrad), 2^-10.8 (RMSprop, rho "
+               "= 0.9) and 2^-7.5 (Adam), and the first step divides by 0: Adam(0.01, epsilon=0) with a float16 "
+               "grad 6.1e-05 steps -inf (the true step is -0.01). Keras's mixed precision keeps float32 variables "
+               "for this reason; a float16 variable is what the laws pass",
+        laws={f"{F16}[adagrad]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-12)), f"{F16}[rmsprop]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-10)),
+               f"{F16}[adam]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-7))},
+        reproduce=violates(F16, name="adam", g=np.array([6.104e-05], dtype=np.float16)),
+    ),
+    Finding(
+        "K18", severity="accuracy",
+        reason="Keras's Adagrad, RMSprop, Adadelta and Adam compute in float16 for float16 variables, with the "
+               "hyper-parameters rounded to float16, so the first step misses its closed form rounded to float16 "
+               "by many units (Adadelta(1.0, rho=0.9, epsilon=1e-6) with grad 6.1e-05 steps -5.92e-05 for -6.10e-05)",
+        laws=tuple(f"{F16_ACC}[{n}]" for n in ("adagrad", "rmsprop", "adadelta", "adam")),
+        reproduce=violates(F16_ACC, name="adadelta", g=np.array([6.104e-05], dtype=np.float16)),
+    ),
+]

@@ -128,3 +128,37 @@ FINDINGS += [
         reproduce=violates(SHAPE, name="sgd", shapes=((3,), (1, 3))),
     ),
 ]
+
+F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
+F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
+
+FINDINGS += [
+    Finding(
+        "O11", severity="correctness",
+        reason="optax.rmsprop and optax.adam keep nu in the parameters' dtype (mu_dtype / nu follow params), so for "
+               "float16 parameters (1 - decay) g^2 underflows to 0 below |g| of about 2^-10.8 (rmsprop, decay 0.9) "
+               "and 2^-7.5 (adam), and the first update divides by 0: optax.adam(0.01, eps=0.0) with a float16 "
+               "grad 6.1e-05 gives -inf (the true update is -0.01)",
+        laws={f"{F16}[rmsprop]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-10)), f"{F16}[adam]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-7))},
+        reproduce=violates(F16, name="adam", g=np.array([6.104e-05], dtype=np.float16)),
+    ),
+    Finding(
+        "O12", severity="accuracy",
+        reason="optax's rmsprop, adadelta and adam compute in float16 for float16 parameters, with the "
+               "hyper-parameters rounded to float16: optax.adam(0.01, eps=0.0) with grad 0.0078 gives -0.01012 "
+               "(closed form -0.01, one float16 unit 7.6e-06)",
+        laws=tuple(f"{F16_ACC}[{n}]" for n in ("rmsprop", "adadelta", "adam")),
+        reproduce=violates(F16_ACC, name="adam", g=np.array([0.007812], dtype=np.float16)),
+    ),
+    Finding(
+        "O13", severity="correctness",
+        reason="optax.adadelta chains add_decayed_weights (weight_decay=0.0 by default), which requires params even "
+               "at weight decay 0: update(grads, state) without params raises ValueError ('You are using a "
+               "transformation that requires the current value of parameters'), although AdaDelta's update never "
+               "reads them and the interface makes them optional there",
+        laws=("optimizers_update_without_params_where_the_update_does_not_read_them[adadelta]",),
+        reproduce=violates("optimizers_update_without_params_where_the_update_does_not_read_them",
+                           config=("adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6}), grads=np.array([[0.5]]),
+                           dtype="float64"),
+    ),
+]

@@ -1,7 +1,8 @@
 """Findings of torch.optim with ``fused=True`` (``--target torch-fused``): the for-loop path's
 findings (properties/findings/torch.py), reproduced by the fused kernels on their own, except
 that RMSprop and Adadelta have no fused kernel (T1's RMSprop case and T7, Adadelta at eps = 0,
-are skipped cases here, see FC1)."""
+are skipped cases here, see FC1), and the fused kernels compute in float32 for float16 parameters,
+so T16 and T17 (float16 state and arithmetic) do not apply."""
 
 import dataclasses
 
@@ -9,7 +10,7 @@ from properties.findings import Finding, unsupported_option
 from properties.findings.torch import EDGE, FINDINGS as _TORCH
 
 FINDINGS = [dataclasses.replace(f, laws=tuple(k for k in f.laws if k != f"{EDGE}[rmsprop]")) if f.id == "T1" else f
-            for f in _TORCH if f.id != "T7"] + [
+            for f in _TORCH if f.id not in ("T7", "T16", "T17")] + [
     Finding(
         "FC1", severity="capability",
         reason="torch 2.13 has no fused CPU kernel for RMSprop or Adadelta (their constructors refuse fused=True); "

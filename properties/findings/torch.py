@@ -226,3 +226,30 @@ FINDINGS += [
         reproduce=violates("schedules_refuse_a_decay_rate_outside_their_domain", name="step_decay", rate=1.5),
     ),
 ]
+
+F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
+F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
+
+FINDINGS += [
+    Finding(
+        "T16", severity="correctness",
+        reason="torch.optim's for-loop and foreach Adagrad, RMSprop and Adam keep their state in the parameters' dtype "
+               "and compute in it: for float16 parameters g*g underflows to 0 below |g| of about 2^-12 (Adagrad), "
+               "(1 - alpha) g^2 below about 2^-10.8 (RMSprop, alpha = 0.9), (1 - beta2) g^2 below about 2^-7.5 "
+               "(Adam), and the first step divides by 0: Adam([p], lr=0.01, eps=0) on a float16 p with grad 6.1e-05 "
+               "steps to -inf (the true step is -0.01). The fused kernels compute in float32 and pass",
+        laws={f"{F16}[adagrad]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-12)), f"{F16}[rmsprop]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-10)),
+               f"{F16}[adam]": lambda g, **_: bool(np.any(np.abs(np.asarray(g, dtype=np.float64)) < 2.0**-7))},
+        reproduce=violates(F16, name="adam", g=np.array([6.104e-05], dtype=np.float16)),
+    ),
+    Finding(
+        "T17", severity="accuracy",
+        reason="torch.optim's for-loop and foreach Adagrad, RMSprop, Adadelta and Adam compute in float16 for float16 "
+               "parameters, with the hyper-parameters rounded to float16, so the first step misses its closed form "
+               "rounded to float16 by many units: Adam(lr=0.01, eps=0) with grad 0.0625 steps -0.00996 (closed form "
+               "-0.01, one float16 unit 7.6e-06); Adadelta(lr=1, rho=0.9, eps=1e-6) with grad 1 steps -0.003185 for "
+               "-0.0031623. The fused kernels (float32 arithmetic) pass",
+        laws=tuple(f"{F16_ACC}[{n}]" for n in ("adagrad", "rmsprop", "adadelta", "adam")),
+        reproduce=violates(F16_ACC, name="adam", g=np.array([0.0625], dtype=np.float16)),
+    ),
+]

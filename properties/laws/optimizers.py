@@ -1593,18 +1593,19 @@ def optimizer_keeps_float32_params_in_float32(t, config, grads):
 # --- the in-place step_ -------------------------------------------------------------------------
 
 @law(needs=(), cases=per_technique(_ALL), config=_configs_of, grads=_grads(max_steps=4),
-     seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from(["float64", "float32"]),
-     controls=(ctl.step_not_in_place,))
-def optimizer_step_in_place_equals_update_then_apply(t, config, grads, seed, dtype):
+     seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from(["float64", "float32"]), scheduled=st.booleans(),
+     controls=(ctl.step_not_in_place, ctl.step_reads_the_schedule_ahead))
+def optimizer_step_in_place_equals_update_then_apply(t, config, grads, seed, dtype, scheduled):
     """Where a target's optimiser offers the in-place form ``step_(params, grads, state) ->
     state`` (the interface's optional third member), each call changes ``params`` in place to
     ``params + update(grads, state, params)[0]`` and returns the state ``update`` returns: the
     same arithmetic, so bit for bit, in float64 and float32. A target whose optimisers have no
     ``step_`` does not offer the form (the law is skipped with that reason). One case per
-    optimiser (``CONFIGS``).
+    optimiser (``CONFIGS``); ``scheduled``: the configuration's lr halves at every step (a
+    schedule ``k -> lr 2^-k``), so both forms must read it at the same step.
     """
     name, kw = config
-    opt = _make(t, name, kw)
+    opt = _make(t, name, kw, lr=(lambda k, lr0=kw["lr"]: lr0 * 0.5**k) if scheduled else None)
     if getattr(opt, "step_", None) is None:
         raise NotImplementedError(f"{name}: no in-place step_ (the interface's optional third member)")
     p_in = _params_like(grads.shape[1], seed).astype(dtype)
@@ -1877,3 +1878,110 @@ def apply_updates_refuses_non_finite_arrays(t, bad, which, where):
     refuses(lambda: t.apply_updates(p_in, u_in), f"apply_updates with {which}={(p if which == 'params' else u)!r}")
     unchanged(p, p_in, "apply_updates: params")
     unchanged(u, u_in, "apply_updates: updates")
+
+
+# --- float16 parameters, and params that the update does not read (issue 16) -----------------------
+
+#: The first update of each adaptive method from its initial state, in closed form, for a
+#: configuration with every switch explicit.
+_FIRST_STEP = {
+    "adagrad": (dict(_ADAGRAD, lr=0.1, eps=0.0), lambda g: -0.1 * np.sign(g)),
+    "rmsprop": (dict(_RMSPROP, lr=0.01, rho=0.9, eps=0.0), lambda g: -0.01 * np.sign(g) / math.sqrt(0.1)),
+    "adadelta": (dict(lr=1.0, rho=0.9, eps=1e-6), lambda g: -g * math.sqrt(1e-6) / np.sqrt(0.1 * g * g + 1e-6)),
+    "adam": (dict(_ADAM, lr=0.01, eps=0.0), lambda g: -0.01 * np.sign(g)),
+}
+
+
+_F16_GRADS = hnp.arrays(np.float16, st.integers(1, 4), elements=st.sampled_from([1.0, -1.0]).flatmap(
+    lambda s: st.floats(2.0**-14, 16.0, width=16).map(lambda m: np.float16(s * m))))
+
+
+def _float16_first_step(t, name, g):
+    """The first update of ``name`` for float16 params and grads ``g`` (checked float16), and its
+    closed form in float64."""
+    kw, closed = _FIRST_STEP[name]
+    opt = _make(t, name, kw)
+    p = np.zeros(g.shape, np.float16)
+    u, _ = opt.update(g.copy(), opt.init(p.copy()), p.copy())
+    u = np.asarray(u)
+    if u.dtype != np.float16:
+        raise LawViolation(f"{name}({kw}) first update of float16 params has dtype {u.dtype} (grads {g!r})")
+    return kw, u, closed(g.astype(np.float64))
+
+
+@law(needs=(), cases=per_technique(tuple(_FIRST_STEP)), name=lambda c: st.just(c), g=_F16_GRADS,
+     controls=(ctl.adaptive_in_float16,))
+def adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two(t, name, g):
+    """The first update of an adaptive method for float16 parameters is float16, finite, and
+    within a factor 2 of its closed form (AdaGrad with G_0 = 0 and eps = 0, Adam with eps = 0:
+    ``-lr sign(g)``; RMSprop with rho = 0.9, eps = 0: ``-lr sign(g) / sqrt(0.1)``; AdaDelta with rho
+    = 0.9, eps = 1e-6: ``-g sqrt(eps) / sqrt(0.1 g^2 + eps)``). The gradients are float16 normal
+    numbers (2^-14 <= |g| <= 16); below |g| = 2^-12 their squares underflow in float16, so state and
+    arithmetic in float16 give ``0 / 0`` or ``g / 0``. The factor 2 allows float16 arithmetic with
+    hyper-parameters rounded to float16 (``1 - b2`` for b2 = 0.999 is then off by about
+    2^-11 * 0.999 / 0.001 = 0.49, its square root by 0.22): the problem is perfectly conditioned
+    in g, so only an unrepresentable intermediate breaks this bound. One case per adaptive method.
+    """
+    kw, u, want = _float16_first_step(t, name, g)
+    u64 = u.astype(np.float64)
+    if not np.all(np.isfinite(u64)) or np.any(np.sign(u64) != np.sign(want)) or np.any(np.abs(u64) > 2 * np.abs(want)) \
+            or np.any(np.abs(u64) < 0.5 * np.abs(want)):
+        raise LawViolation(f"{name}({kw}) first update of float16 params: got {u!r}, should be within a factor 2 of "
+                           f"{want!r} for grads {g!r}")
+
+
+@law(needs=(), cases=per_technique(tuple(_FIRST_STEP)), name=lambda c: st.just(c), g=_F16_GRADS, tier="accuracy",
+     controls=(ctl.adaptive_in_float16,))
+def adaptive_first_step_of_float16_params_is_its_closed_form_rounded(t, name, g):
+    """The first update of an adaptive method for float16 parameters is its closed form (as in
+    ``adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two``) evaluated at the
+    float16 gradient and rounded to float16, within one float16 unit in the last place (a double
+    rounding): what state and arithmetic in float32 give (the reference; torch's fused kernels).
+    Accuracy tier: float16 arithmetic, backward stable with hyper-parameters rounded to float16,
+    misses it by many units. One case per adaptive method.
+    """
+    kw, u, want = _float16_first_step(t, name, g)
+    ulp = np.spacing(np.abs(want).astype(np.float16)).astype(np.float64)
+    if not np.all(np.isfinite(u)) or np.any(np.abs(u.astype(np.float64) - want) > ulp):
+        raise LawViolation(f"{name}({kw}) first update of float16 params: got {u!r}, should be {want!r} rounded to "
+                           f"float16 (one float16 ulp {ulp!r}) for grads {g!r}")
+
+
+@law(needs=(), cases=per_technique(tuple(n for n in _ALL if n != "nesterov_lookahead")),
+     config=lambda name: _configs_of(name).filter(lambda c: not c[1].get("weight_decay")),
+     grads=_grads(max_steps=3), dtype=st.sampled_from(["float64", "float32"]),
+     controls=(ctl.update_requires_params,))
+def optimizers_update_without_params_where_the_update_does_not_read_them(t, config, grads, dtype):
+    """``params`` is optional in ``update(grads, state, params=None)`` where the formula does not
+    read it (no weight decay, no look-ahead): updates and states without it equal those with it,
+    bit for bit, step after step, and keep the dtype of the grads (float64 and float32). One case
+    per optimiser whose update can skip them (not Nesterov's look-ahead form, which reads them).
+    """
+    name, kw = config
+    opt = _make(t, name, kw)
+    p = np.zeros(grads.shape[1], dtype)
+    s_with, s_without = opt.init(p.copy()), opt.init(p.copy())
+    for k, g in enumerate(grads.astype(dtype), 1):
+        u1, s_with = opt.update(g.copy(), s_with, p.copy())
+        try:
+            u2, s_without = opt.update(g.copy(), s_without)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - refusing the optional argument's absence is the violation
+            raise LawViolation(f"{name}({kw}) update {k} without params raised {type(exc).__name__}: {exc}") from None
+        u1, u2 = np.asarray(u1), np.asarray(u2)
+        if u2.dtype != u1.dtype or not np.array_equal(u1, u2, equal_nan=True):
+            raise LawViolation(f"{name}({kw}) update {k} in {dtype}: {u2!r} without params, {u1!r} with them")
+        p = (p + u1).astype(dtype)
+
+
+@law(needs=(), cases=per_technique(tuple(_READS_PARAMS)), name=lambda c: st.just(c), max_examples=5, tier="contract",
+     controls=(ctl.params_never_required,))
+def optimizers_need_params_where_the_update_reads_them(t, name):
+    """Where the update reads the params (SGD's and AdamW's weight decay, Nesterov's look-ahead),
+    ``update(grads, state)`` without them raises ``ValueError`` instead of guessing (zeros) or
+    failing inside the formula. One case per such optimiser.
+    """
+    opt = _make(t, name, _READS_PARAMS[name])
+    state = opt.init(np.array([0.5, -1.0, 2.0]))
+    refuses(lambda: opt.update(np.ones(3), state), f"{name}({_READS_PARAMS[name]}).update(grads, state) without params")

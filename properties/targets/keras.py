@@ -205,7 +205,9 @@ def keras_optimizer(func: str, make, state_cls, needs_params: bool = False, lr=1
         if type(state) is not state_cls:
             raise TypeError(f"{func}.update: state must be a {state_cls.__name__}; got {type(state).__name__}")
         g = float_array(grads)
-        use_p = needs_params and params is not None
+        if needs_params and params is None:         # the framework's step reads its parameter: no stand-in
+            raise ValueError(f"{func}.update: params must be given (keras reads them in this configuration)")
+        use_p = needs_params
         # params' shape, not grads': a mismatch reaches Keras's own apply_gradients
         p0 = float_array(params).astype(g.dtype) if use_p else np.zeros(g.shape if params is None else np.shape(params), g.dtype)
         var = keras.Variable(p0, dtype=str(g.dtype))

@@ -286,7 +286,9 @@ def torch_optimizer(func: str, cls, state_cls, needs_params: bool = False, lr=1e
         if params is not None:
             g = g.astype(np.result_type(np.asarray(params).dtype if np.asarray(params).dtype.kind == "f"
                                         else np.float64, g.dtype), copy=False)
-        use_p = needs_params and params is not None
+        if needs_params and params is None:         # the framework's step reads its parameter: no stand-in
+            raise ValueError(f"{func}.update: params must be given (torch reads them in this configuration)")
+        use_p = needs_params
         # params' shape, not grads': torch itself refuses a p.grad of another shape
         p0 = _float(params).astype(g.dtype) if use_p else np.zeros(g.shape if params is None else np.shape(params), g.dtype)
         p = torch.from_numpy(p0.copy())
