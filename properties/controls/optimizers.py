@@ -914,3 +914,19 @@ step_reads_the_schedule_ahead = Control(
     "step_ reads a schedule two steps ahead (update reads it at the number of updates done)",
     _with_base(("        params += direction(g, p, t, lr_at(lr, t - 1, func), *arrs).astype(out, copy=False)",
                 "        params += direction(g, p, t, lr_at(lr, t + 1, func), *arrs).astype(out, copy=False)")))
+
+
+def _defaults_changed(name: str, **changed):
+    def factory(*args, **kwargs):
+        return getattr(_ref(), name)(*args, **{**changed, **kwargs})
+    return factory
+
+
+optimizer_defaults_changed = Control(
+    "optimizer_defaults_changed", "surviving mutants of reference/optimizers/*.py (a default argument changed)",
+    "every optimiser's omitted arguments take other values than documented (SGD momentum 0.5, look-ahead momentum "
+    "0.5, AdaGrad G_0 0.1, RMSprop centred, AdaDelta rho 0.95, Adam AMSGrad)",
+    {"sgd": _defaults_changed("sgd", momentum=0.5), "nesterov_lookahead": _defaults_changed("nesterov_lookahead", momentum=0.5),
+     "adagrad": _defaults_changed("adagrad", initial_accumulator_value=0.1),
+     "rmsprop": _defaults_changed("rmsprop", centered=True), "adadelta": _defaults_changed("adadelta", rho=0.95),
+     "adam": _defaults_changed("adam", amsgrad=True)})

@@ -162,3 +162,16 @@ FINDINGS += [
                            dtype="float64"),
     ),
 ]
+
+FINDINGS += [
+    Finding(
+        "O14", severity="contract",
+        reason="optax's defaults are not the interface's (torch's) documented ones, and the optax target exposes "
+               "optax's: optax.rmsprop defaults to decay 0.9 with eps inside the root (torch: alpha 0.99, eps "
+               "outside), optax.adadelta to learning_rate=None, which skips the learning-rate scaling and with it "
+               "the sign flip, so its default update ascends (O1). Every law but this one passes these arguments",
+        laws=("optimizers_default_to_the_documented_hyperparameters[rmsprop]",
+              "optimizers_default_to_the_documented_hyperparameters[adadelta]"),
+        reproduce=violates("optimizers_default_to_the_documented_hyperparameters", name="rmsprop", steps=2),
+    ),
+]

@@ -1985,3 +1985,60 @@ def optimizers_need_params_where_the_update_reads_them(t, name):
     opt = _make(t, name, _READS_PARAMS[name])
     state = opt.init(np.array([0.5, -1.0, 2.0]))
     refuses(lambda: opt.update(np.ones(3), state), f"{name}({_READS_PARAMS[name]}).update(grads, state) without params")
+
+
+# --- the documented defaults (issue 16) -----------------------------------------------------------
+
+#: Each optimiser's documented defaults (its signature in docs/writing-a-target.md: torch's, except
+#: where the docstring says otherwise), and the calls that make each default observable: a call
+#: with the defaults omitted must equal the call with them given, bit for bit.
+_DEFAULTS = {
+    "sgd": (dict(momentum=0.0, nesterov=False, dampening=0.0, weight_decay=0.0, lr_inside_velocity=False),
+            [dict(lr=0.1), dict(lr="schedule", momentum=0.9)]),
+    "nesterov_lookahead": (dict(momentum=0.9), [dict(lr=0.1)]),
+    "adagrad": (dict(lr=1e-2, eps=1e-10, initial_accumulator_value=0.0, eps_inside_sqrt=False, lr_decay=0.0), [{}]),
+    "rmsprop": (dict(lr=1e-2, rho=0.99, eps=1e-8, eps_inside_sqrt=False, centered=False, momentum=0.0,
+                     bias_correction=False), [{}]),
+    "adadelta": (dict(lr=1.0, rho=0.9, eps=1e-6), [{}]),
+    "adam": (dict(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, eps_form="sqrt_vhat", amsgrad=False,
+                  weight_decay=0.0), [{}]),
+}
+#: Gradients that make every switch visible: magnitudes that rise and fall (AMSGrad, centring),
+#: signs that change (momentum, Nesterov), params away from 0 (weight decay, the look-ahead).
+_DEFAULT_GRADS = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0], [0.1, 0.1, 0.1], [-0.5, 4.0, 2.0]])
+
+
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), steps=st.integers(2, 4), max_examples=3,
+     controls=(ctl.optimizer_defaults_changed,))
+def optimizers_default_to_the_documented_hyperparameters(t, name, steps):
+    """An optimiser called with some arguments omitted runs exactly as the call with the omitted
+    ones set to their documented defaults (SGD: momentum 0, no Nesterov, dampening 0, weight
+    decay 0, lr outside the velocity; look-ahead Nesterov: momentum 0.9; AdaGrad: lr 1e-2, eps
+    1e-10, G_0 = 0, eps outside the root, no lr decay; RMSprop: lr 1e-2, rho 0.99, eps 1e-8 outside
+    the root, not centred, no momentum, no bias correction; AdaDelta: lr 1, rho 0.9, eps 1e-6;
+    Adam: lr 1e-3, b1 0.9, b2 0.999, eps 1e-8 outside the root, eps_root 0, no AMSGrad, no weight
+    decay). A law about defaults (the others pass every argument): updates compared bit for bit
+    over ``steps`` updates of gradients chosen so that every switch changes them; SGD also with
+    momentum and a halving schedule, where the lr's position matters. One case per optimiser.
+    """
+    defaults, calls = _DEFAULTS[name]
+    for given in calls:
+        given = {k: ((lambda k_: 0.1 * 0.5**k_) if v == "schedule" else v) for k, v in given.items()}
+        full = dict(defaults, **given)
+        runs = []
+        for kw in (given, full):
+            opt = _make(t, name, kw)
+            p = np.array([0.5, -1.5, 2.0])
+            state = opt.init(p.copy())
+            out = []
+            for g in _DEFAULT_GRADS[:steps]:
+                u, state = opt.update(g.copy(), state, p.copy())
+                u = np.asarray(u, dtype=np.float64)
+                out.append(u)
+                p = p + u
+            runs.append(out)
+        for k, (a, b) in enumerate(zip(*runs), 1):
+            if not np.array_equal(a, b, equal_nan=True):
+                shown = {k_: ("schedule 0.1 * 0.5**k" if callable(v) else v) for k_, v in given.items()}
+                raise LawViolation(f"{name}({shown}) update {k} is {a!r}; with the documented defaults "
+                                   f"{defaults!r} given it is {b!r}")
