@@ -131,4 +131,35 @@ FINDINGS = [
         reproduce=violates("losses_are_the_mean_of_their_terms_up_to_the_float64_limit", name="bce_with_logits_loss",
                            data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
     ),
+    Finding(
+        "TVA1", severity="contract",
+        reason="torch.optim.swa_utils.AveragedModel checks nothing: update_parameters folds a NaN or an infinity into "
+               "the average (the default running mean and get_ema_multi_avg_fn's lerp alike), which stays non-finite "
+               "from then on: the torch target's ema([[1.], [nan], [3.]], alpha=0.5, v0=0) = [0.5, nan, nan], "
+               "running_mean([[1.], [inf], [3.]]) = [1., inf, nan]",
+        laws=("moving_averages_refuse_nan_and_inf_values[ema]", "moving_averages_refuse_nan_and_inf_values[running_mean]"),
+        reproduce=violates("moving_averages_refuse_nan_and_inf_values", case="ema",
+                           values=np.array([[1.0], [np.nan], [3.0]])),
+    ),
+    Finding(
+        "TVA2", severity="contract",
+        reason="torch has no string tensors and AveragedModel averages a float parameter, so the torch target converts "
+               "the series with np.array(values, dtype=float64) before torch sees it: numerals in strings are parsed "
+               "('1.5' -> 1.5) and a complex series loses its imaginary part (numpy's ComplexWarning; torch's own "
+               "Tensor.copy_ of a complex tensor into the float parameter also discards it, with a UserWarning, "
+               "aten/src/ATen/native/Copy.cpp); nothing raises TypeError",
+        laws=("moving_averages_refuse_series_that_are_not_real_numbers[ema]",
+              "moving_averages_refuse_series_that_are_not_real_numbers[running_mean]"),
+        reproduce=violates("moving_averages_refuse_series_that_are_not_real_numbers", case="running_mean",
+                           values=np.array([[1.0 + 2.0j], [3.0 + 0.0j]])),
+    ),
+    Finding(
+        "TVA3", severity="contract",
+        reason="alpha=True is accepted as 1: get_ema_multi_avg_fn(decay) (torch/optim/swa_utils.py) checks neither "
+               "type nor range, and the torch target's range check 0 < alpha <= 1 is true for a bool (an int in "
+               "Python); a string, None, a list or a complex alpha raises TypeError there, as the law requires",
+        laws={"averages_refuse_hyperparameters_of_the_wrong_type[ema]": lambda value, **_: value is True},
+        reproduce=violates("averages_refuse_hyperparameters_of_the_wrong_type", case="ema",
+                           values=np.array([[1.0], [2.0], [4.0]]), value=True),
+    ),
 ]
