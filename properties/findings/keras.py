@@ -211,4 +211,44 @@ FINDINGS = [
                                                           "negative_slope": 0.0, "truncated": True}),
                            seed=29),
     )] if BACKEND == "torch" else []),
+    Finding(
+        "KVA1", severity="contract",
+        reason="keras.layers.Normalization(axis=-1) standardises along the last axis of any array of one or more "
+               "dimensions: a 1-d x is adapted as one feature (Normalization.adapt), a 3-d x per last-axis feature, "
+               "and neither raises; adapting a 0-d x raises ValueError ('All `axis` values must be in the range "
+               "[-ndim, ndim)'), so the law stays active there for zscore and fit_zscore; an adapted layer applied to "
+               "a 0-d x broadcasts it (apply_zscore refuses no ndim)",
+        laws={"normalisers_refuse_data_that_is_not_2_d[zscore]": lambda x, **_: np.ndim(x) >= 1,
+              "normalisers_refuse_data_that_is_not_2_d[fit_zscore]": lambda x, **_: np.ndim(x) >= 1,
+              "normalisers_refuse_data_that_is_not_2_d[apply_zscore]": None},
+        reproduce=violates("normalisers_refuse_data_that_is_not_2_d", case="zscore", x=np.zeros((2, 2, 2))),
+    ),
+    Finding(
+        "KVA2", severity="contract",
+        reason="keras.layers.Normalization checks no value: adapt() of data holding a NaN or an infinity gives a "
+               "non-finite mean and variance, and every output of the feature is NaN; nothing raises",
+        laws=tuple(f"normalisers_refuse_nan_and_inf_data[{c}]" for c in ("zscore", "fit_zscore", "apply_zscore")),
+        reproduce=violates("normalisers_refuse_nan_and_inf_data", case="zscore", x=np.array([[1.0], [np.inf]])),
+    ),
+    Finding(
+        "KVA3", severity="contract",
+        reason="the Normalization layer works on float tensors, and the keras target converts x with numpy "
+               "(properties.targets.float_array: np.array(x).astype(float64)) before Keras sees it, as Keras's own "
+               "convert_to_tensor would cast: numerals in strings are parsed ('1.5' -> 1.5) and a complex array loses "
+               "its imaginary part (numpy's ComplexWarning); nothing raises TypeError",
+        laws=tuple(f"normalisers_refuse_data_that_is_not_real_numbers[{c}]" for c in ("zscore", "fit_zscore", "apply_zscore")),
+        reproduce=violates("normalisers_refuse_data_that_is_not_real_numbers", case="zscore",
+                           x=np.array([["1.5"], ["2.5"]])),
+    ),
+    Finding(
+        "KVA4", severity="contract",
+        reason="an adapted Normalization layer computes (x - mean) / sqrt(var) by broadcasting without checking the "
+               "number of features: data with one feature are normalised with every feature's statistics (a wider "
+               "output, no error), data with more features than fitted raise the backend's broadcasting error "
+               "inside Normalization.call (jax: TypeError 'sub got incompatible shapes for broadcasting'), not "
+               "ValueError",
+        laws=("applying_statistics_to_another_number_of_features_is_refused[apply_zscore]",),
+        reproduce=violates("applying_statistics_to_another_number_of_features_is_refused", case="apply_zscore",
+                           x=np.array([[1.0, 2.0], [3.0, 5.0]]), other=1),
+    ),
 ]
