@@ -251,4 +251,52 @@ FINDINGS = [
         reproduce=violates("applying_statistics_to_another_number_of_features_is_refused", case="apply_zscore",
                            x=np.array([[1.0, 2.0], [3.0, 5.0]]), other=1),
     ),
+    Finding(
+        "KVA5", severity="contract",
+        reason="keras.layers.BatchNormalization checks no epsilon: a negative or NaN epsilon is accepted in training "
+               "and inference (keras/src/layers/normalization/batch_normalization.py stores float(epsilon) and passes it "
+               "to ops.batch_normalization, which adds it to the variance), giving NaN outputs once var + epsilon < 0; "
+               "nothing raises",
+        laws=("batchnorm_eps_below_zero_is_refused[batchnorm_forward]",
+              "batchnorm_eps_below_zero_is_refused[batchnorm_inference]"),
+        reproduce=violates("batchnorm_eps_below_zero_is_refused", case="batchnorm_inference",
+                           x=np.array([[1.0], [3.0]]), eps=-1.0),
+    ),
+    Finding(
+        "KVA6", severity="contract",
+        reason="keras.layers.BatchNormalization checks no momentum: 1.5, -0.5, -5e-324 and NaN are accepted and the "
+               "moving statistics updated with them (moving * momentum + batch * (1 - momentum))",
+        laws=("batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_update]",
+              "batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_momentum_outside_zero_one_is_refused", case="batchnorm_running_update",
+                           x=np.array([[1.0], [3.0]]), momentum=1.5, weights="old", unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA7", severity="contract",
+        reason="keras.layers.BatchNormalization checks no value: a NaN or an infinity in the batch makes its channel's "
+               "mean and variance, its outputs and from then on the moving statistics NaN or inf; nothing raises",
+        laws=tuple(f"batchnorm_refuses_nan_and_inf_in_a_batch[{c}]" for c in
+                   ("batchnorm_forward", "batchnorm_inference", "batchnorm_running_update", "batchnorm_running_stats")),
+        reproduce=violates("batchnorm_refuses_nan_and_inf_in_a_batch", case="batchnorm_forward",
+                           x=np.array([[1.0], [np.nan]]), unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA8", severity="contract",
+        reason="keras.layers.BatchNormalization folds a batch of one value per channel into its moving statistics "
+               "(the batch variance 0, biased), as it trains on one (finding K4); nothing raises",
+        laws=("batchnorm_running_statistics_refuse_a_batch_of_one[batchnorm_running_update]",
+              "batchnorm_running_statistics_refuse_a_batch_of_one[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_statistics_refuse_a_batch_of_one", case="batchnorm_running_update",
+                           x=np.array([[2.0]]), as_3d=False, unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA9", severity="contract",
+        reason="keras.layers.BatchNormalization checks no moving variance: a negative moving_variance is used in "
+               "inference (var + epsilon under the square root, NaN below -epsilon; -5e-324 passes unnoticed) and kept by the moving "
+               "average in training; nothing raises",
+        laws=("batchnorm_refuses_negative_running_variances[batchnorm_inference]",
+              "batchnorm_refuses_negative_running_variances[batchnorm_running_update]"),
+        reproduce=violates("batchnorm_refuses_negative_running_variances", case="batchnorm_inference",
+                           batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=False),
+    ),
 ]
