@@ -478,3 +478,29 @@ apply_minmax_feature_check_index_error = Control(
     "apply_minmax_feature_check_index_error",
     "surviving mutant of reference/normalization.py (_apply_minmax's message reads data_min.shape[1])",
     "a feature-count mismatch raises IndexError instead of ValueError", {"apply_minmax": _apply_minmax_index_error})
+
+
+def _to_dtype_inf(out, dtype, func, name="the result"):
+    with np.errstate(over="ignore"):
+        return out.astype(np.dtype(dtype), copy=False)
+
+
+def _to_dtype_type_error(out, dtype, func, name="the result"):
+    # to_result_dtype whose message reads np.isfinite(None): a TypeError instead of the ValueError
+    with np.errstate(over="ignore"):
+        res = out.astype(np.dtype(dtype), copy=False)
+    if not np.isfinite(res).all():
+        np.isfinite(None)
+    return res
+
+
+result_overflows_to_inf = Control(
+    "result_overflows_to_inf", "plausible bug (a cast without a range check)",
+    "the normalised values cast to the input's dtype as they are: beyond 65504 a float16 output is inf",
+    {n: _patched("normalization", n, to_result_dtype=_to_dtype_inf) for n in ("minmax", "apply_zscore", "apply_minmax")})
+result_overflow_refused_with_type_error = Control(
+    "result_overflow_refused_with_type_error",
+    "surviving mutant of reference/_numerics.py (to_result_dtype's message from np.isfinite(None))",
+    "a result beyond the output dtype raises TypeError (the message fails to build) instead of ValueError",
+    {n: _patched("normalization", n, to_result_dtype=_to_dtype_type_error)
+     for n in ("minmax", "apply_zscore", "apply_minmax")})

@@ -299,4 +299,14 @@ FINDINGS = [
         reproduce=violates("batchnorm_refuses_negative_running_variances", case="batchnorm_inference",
                            batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=False),
     ),
+    Finding(
+        "KVA10", severity="contract",
+        reason="the Normalization layer (dtype float64 here) returns float16 input's z-scores in its compute dtype, and "
+               "the keras target casts them back to the input's dtype (as the interface's dtype rule asks) with numpy's "
+               "astype, which overflows to inf without a check: apply_zscore of float16 [[32752]] with statistics of "
+               "[[0], [0.25]] gives inf for the z-score 262015; Keras has no float16 range check to call instead",
+        laws=("normalised_values_beyond_the_output_dtype_are_refused[apply_zscore]",),
+        reproduce=violates("normalised_values_beyond_the_output_dtype_are_refused", case="apply_zscore",
+                           data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
+    ),
 ]

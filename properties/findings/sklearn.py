@@ -166,4 +166,14 @@ FINDINGS = [
               f"{_RANGE}[minmax]": lambda feature_range, **_: not all(np.isfinite(feature_range))},
         reproduce=violates(_RANGE, case="minmax", x=np.array([[1.0], [3.0]]), feature_range=(0.0, np.nan)),
     ),
+    Finding(
+        "SVA4", severity="contract",
+        reason="StandardScaler.transform and MinMaxScaler.transform compute in the input's dtype (X -= mean_; X /= "
+               "scale_; X *= scale_; X += min_ after casting the statistics to X.dtype, findings S6/S7) and check no "
+               "range: float16 data whose normalised value exceeds 65504 come out as inf (or NaN: minmax of float16 "
+               "[[0], [1]] to feature_range (0, 65520) gives [nan, nan], its scale_ being inf in float16); nothing raises",
+        laws=tuple(f"normalised_values_beyond_the_output_dtype_are_refused[{c}]" for c in ("minmax", "apply_zscore", "apply_minmax")),
+        reproduce=violates("normalised_values_beyond_the_output_dtype_are_refused", case="apply_zscore",
+                           data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
+    ),
 ]

@@ -1015,3 +1015,47 @@ def applying_statistics_to_another_number_of_features_is_refused(t, case, x, oth
     refuses(lambda: apply(stats, new), f"{case} of data with {other} feature(s) by statistics of {x.shape[1]}",
             ValueError)
     unchanged(before, new, f"{case}: x")
+
+
+@st.composite
+def _beyond_float16(draw, case):
+    """``(fit data, x)``: float64 training data ``[[b], [b + d]]`` and float16 data whose normalised
+    value is beyond the float16 maximum 65504 (for ``minmax``: x itself, with a feature range
+    ``(0, hi)``, hi above 65504, in the third slot)."""
+    b = draw(st.floats(-100.0, 100.0), label="b")
+    d = draw(st.floats(1e-3, 0.25), label="d")
+    sign = draw(st.sampled_from([1.0, -1.0]), label="sign")
+    fit = np.array([[b], [b + d]])
+    if case == "minmax":
+        hi = draw(st.floats(65520.0, 1e6), label="hi")
+        return np.array([[b], [b + 1.0]], dtype=np.float16), None, (0.0, hi)   # distinct in float16
+    x = np.array([[b + sign * 2 * 65504 * d]], dtype=np.float16)
+    return fit, x, (0.0, 1.0)
+
+
+@law(needs=(), cases={"minmax": ("minmax",), "apply_zscore": ("fit_zscore", "apply_zscore"),
+                      "apply_minmax": ("fit_minmax", "apply_minmax")},
+     tier="contract", case=lambda c: st.just(c), data=lambda c: _beyond_float16(c), max_examples=10,
+     controls=(ctl.result_overflows_to_inf, ctl.result_overflow_refused_with_type_error))
+def normalised_values_beyond_the_output_dtype_are_refused(t, case, data):
+    """The output has the input's floating dtype, so a normalised value must fit it: float16 data
+    whose z-score or min-max value lies beyond 65504 (new data far outside the fitted range, or a
+    feature range wider than float16) would come out as inf. The call raises ``ValueError`` (the
+    result does not fit; the reference's message says to pass float32 or float64), not an inf
+    and not another exception; the data stay unchanged.
+    """
+    fit, x, feature_range = data
+    if case == "minmax":
+        call, what, arr = (lambda: t.minmax(fit, feature_range=feature_range)), \
+            f"minmax(float16 {fit.ravel().tolist()}, feature_range={feature_range!r})", fit
+    elif case == "apply_zscore":
+        stats = t.fit_zscore(fit, eps=0.0)
+        call, what, arr = (lambda: t.apply_zscore(stats, x)), \
+            f"apply_zscore(fit_zscore({fit.ravel().tolist()}), float16 {x.ravel().tolist()})", x
+    else:
+        stats = t.fit_minmax(fit, feature_range=feature_range)
+        call, what, arr = (lambda: t.apply_minmax(stats, x)), \
+            f"apply_minmax(fit_minmax({fit.ravel().tolist()}), float16 {x.ravel().tolist()})", x
+    before = np.array(arr, copy=True)
+    refuses(call, what, ValueError)
+    unchanged(before, arr, f"{what}: x")
