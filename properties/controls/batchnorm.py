@@ -401,3 +401,46 @@ running_options_any_string = Control(
     "running_options_any_string", "surviving mutant of reference/_validation.py (check_choice with 'or')",
     "any string accepted for momentum_weights and init (anything but 'new' weights the old value, anything but "
     "'zeros_ones' starts from the batch)", _bn_patched(_RUNNING_NAMES, check_choice=_choice_any_string))
+
+
+def _running_update_unchecked_overflow(running, x, momentum, momentum_weights, unbiased, func, name):
+    # the reference's _running_update without its check that the batch variance fits float64
+    import reference.batchnorm as bn
+    from reference._numerics import feature_moments
+    x = bn._check_x(x, func, training=True, name=name)
+    momentum = bn.check_in_range(momentum, func, "momentum", lo=0.0, hi=1.0)
+    bn.check_choice(momentum_weights, func, "momentum_weights", ("new", "old"))
+    c = x.shape[1]
+    if running is not None:
+        running = bn._check_running(running, func, c)
+    mo = feature_moments(bn._as_rows(x))
+    mean = (mo.mean_hi + mo.mean_lo) * mo.scale
+    var = mo.var * (mo.n / (mo.n - 1)) if unbiased else mo.var
+    with np.errstate(over="ignore", under="ignore"):
+        var = var * mo.scale * mo.scale
+    if running is None:
+        return bn.BatchNormRunning(mean, var, 1)
+    delta = momentum if momentum_weights == "new" else 1.0 - momentum
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bn.BatchNormRunning(running.mean + delta * (mean - running.mean), running.var + delta * (var - running.var),
+                                   running.count + 1)
+
+
+def _running_update_overflow_type_error(running, x, momentum, momentum_weights, unbiased, func, name):
+    # the check's message formatted from np.max(np.abs(None)): a TypeError instead of the ValueError
+    import reference.batchnorm as bn
+    out = _running_update_unchecked_overflow(running, x, momentum, momentum_weights, unbiased, func, name)
+    if not np.isfinite(out.var).all():
+        np.abs(None)
+    return out
+
+
+running_variance_overflows_to_inf = Control(
+    "running_variance_overflows_to_inf", "plausible bug (no check that the batch variance fits)",
+    "a batch variance beyond the float64 maximum folded in as inf",
+    _bn_patched(_RUNNING_NAMES, _running_update=_running_update_unchecked_overflow))
+running_variance_overflow_refused_with_type_error = Control(
+    "running_variance_overflow_refused_with_type_error",
+    "surviving mutant of reference/batchnorm.py (_running_update's overflow message from None)",
+    "a batch variance beyond the float64 maximum raises TypeError (the message fails to build) instead of ValueError",
+    _bn_patched(_RUNNING_NAMES, _running_update=_running_update_overflow_type_error))

@@ -309,4 +309,13 @@ FINDINGS = [
         reproduce=violates("normalised_values_beyond_the_output_dtype_are_refused", case="apply_zscore",
                            data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
     ),
+    Finding(
+        "KVA11", severity="contract",
+        reason="keras.layers.BatchNormalization folds a batch whose variance exceeds the float64 maximum into its "
+               "moving statistics without a check: the batch [[-1e308], [1e308]] leaves the moving mean and variance "
+               "NaN on the jax and the torch backend (the moments are computed in float32, finding K1, where 1e308 is inf); "
+               "nothing raises",
+        laws=("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_update]", "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows", case="batchnorm_running_update", s=1e308, c=1, unbiased=False, init="zeros_ones"),
+    ),
 ]

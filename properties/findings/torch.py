@@ -226,4 +226,12 @@ FINDINGS = [
         reproduce=violates("batchnorm_running_statistics_of_another_shape_are_refused",
                            x=np.array([[1.0, 2.0], [3.0, 5.0]]), which="var", longer=False, unbiased=True),
     ),
+    Finding(
+        "TVA10", severity="contract",
+        reason="nn.BatchNorm1d folds any batch variance into its running_var without a range check: the batch "
+               "[[-1e308], [1e308]] (variance 1e616, unbiased 2e616) gives running_var = inf, which stays inf; "
+               "nothing raises",
+        laws=("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_update]", "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows", case="batchnorm_running_update", s=1e308, c=1, unbiased=True, init="batch"),
+    ),
 ]

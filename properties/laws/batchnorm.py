@@ -1037,3 +1037,20 @@ def batchnorm_running_options_outside_their_choices_are_refused(t, case, x, bad,
     kw["weights" if option == "momentum_weights" else "init"] = bad
     _refused_bn(_running_call(t, case, x, 0.1, kw["weights"], unbiased, kw["init"]),
                 f"{case}(..., {option}={bad!r})", ValueError, x)
+
+
+@law(needs=(), cases=_RUNNING, tier="contract", case=lambda c: st.just(c),
+     s=st.one_of(st.just(1e308), st.floats(2.0**513, 1e308)), c=st.integers(1, 3), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), max_examples=10,
+     controls=(ctl.running_variance_overflows_to_inf, ctl.running_variance_overflow_refused_with_type_error))
+def batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows(t, case, s, c, unbiased, init):
+    """The running variance is a float64 statistic, so a batch's variance must fit float64: a
+    batch ``[[-s], [s]]`` per channel with ``s > 2^513`` has variance ``s^2`` (biased; twice that
+    unbiased) beyond the float64 maximum, and folding it in would make the running variance inf
+    for good. ``batchnorm_running_update`` and ``batchnorm_running_stats`` raise ``ValueError``
+    (the reference's message says to rescale the batch), not an inf and not another exception;
+    the batch stays unchanged.
+    """
+    x = np.array([[-s] * c, [s] * c])
+    _refused_bn(_running_call(t, case, x, 0.1, "new", unbiased, init),
+                f"{case} of a batch [[-{s:g}], [{s:g}]] x {c} channel(s) (unbiased={unbiased})", ValueError, x)
