@@ -24,6 +24,8 @@ def near_the_float64_maximum(series, case=None, **_):
 
 SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
 
+OVERFLOW = "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows"
+
 FINDINGS = [
     Finding(
         "T1", severity="correctness",
@@ -231,7 +233,7 @@ FINDINGS = [
         reason="nn.BatchNorm1d folds any batch variance into its running_var without a range check: the batch "
                "[[-1e308], [1e308]] (variance 1e616, unbiased 2e616) gives running_var = inf, which stays inf; "
                "nothing raises",
-        laws=("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_update]", "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows[batchnorm_running_stats]"),
-        reproduce=violates("batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows", case="batchnorm_running_update", s=1e308, c=1, unbiased=True, init="batch"),
+        laws=(f"{OVERFLOW}[batchnorm_running_update]", f"{OVERFLOW}[batchnorm_running_stats]"),
+        reproduce=violates(OVERFLOW, case="batchnorm_running_update", s=1e308, c=1, unbiased=True, init="batch"),
     ),
 ]
