@@ -164,3 +164,131 @@ def _running_mean_float64(values):
 running_mean_always_float64 = Control(
     "running_mean_always_float64", "plausible bug", "running mean returned in float64 for float32 input",
     {"running_mean": _running_mean_float64})
+
+
+# --- alpha = 1, the defaults and the contract laws --------------------------------------------------
+
+def _patched(module: str, func: str, **replacements):
+    """``reference.<module>.<func>`` run with module-level helpers replaced (a removed or
+    weakened check), restored after the call."""
+    import importlib
+
+    def call(*args, **kwargs):
+        mod = importlib.import_module(f"reference.{module}")
+        saved = {k: getattr(mod, k) for k in replacements}
+        try:
+            for k, v in replacements.items():
+                setattr(mod, k, v)
+            return getattr(mod, func)(*args, **kwargs)
+        finally:
+            for k, v in saved.items():
+                setattr(mod, k, v)
+    return call
+
+
+def _both_emas(**replacements):
+    return {n: _patched("averages", n, **replacements) for n in ("ema", "ema_bias_corrected")}
+
+
+def _every_average(**replacements):
+    return {n: _patched("averages", n, **replacements) for n in ("ema", "ema_bias_corrected", "sma", "running_mean")}
+
+
+def _general_step(average, value, alpha):
+    return average + alpha * (value - average)
+
+
+def _ema_first_value_default(values, alpha, v0=None):
+    import reference
+    return reference.ema(values, alpha, v0=v0)
+
+
+def _alpha_any(alpha, func):
+    return float(alpha)
+
+
+def _alpha_closed(alpha, func):
+    from reference._validation import check_in_range
+    return check_in_range(alpha, func, "alpha", lo=0.0, hi=1.0)
+
+
+def _alpha_type_error(alpha, func):
+    # The range check whose message is built from str - str: every refusal becomes a TypeError.
+    from reference._validation import check_finite_scalar
+    v = check_finite_scalar(alpha, func, "alpha")
+    if not 0.0 < v <= 1.0:
+        raise TypeError(f"{func}: unsupported operand type(s) for -: 'str' and 'str'")
+    return v
+
+
+def _series_any_ndim(values, func):
+    from reference._validation import as_float_array
+    return as_float_array(values, func, "values")
+
+
+def _as_float_array_nonfinite(x, func, name, **kw):
+    # every check of as_float_array but the finiteness one
+    from reference._validation import as_float_array
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f":
+        as_float_array(np.where(np.isfinite(arr), arr, 0.0), func, name, **kw)
+        return arr
+    return as_float_array(x, func, name, **kw)
+
+
+def _as_float_array_cast(x, func, name, **kw):
+    # np.asarray(x, dtype=float64) first: numerals in strings are parsed, complex parts dropped
+    import warnings
+
+    from reference._validation import as_float_array
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return as_float_array(np.asarray(x).astype(np.float64), func, name, **kw)
+
+
+def _untyped_ema(values, alpha, v0=0.0):
+    import reference
+    return reference.ema(values, float(alpha), v0=v0)
+
+
+def _untyped_ema_bc(values, alpha):
+    import reference
+    return reference.ema_bias_corrected(values, float(alpha))
+
+
+def _untyped_sma(values, n):
+    import reference
+    return reference.sma(values, int(n))
+
+
+ema_step_always_in_general_form = Control(
+    "ema_step_always_in_general_form", "surviving mutant of reference/_numerics.py (ema_update without its alpha = 1 branch)",
+    "every EMA step computed as avg + alpha (v - avg), also at alpha = 1, where it rounds instead of returning v",
+    _both_emas(ema_update=_general_step))
+ema_defaults_to_the_first_value = Control(
+    "ema_defaults_to_the_first_value", "plausible bug (pandas adjust=False as the default)",
+    "ema's v0 defaults to None (start from the first value) instead of 0", {"ema": _ema_first_value_default})
+alpha_unchecked = Control(
+    "alpha_unchecked", "plausible bug (no argument check)", "alpha used as given: 0, 1.5, NaN are averaged",
+    _both_emas(_alpha=_alpha_any))
+alpha_zero_accepted = Control(
+    "alpha_zero_accepted", "surviving mutant of reference/averages.py (_alpha with lo_open dropped)",
+    "alpha checked against the closed interval [0, 1]: alpha = 0 accepted", _both_emas(_alpha=_alpha_closed))
+alpha_refused_with_type_error = Control(
+    "alpha_refused_with_type_error", "surviving mutant of reference/_validation.py (check_in_range's message from str - str)",
+    "an alpha out of range raises TypeError (the error message fails to build) instead of ValueError",
+    _both_emas(_alpha=_alpha_type_error))
+series_ndim_unchecked = Control(
+    "series_ndim_unchecked", "surviving mutant of reference/averages.py (_series without ndim)",
+    "values of any number of dimensions accepted", _every_average(_series=_series_any_ndim))
+series_finiteness_unchecked = Control(
+    "series_finiteness_unchecked", "surviving mutant of reference/_validation.py (as_float_array's finiteness check)",
+    "NaN and inf values averaged", _every_average(as_float_array=_as_float_array_nonfinite))
+series_cast_to_float = Control(
+    "series_cast_to_float", "plausible bug (np.asarray(values, dtype=float) as the check)",
+    "values cast to float64 first: numerals in strings parsed, imaginary parts dropped",
+    _every_average(as_float_array=_as_float_array_cast))
+hyperparameter_types_unchecked = Control(
+    "hyperparameter_types_unchecked", "plausible bug (float(alpha), int(n) instead of a type check)",
+    "alpha and n converted with float()/int(): '0.5', True and 2.5 accepted",
+    {"ema": _untyped_ema, "ema_bias_corrected": _untyped_ema_bc, "sma": _untyped_sma})

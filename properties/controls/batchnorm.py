@@ -258,3 +258,189 @@ def _inference_float64(x, running_mean, running_var, gamma, beta, eps=1e-5):
 inference_always_float64 = Control(
     "inference_always_float64", "plausible bug", "inference batch norm returned in float64 for float32 input",
     {"batchnorm_inference": _inference_float64})
+
+
+# --- momentum 1, the defaults and the contract laws ---------------------------------------------------
+
+from properties.controls.averages import _as_float_array_nonfinite, _general_step, _patched  # noqa: E402
+
+_RUNNING_NAMES = ("batchnorm_running_update", "batchnorm_running_stats")
+_EVERY_BN = ("batchnorm_forward", "batchnorm_inference", *_RUNNING_NAMES)
+
+
+def _bn_patched(names, **replacements):
+    return {n: _patched("batchnorm", n, **replacements) for n in names}
+
+
+def _with_defaults(name, **defaults):
+    """reference ``name`` whose omitted keyword arguments take ``defaults`` (a changed default)."""
+    def call(*args, **kw):
+        import reference
+        return getattr(reference, name)(*args, **{**defaults, **kw})
+    return call
+
+
+def _range_any(value, func, name, *args, **kwargs):
+    return float(value)
+
+
+def _range_type_error(value, func, name, lo=None, hi=None, **kwargs):
+    # check_in_range without an upper bound whose message formats f"{None:g}": a TypeError
+    from reference._validation import check_finite_scalar, check_in_range
+    if hi is not None:
+        return check_in_range(value, func, name, lo, hi, **kwargs)
+    v = check_finite_scalar(value, func, name)
+    if lo is not None and v < lo:
+        raise TypeError("unsupported format string passed to NoneType.__format__")
+    return v
+
+
+def _range_hi_two(value, func, name, lo=None, hi=None, **kwargs):
+    from reference._validation import check_in_range
+    return check_in_range(value, func, name, lo, 2.0 if hi == 1.0 else hi, **kwargs)
+
+
+def _check_x_any_ndim(x, func, *, training, name="x"):
+    from reference._validation import as_float_array
+    return as_float_array(x, func, name)
+
+
+def _check_x_not_training(x, func, *, training, name="x"):
+    from reference.batchnorm import _check_x
+    return _check_x(x, func, training=False, name=name)
+
+
+def _inference_clamped(x, running_mean, running_var, gamma, beta, eps=1e-5):
+    import reference
+    return reference.batchnorm_inference(x, running_mean, np.maximum(np.asarray(running_var, dtype=np.float64), 0.0),
+                                         gamma, beta, eps)
+
+
+def _check_running_no_var(running, func, c):
+    # every check of _check_running but running.var >= 0
+    from reference.batchnorm import BatchNormRunning, _check_running
+    var = np.asarray(running.var, dtype=np.float64)
+    checked = _check_running(running._replace(var=np.abs(var)), func, c)
+    return BatchNormRunning(checked.mean, var, checked.count)
+
+
+def _check_running_both(running, func, c):
+    # the shape check fires only when mean and var both have the wrong shape ('and' for 'or')
+    from reference.batchnorm import BatchNormRunning, _check_running
+    mean = np.asarray(running.mean, dtype=np.float64)
+    var = np.asarray(running.var, dtype=np.float64)
+    if mean.shape != (c,) and var.shape != (c,):
+        return _check_running(running, func, c)
+    good = _check_running(BatchNormRunning(np.resize(mean, c), np.resize(var, c), running.count), func, c)
+    return BatchNormRunning(mean, var, good.count)
+
+
+def _choice_any_string(value, func, name, allowed):
+    if not isinstance(value, str):
+        raise ValueError(f"{func}: {name} must be a string; got {value!r}")
+    return value
+
+
+running_ema_step_always_in_general_form = Control(
+    "running_ema_step_always_in_general_form",
+    "surviving mutant of reference/_numerics.py (ema_update without its alpha = 1 branch)",
+    "the running statistics' EMA step computed as avg + delta (v - avg), also at delta = 1, where it rounds",
+    _bn_patched(_RUNNING_NAMES, ema_update=_general_step))
+defaults_keras_eps = Control(
+    "defaults_keras_eps", "plausible bug (Keras's default as the interface's)",
+    "batchnorm_forward and batchnorm_inference default to eps = 1e-3 (Keras) instead of 1e-5 (PyTorch)",
+    {n: _with_defaults(n, eps=1e-3) for n in ("batchnorm_forward", "batchnorm_inference")})
+defaults_biased_running_variance = Control(
+    "defaults_biased_running_variance", "surviving mutant of reference/batchnorm.py (unbiased defaults to False)",
+    "the running statistics default to the biased batch variance (Keras) instead of the unbiased one (PyTorch)",
+    {n: _with_defaults(n, unbiased=False) for n in _RUNNING_NAMES})
+defaults_running_from_zeros_ones = Control(
+    "defaults_running_from_zeros_ones", "surviving mutant of reference/batchnorm.py (init defaults to 'zeros_ones')",
+    "batchnorm_running_stats starts from (0, 1) by default instead of the first batch",
+    {"batchnorm_running_stats": _with_defaults("batchnorm_running_stats", init="zeros_ones")})
+defaults_momentum_weights_old = Control(
+    "defaults_momentum_weights_old", "plausible bug (Keras's convention as the default)",
+    "momentum weights the old value by default (0.1 then keeps 10% of the running statistics)",
+    {n: _with_defaults(n, momentum_weights="old") for n in _RUNNING_NAMES})
+bn_eps_unchecked = Control(
+    "bn_eps_unchecked", "surviving mutant of reference/batchnorm.py (the eps >= 0 check removed)",
+    "eps used as given: a negative or NaN eps accepted",
+    _bn_patched(("batchnorm_forward", "batchnorm_inference"), check_in_range=_range_any))
+bn_eps_refused_with_type_error = Control(
+    "bn_eps_refused_with_type_error",
+    "surviving mutant of reference/_validation.py (check_in_range formats the missing upper bound with :g)",
+    "a negative eps raises TypeError (the message fails to build) instead of ValueError",
+    _bn_patched(("batchnorm_forward", "batchnorm_inference"), check_in_range=_range_type_error))
+bn_momentum_unchecked = Control(
+    "bn_momentum_unchecked", "surviving mutant of reference/batchnorm.py (the momentum check removed)",
+    "momentum used as given: -0.1, 1.5 and NaN accepted", _bn_patched(_RUNNING_NAMES, check_in_range=_range_any))
+bn_momentum_up_to_two = Control(
+    "bn_momentum_up_to_two", "surviving mutant of reference/batchnorm.py (momentum checked against [0, 2])",
+    "a momentum in (1, 2] accepted", _bn_patched(_RUNNING_NAMES, check_in_range=_range_hi_two))
+bn_ndim_unchecked = Control(
+    "bn_ndim_unchecked", "surviving mutant of reference/batchnorm.py (_check_x without ndim)",
+    "batches of any number of dimensions accepted", _bn_patched(_EVERY_BN, _check_x=_check_x_any_ndim))
+bn_finiteness_unchecked = Control(
+    "bn_finiteness_unchecked", "surviving mutant of reference/_validation.py (as_float_array's finiteness check)",
+    "NaN and inf in a batch normalised and folded in", _bn_patched(_EVERY_BN, as_float_array=_as_float_array_nonfinite))
+running_batch_of_one_accepted = Control(
+    "running_batch_of_one_accepted", "surviving mutant of reference/batchnorm.py (_running_update with training=False)",
+    "the running statistics fold in a batch of one value per channel",
+    _bn_patched(_RUNNING_NAMES, _check_x=_check_x_not_training))
+negative_running_variance_clamped = Control(
+    "negative_running_variance_clamped", "plausible bug (clamping instead of refusing)",
+    "a negative running variance is clamped to 0 in inference and kept as given in the running update",
+    {"batchnorm_inference": _inference_clamped,
+     "batchnorm_running_update": _patched("batchnorm", "batchnorm_running_update", _check_running=_check_running_no_var)})
+running_shape_checked_only_when_both_wrong = Control(
+    "running_shape_checked_only_when_both_wrong",
+    "surviving mutant of reference/batchnorm.py (_check_running's shape check with 'and')",
+    "a running mean or variance of the wrong shape accepted when the other one is right (length 1 broadcasts)",
+    {"batchnorm_running_update": _patched("batchnorm", "batchnorm_running_update", _check_running=_check_running_both)})
+running_options_any_string = Control(
+    "running_options_any_string", "surviving mutant of reference/_validation.py (check_choice with 'or')",
+    "any string accepted for momentum_weights and init (anything but 'new' weights the old value, anything but "
+    "'zeros_ones' starts from the batch)", _bn_patched(_RUNNING_NAMES, check_choice=_choice_any_string))
+
+
+def _running_update_unchecked_overflow(running, x, momentum, momentum_weights, unbiased, func, name):
+    # the reference's _running_update without its check that the batch variance fits float64
+    import reference.batchnorm as bn
+    from reference._numerics import feature_moments
+    x = bn._check_x(x, func, training=True, name=name)
+    momentum = bn.check_in_range(momentum, func, "momentum", lo=0.0, hi=1.0)
+    bn.check_choice(momentum_weights, func, "momentum_weights", ("new", "old"))
+    c = x.shape[1]
+    if running is not None:
+        running = bn._check_running(running, func, c)
+    mo = feature_moments(bn._as_rows(x))
+    mean = (mo.mean_hi + mo.mean_lo) * mo.scale
+    var = mo.var * (mo.n / (mo.n - 1)) if unbiased else mo.var
+    with np.errstate(over="ignore", under="ignore"):
+        var = var * mo.scale * mo.scale
+    if running is None:
+        return bn.BatchNormRunning(mean, var, 1)
+    delta = momentum if momentum_weights == "new" else 1.0 - momentum
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bn.BatchNormRunning(running.mean + delta * (mean - running.mean), running.var + delta * (var - running.var),
+                                   running.count + 1)
+
+
+def _running_update_overflow_type_error(running, x, momentum, momentum_weights, unbiased, func, name):
+    # the check's message formatted from np.max(np.abs(None)): a TypeError instead of the ValueError
+    import reference.batchnorm as bn
+    out = _running_update_unchecked_overflow(running, x, momentum, momentum_weights, unbiased, func, name)
+    if not np.isfinite(out.var).all():
+        np.abs(None)
+    return out
+
+
+running_variance_overflows_to_inf = Control(
+    "running_variance_overflows_to_inf", "plausible bug (no check that the batch variance fits)",
+    "a batch variance beyond the float64 maximum folded in as inf",
+    _bn_patched(_RUNNING_NAMES, _running_update=_running_update_unchecked_overflow))
+running_variance_overflow_refused_with_type_error = Control(
+    "running_variance_overflow_refused_with_type_error",
+    "surviving mutant of reference/batchnorm.py (_running_update's overflow message from None)",
+    "a batch variance beyond the float64 maximum raises TypeError (the message fails to build) instead of ValueError",
+    _bn_patched(_RUNNING_NAMES, _running_update=_running_update_overflow_type_error))

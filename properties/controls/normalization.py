@@ -359,3 +359,148 @@ apply_zscore_always_float64 = Control(
     "apply_zscore_always_float64", "plausible bug (mutation survivor: the statistics' float64 decides the dtype)",
     "apply_zscore returns float64 whatever the dtype of x (the dtype of the fitted statistics)",
     {"apply_zscore": _apply_zscore_always_float64})
+
+
+# --- the defaults and the contract laws ---------------------------------------------------------------
+
+from properties.controls.averages import _as_float_array_cast, _as_float_array_nonfinite, _patched  # noqa: E402
+
+
+def _every_normaliser(**replacements):
+    return {n: _patched("normalization", n, **replacements)
+            for n in ("zscore", "fit_zscore", "apply_zscore", "minmax", "fit_minmax", "apply_minmax", "center")}
+
+
+def _fit_zscore_eps_one(x, eps=1.0):
+    import reference
+    return reference.fit_zscore(x, eps)
+
+
+def _zscore_eps_one(x, eps=1.0):
+    import reference
+    return reference.zscore(x, eps)
+
+
+def _fit_minmax_symmetric(x, feature_range=(-1.0, 1.0)):
+    import reference
+    return reference.fit_minmax(x, feature_range)
+
+
+def _minmax_symmetric(x, feature_range=(-1.0, 1.0)):
+    import reference
+    return reference.minmax(x, feature_range)
+
+
+def _check_2d_any(x, func, name="x"):
+    from reference._validation import as_float_array
+    return as_float_array(x, func, name, min_rows=1)
+
+
+def _eps_any(value, func, name, *args, **kwargs):
+    return float(value)
+
+
+def _eps_type_error(value, func, name, lo=None, hi=None, **kwargs):
+    # check_in_range without an upper bound whose message formats f"{None:g}": a TypeError
+    from reference._validation import check_finite_scalar
+    v = check_finite_scalar(value, func, name)
+    if lo is not None and v < lo:
+        raise TypeError("unsupported format string passed to NoneType.__format__")
+    return v
+
+
+def _range_closed(feature_range, func):
+    lo, hi = (float(v) for v in feature_range)
+    if lo > hi:
+        raise ValueError(f"{func}: feature_range must satisfy lo <= hi; got ({lo!r}, {hi!r})")
+    return lo, hi
+
+
+def _range_any(feature_range, func):
+    lo, hi = feature_range
+    return float(lo), float(hi)
+
+
+def _apply_zscore_broadcast(stats, x):
+    # (x - mean) / std broadcast against the fitted statistics, no feature count check
+    x = np.asarray(x, dtype=np.float64)
+    return (x - stats.mean[: x.shape[1]] if x.shape[1] < stats.mean.shape[0] else x - stats.mean) / (
+        stats.std[: x.shape[1]] if x.shape[1] < stats.std.shape[0] else stats.std)
+
+
+def _apply_minmax_index_error(stats, x):
+    # the check's message reads data_min.shape[1] of a 1-d array: IndexError instead of ValueError
+    import reference
+    arr = np.asarray(x)
+    if arr.ndim == 2 and arr.shape[1] != stats.data_min.shape[0]:
+        raise IndexError("tuple index out of range")
+    return reference.apply_minmax(stats, x)
+
+
+zscore_eps_default_one = Control(
+    "zscore_eps_default_one", "surviving mutant of reference/normalization.py (fit_zscore's default eps 1.0)",
+    "fit_zscore and zscore default to eps = 1 instead of 0", {"fit_zscore": _fit_zscore_eps_one, "zscore": _zscore_eps_one})
+minmax_default_range_symmetric = Control(
+    "minmax_default_range_symmetric", "plausible bug (tanh-style target range as the default)",
+    "fit_minmax and minmax default to feature_range (-1, 1) instead of (0, 1)",
+    {"fit_minmax": _fit_minmax_symmetric, "minmax": _minmax_symmetric})
+normaliser_ndim_unchecked = Control(
+    "normaliser_ndim_unchecked", "surviving mutant of reference/normalization.py (_check_2d without ndim=2)",
+    "data of any number of dimensions accepted", _every_normaliser(_check_2d=_check_2d_any))
+normaliser_finiteness_unchecked = Control(
+    "normaliser_finiteness_unchecked", "surviving mutant of reference/_validation.py (as_float_array's finiteness check)",
+    "NaN and inf data normalised", _every_normaliser(as_float_array=_as_float_array_nonfinite))
+normaliser_data_cast_to_float = Control(
+    "normaliser_data_cast_to_float", "plausible bug (np.asarray(x, dtype=float) as the check)",
+    "data cast to float64 first: numerals in strings parsed, imaginary parts dropped",
+    _every_normaliser(as_float_array=_as_float_array_cast))
+zscore_eps_unchecked = Control(
+    "zscore_eps_unchecked", "surviving mutant of reference/normalization.py (_fit_zscore's eps check without lo)",
+    "eps used as given: a negative eps accepted",
+    {n: _patched("normalization", n, check_in_range=_eps_any) for n in ("fit_zscore", "zscore")})
+zscore_eps_refused_with_type_error = Control(
+    "zscore_eps_refused_with_type_error",
+    "surviving mutant of reference/_validation.py (check_in_range formats the missing upper bound with :g)",
+    "a negative eps raises TypeError (the message fails to build) instead of ValueError",
+    {n: _patched("normalization", n, check_in_range=_eps_type_error) for n in ("fit_zscore", "zscore")})
+minmax_range_lo_equal_hi_accepted = Control(
+    "minmax_range_lo_equal_hi_accepted", "surviving mutant of reference/normalization.py (_check_range with lo <= hi)",
+    "feature_range checked with lo <= hi (and no finiteness check): (1, 1) accepted",
+    {n: _patched("normalization", n, _check_range=_range_closed) for n in ("fit_minmax", "minmax")})
+minmax_range_unchecked = Control(
+    "minmax_range_unchecked", "plausible bug (no argument check)", "any feature_range used as given",
+    {n: _patched("normalization", n, _check_range=_range_any) for n in ("fit_minmax", "minmax")})
+apply_zscore_broadcasts_features = Control(
+    "apply_zscore_broadcasts_features", "plausible bug (no feature-count check)",
+    "apply_zscore broadcasts (x - mean) / std: data with fewer features use the first statistics, a single "
+    "feature is standardised by every feature's statistics", {"apply_zscore": _apply_zscore_broadcast})
+apply_minmax_feature_check_index_error = Control(
+    "apply_minmax_feature_check_index_error",
+    "surviving mutant of reference/normalization.py (_apply_minmax's message reads data_min.shape[1])",
+    "a feature-count mismatch raises IndexError instead of ValueError", {"apply_minmax": _apply_minmax_index_error})
+
+
+def _to_dtype_inf(out, dtype, func, name="the result"):
+    with np.errstate(over="ignore"):
+        return out.astype(np.dtype(dtype), copy=False)
+
+
+def _to_dtype_type_error(out, dtype, func, name="the result"):
+    # to_result_dtype whose message reads np.isfinite(None): a TypeError instead of the ValueError
+    with np.errstate(over="ignore"):
+        res = out.astype(np.dtype(dtype), copy=False)
+    if not np.isfinite(res).all():
+        np.isfinite(None)
+    return res
+
+
+result_overflows_to_inf = Control(
+    "result_overflows_to_inf", "plausible bug (a cast without a range check)",
+    "the normalised values cast to the input's dtype as they are: beyond 65504 a float16 output is inf",
+    {n: _patched("normalization", n, to_result_dtype=_to_dtype_inf) for n in ("minmax", "apply_zscore", "apply_minmax")})
+result_overflow_refused_with_type_error = Control(
+    "result_overflow_refused_with_type_error",
+    "surviving mutant of reference/_numerics.py (to_result_dtype's message from np.isfinite(None))",
+    "a result beyond the output dtype raises TypeError (the message fails to build) instead of ValueError",
+    {n: _patched("normalization", n, to_result_dtype=_to_dtype_type_error)
+     for n in ("minmax", "apply_zscore", "apply_minmax")})

@@ -98,6 +98,8 @@ def _constant_channel_variance_is_not_negative(t):
                            f"{var!r}; a variance is never negative")
 
 
+OVERFLOW = "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows"
+
 FINDINGS = [
     K1,
     Finding(
@@ -211,6 +213,113 @@ FINDINGS = [
                                                           "negative_slope": 0.0, "truncated": True}),
                            seed=29),
     )] if BACKEND == "torch" else []),
+    Finding(
+        "KVA1", severity="contract",
+        reason="keras.layers.Normalization(axis=-1) standardises along the last axis of any array of one or more "
+               "dimensions: a 1-d x is adapted as one feature (Normalization.adapt), a 3-d x per last-axis feature, "
+               "and neither raises; adapting a 0-d x raises ValueError ('All `axis` values must be in the range "
+               "[-ndim, ndim)'), so the law stays active there for zscore and fit_zscore; an adapted layer applied to "
+               "a 0-d x broadcasts it (apply_zscore refuses no ndim)",
+        laws={"normalisers_refuse_data_that_is_not_2_d[zscore]": lambda x, **_: np.ndim(x) >= 1,
+              "normalisers_refuse_data_that_is_not_2_d[fit_zscore]": lambda x, **_: np.ndim(x) >= 1,
+              "normalisers_refuse_data_that_is_not_2_d[apply_zscore]": None},
+        reproduce=violates("normalisers_refuse_data_that_is_not_2_d", case="zscore", x=np.zeros((2, 2, 2))),
+    ),
+    Finding(
+        "KVA2", severity="contract",
+        reason="keras.layers.Normalization checks no value: adapt() of data holding a NaN or an infinity gives a "
+               "non-finite mean and variance, and every output of the feature is NaN; nothing raises",
+        laws=tuple(f"normalisers_refuse_nan_and_inf_data[{c}]" for c in ("zscore", "fit_zscore", "apply_zscore")),
+        reproduce=violates("normalisers_refuse_nan_and_inf_data", case="zscore", x=np.array([[1.0], [np.inf]])),
+    ),
+    Finding(
+        "KVA3", severity="contract",
+        reason="the Normalization layer works on float tensors, and the keras target converts x with numpy "
+               "(properties.targets.float_array: np.array(x).astype(float64)) before Keras sees it, as Keras's own "
+               "convert_to_tensor would cast: numerals in strings are parsed ('1.5' -> 1.5) and a complex array loses "
+               "its imaginary part (numpy's ComplexWarning); nothing raises TypeError",
+        laws=tuple(f"normalisers_refuse_data_that_is_not_real_numbers[{c}]" for c in ("zscore", "fit_zscore", "apply_zscore")),
+        reproduce=violates("normalisers_refuse_data_that_is_not_real_numbers", case="zscore",
+                           x=np.array([["1.5"], ["2.5"]])),
+    ),
+    Finding(
+        "KVA4", severity="contract",
+        reason="an adapted Normalization layer computes (x - mean) / sqrt(var) by broadcasting without checking the "
+               "number of features: data with one feature are normalised with every feature's statistics (a wider "
+               "output, no error), data with more features than fitted raise the backend's broadcasting error "
+               "inside Normalization.call (jax: TypeError 'sub got incompatible shapes for broadcasting'), not "
+               "ValueError",
+        laws=("applying_statistics_to_another_number_of_features_is_refused[apply_zscore]",),
+        reproduce=violates("applying_statistics_to_another_number_of_features_is_refused", case="apply_zscore",
+                           x=np.array([[1.0, 2.0], [3.0, 5.0]]), other=1),
+    ),
+    Finding(
+        "KVA5", severity="contract",
+        reason="keras.layers.BatchNormalization checks no epsilon: a negative or NaN epsilon is accepted in training "
+               "and inference (keras/src/layers/normalization/batch_normalization.py stores float(epsilon) and passes it "
+               "to ops.batch_normalization, which adds it to the variance), giving NaN outputs once var + epsilon < 0; "
+               "nothing raises",
+        laws=("batchnorm_eps_below_zero_is_refused[batchnorm_forward]",
+              "batchnorm_eps_below_zero_is_refused[batchnorm_inference]"),
+        reproduce=violates("batchnorm_eps_below_zero_is_refused", case="batchnorm_inference",
+                           x=np.array([[1.0], [3.0]]), eps=-1.0),
+    ),
+    Finding(
+        "KVA6", severity="contract",
+        reason="keras.layers.BatchNormalization checks no momentum: 1.5, -0.5, -5e-324 and NaN are accepted and the "
+               "moving statistics updated with them (moving * momentum + batch * (1 - momentum))",
+        laws=("batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_update]",
+              "batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_momentum_outside_zero_one_is_refused", case="batchnorm_running_update",
+                           x=np.array([[1.0], [3.0]]), momentum=1.5, weights="old", unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA7", severity="contract",
+        reason="keras.layers.BatchNormalization checks no value: a NaN or an infinity in the batch makes its channel's "
+               "mean and variance, its outputs and from then on the moving statistics NaN or inf; nothing raises",
+        laws=tuple(f"batchnorm_refuses_nan_and_inf_in_a_batch[{c}]" for c in
+                   ("batchnorm_forward", "batchnorm_inference", "batchnorm_running_update", "batchnorm_running_stats")),
+        reproduce=violates("batchnorm_refuses_nan_and_inf_in_a_batch", case="batchnorm_forward",
+                           x=np.array([[1.0], [np.nan]]), unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA8", severity="contract",
+        reason="keras.layers.BatchNormalization folds a batch of one value per channel into its moving statistics "
+               "(the batch variance 0, biased), as it trains on one (finding K4); nothing raises",
+        laws=("batchnorm_running_statistics_refuse_a_batch_of_one[batchnorm_running_update]",
+              "batchnorm_running_statistics_refuse_a_batch_of_one[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_statistics_refuse_a_batch_of_one", case="batchnorm_running_update",
+                           x=np.array([[2.0]]), as_3d=False, unbiased=False, init="zeros_ones"),
+    ),
+    Finding(
+        "KVA9", severity="contract",
+        reason="keras.layers.BatchNormalization checks no moving variance: a negative moving_variance is used in "
+               "inference (var + epsilon under the square root, NaN below -epsilon; -5e-324 passes unnoticed) and kept by the moving "
+               "average in training; nothing raises",
+        laws=("batchnorm_refuses_negative_running_variances[batchnorm_inference]",
+              "batchnorm_refuses_negative_running_variances[batchnorm_running_update]"),
+        reproduce=violates("batchnorm_refuses_negative_running_variances", case="batchnorm_inference",
+                           batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=False),
+    ),
+    Finding(
+        "KVA10", severity="contract",
+        reason="the Normalization layer (dtype float64 here) returns float16 input's z-scores in its compute dtype, and "
+               "the keras target casts them back to the input's dtype (as the interface's dtype rule asks) with numpy's "
+               "astype, which overflows to inf without a check: apply_zscore of float16 [[32752]] with statistics of "
+               "[[0], [0.25]] gives inf for the z-score 262015; Keras has no float16 range check to call instead",
+        laws=("normalised_values_beyond_the_output_dtype_are_refused[apply_zscore]",),
+        reproduce=violates("normalised_values_beyond_the_output_dtype_are_refused", case="apply_zscore",
+                           data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
+    ),
+    Finding(
+        "KVA11", severity="contract",
+        reason="keras.layers.BatchNormalization folds a batch whose variance exceeds the float64 maximum into its "
+               "moving statistics without a check: the batch [[-1e308], [1e308]] leaves the moving mean and variance "
+               "NaN on the jax and the torch backend (the moments are computed in float32, finding K1, where 1e308 is inf); "
+               "nothing raises",
+        laws=(f"{OVERFLOW}[batchnorm_running_update]", f"{OVERFLOW}[batchnorm_running_stats]"),
+        reproduce=violates(OVERFLOW, case="batchnorm_running_update", s=1e308, c=1, unbiased=False, init="zeros_ones"),
+    ),
 ]
 
 LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"

@@ -1,6 +1,8 @@
 """Findings of pandas (``--target pandas``; properties/targets/pandas.py). Each has a
 reproduction that must still fail."""
 
+import math
+
 import numpy as np
 
 from properties.findings import Finding, violates
@@ -39,6 +41,9 @@ def sums_beyond_the_maximum(series, alpha, case, **_):
     return False
 
 SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
+ALPHA = "ema_smoothing_factors_outside_zero_one_are_refused"
+NONFINITE = "moving_averages_refuse_nan_and_inf_values"
+TYPES = "averages_refuse_hyperparameters_of_the_wrong_type"
 
 FINDINGS = [
     Finding(
@@ -65,5 +70,37 @@ FINDINGS = [
         reproduce=violates(SCALE, case="sma",
                            series=(np.array([[2.0**20 - 1], [2.0**20 - 1], [1 - 2.0**20]]), (1004,),
                                    np.array([0.0]), 2), alpha=0.5),
+    ),
+    Finding(
+        "PVA1", severity="contract",
+        reason="ewm(alpha=nan) is accepted: pandas' check in get_center_of_mass (pandas/core/window/ewm.py) is "
+               "'if alpha <= 0 or alpha > 1: raise ValueError', which a NaN passes (every comparison with NaN is "
+               "false); ewm(alpha=0), ewm(alpha=-0.0), ewm(alpha=1 + 2^-52) and ewm(alpha=inf) raise ValueError, so "
+               "the law holds for every other value and stays active",
+        laws={f"{ALPHA}[ema]": lambda alpha, **_: math.isnan(alpha),
+              f"{ALPHA}[ema_bias_corrected]": lambda alpha, **_: math.isnan(alpha)},
+        reproduce=violates(ALPHA, case="ema", values=np.array([[1.0], [2.0]]), alpha=math.nan),
+    ),
+    Finding(
+        "PVA2", severity="contract",
+        reason="pandas' window operations treat NaN as a missing value and convert +-inf to NaN first "
+               "(pandas/core/window/rolling.py, _prep_values: 'Convert inf to nan for C funcs'): ewm() and expanding() "
+               "skip it, rolling(n).mean() gives NaN for a window holding one; nothing raises. The pandas target's "
+               "ema([[1.], [nan], [3.]], alpha=0.5, v0=0) = [0.5, 0.5, 2.375]",
+        laws=tuple(f"{NONFINITE}[{c}]" for c in ("ema", "ema_bias_corrected", "sma", "running_mean")),
+        reproduce=violates(NONFINITE, case="ema", values=np.array([[1.0], [math.nan], [3.0]])),
+    ),
+    Finding(
+        "PVA3", severity="contract",
+        reason="pandas checks the type of neither alpha nor the rolling window as the interface does: "
+               "ewm(alpha=True) is accepted (a bool compares as 1) and ewm(alpha=None) raises ValueError ('Must pass "
+               "one of comass, span, halflife, or alpha'); rolling(n, min_periods=n) raises ValueError ('min_periods "
+               "must be an integer', pandas/core/window/rolling.py) for n = 2.0, 2.5, True, '2' and None, where the "
+               "interface raises TypeError. A string, list or complex alpha raises TypeError (from the comparison), "
+               "as the law requires",
+        laws={f"{TYPES}[ema]": lambda value, **_: value is True or value is None,
+              f"{TYPES}[ema_bias_corrected]": lambda value, **_: value is True or value is None,
+              f"{TYPES}[sma]": None},
+        reproduce=violates(TYPES, case="ema", values=np.array([[1.0], [2.0], [4.0]]), value=True),
     ),
 ]

@@ -51,6 +51,9 @@ def _offset_beyond_1e9_relative(x, offset, **_) -> bool:
     return bool(np.any(np.spacing(abs(offset)) > 1e-9 * sd * 0.5) | np.any(sd == 0))
 
 
+_NORM = ("zscore", "fit_zscore", "apply_zscore", "minmax", "fit_minmax", "apply_minmax", "center")
+_RANGE = "minmax_feature_ranges_that_are_not_finite_and_increasing_are_refused"
+
 FINDINGS = [
     Finding(
         "S1", severity="correctness",
@@ -132,5 +135,45 @@ FINDINGS = [
         laws={"zscore_of_low_precision_input_is_the_true_zscore_rounded": lambda dtype, **_: dtype == "float16"},
         reproduce=violates("zscore_of_low_precision_input_is_the_true_zscore_rounded",
                            x=np.array([[-58352.0]] + [[16504.0]] * 7), dtype="float16"),
+    ),
+    Finding(
+        "SVA1", severity="contract",
+        reason="StandardScaler and MinMaxScaler accept NaN by design: they validate with ensure_all_finite='allow-nan' "
+               "(sklearn/preprocessing/_data.py) and treat NaN as a missing value, 'disregarded in fit, and maintained "
+               "in transform' (their docstrings); an infinity raises ValueError ('Input X contains infinity'), so the "
+               "law holds for inf and stays active there",
+        laws={f"normalisers_refuse_nan_and_inf_data[{c}]": (lambda x, **_: bool(np.isnan(x).any())) for c in _NORM},
+        reproduce=violates("normalisers_refuse_nan_and_inf_data", case="zscore", x=np.array([[1.0], [np.nan], [3.0]])),
+    ),
+    Finding(
+        "SVA2", severity="contract",
+        reason="the scalers validate with check_array(dtype=(float64, float32, float16)) (not dtype='numeric', whose "
+               "'not compatible with arrays of bytes/strings' ValueError would apply), so an array of numeral strings "
+               "is converted with astype: StandardScaler().fit_transform([['1.5'], ['2.5']]) = [[-1.], [1.]]; a "
+               "complex array raises ValueError ('Complex data not supported', sklearn/utils/validation.py), not "
+               "TypeError. No non-real data raise TypeError",
+        laws=tuple(f"normalisers_refuse_data_that_is_not_real_numbers[{c}]" for c in _NORM),
+        reproduce=violates("normalisers_refuse_data_that_is_not_real_numbers", case="zscore",
+                           x=np.array([["1.5"], ["2.5"]])),
+    ),
+    Finding(
+        "SVA3", severity="contract",
+        reason="MinMaxScaler checks feature_range only with 'if feature_range[0] >= feature_range[1]: raise "
+               "ValueError' (sklearn/preprocessing/_data.py, MinMaxScaler.partial_fit), which a NaN end passes and an "
+               "infinite end satisfies: feature_range=(0, nan) or (0, inf) is accepted and the output is NaN; lo == hi "
+               "and lo > hi raise ValueError, so the law holds for finite ranges and stays active there",
+        laws={f"{_RANGE}[fit_minmax]": lambda feature_range, **_: not all(np.isfinite(feature_range)),
+              f"{_RANGE}[minmax]": lambda feature_range, **_: not all(np.isfinite(feature_range))},
+        reproduce=violates(_RANGE, case="minmax", x=np.array([[1.0], [3.0]]), feature_range=(0.0, np.nan)),
+    ),
+    Finding(
+        "SVA4", severity="contract",
+        reason="StandardScaler.transform and MinMaxScaler.transform compute in the input's dtype (X -= mean_; X /= "
+               "scale_; X *= scale_; X += min_ after casting the statistics to X.dtype, findings S6/S7) and check no "
+               "range: float16 data whose normalised value exceeds 65504 come out as inf (or NaN: minmax of float16 "
+               "[[0], [1]] to feature_range (0, 65520) gives [nan, nan], its scale_ being inf in float16); nothing raises",
+        laws=tuple(f"normalised_values_beyond_the_output_dtype_are_refused[{c}]" for c in ("minmax", "apply_zscore", "apply_minmax")),
+        reproduce=violates("normalised_values_beyond_the_output_dtype_are_refused", case="apply_zscore",
+                           data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
     ),
 ]

@@ -1,6 +1,8 @@
 """Findings of PyTorch 2.13.0 (see properties/targets/torch.py CONVENTIONS and
 docs/techniques/targets_torch.md). Each has a reproduction that must still fail."""
 
+import math
+
 import numpy as np
 
 from properties.findings import Finding, unsupported_option, violates
@@ -21,6 +23,8 @@ def near_the_float64_maximum(series, case=None, **_):
 
 
 SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
+
+OVERFLOW = "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows"
 
 FINDINGS = [
     Finding(
@@ -130,6 +134,107 @@ FINDINGS = [
               lambda data, **_: data[0] == "moderate" and bool(np.any(np.asarray(data[1]) < 0))},
         reproduce=violates("losses_are_the_mean_of_their_terms_up_to_the_float64_limit", name="bce_with_logits_loss",
                            data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
+    ),
+    Finding(
+        "TVA1", severity="contract",
+        reason="torch.optim.swa_utils.AveragedModel checks nothing: update_parameters folds a NaN or an infinity into "
+               "the average (the default running mean and get_ema_multi_avg_fn's lerp alike), which stays non-finite "
+               "from then on: the torch target's ema([[1.], [nan], [3.]], alpha=0.5, v0=0) = [0.5, nan, nan], "
+               "running_mean([[1.], [inf], [3.]]) = [1., inf, nan]",
+        laws=("moving_averages_refuse_nan_and_inf_values[ema]", "moving_averages_refuse_nan_and_inf_values[running_mean]"),
+        reproduce=violates("moving_averages_refuse_nan_and_inf_values", case="ema",
+                           values=np.array([[1.0], [np.nan], [3.0]])),
+    ),
+    Finding(
+        "TVA2", severity="contract",
+        reason="torch has no string tensors and AveragedModel averages a float parameter, so the torch target converts "
+               "the series with np.array(values, dtype=float64) before torch sees it: numerals in strings are parsed "
+               "('1.5' -> 1.5) and a complex series loses its imaginary part (numpy's ComplexWarning; torch's own "
+               "Tensor.copy_ of a complex tensor into the float parameter also discards it, with a UserWarning, "
+               "aten/src/ATen/native/Copy.cpp); nothing raises TypeError",
+        laws=("moving_averages_refuse_series_that_are_not_real_numbers[ema]",
+              "moving_averages_refuse_series_that_are_not_real_numbers[running_mean]"),
+        reproduce=violates("moving_averages_refuse_series_that_are_not_real_numbers", case="running_mean",
+                           values=np.array([[1.0 + 2.0j], [3.0 + 0.0j]])),
+    ),
+    Finding(
+        "TVA3", severity="contract",
+        reason="alpha=True is accepted as 1: get_ema_multi_avg_fn(decay) (torch/optim/swa_utils.py) checks neither "
+               "type nor range, and the torch target's range check 0 < alpha <= 1 is true for a bool (an int in "
+               "Python); a string, None, a list or a complex alpha raises TypeError there, as the law requires",
+        laws={"averages_refuse_hyperparameters_of_the_wrong_type[ema]": lambda value, **_: value is True},
+        reproduce=violates("averages_refuse_hyperparameters_of_the_wrong_type", case="ema",
+                           values=np.array([[1.0], [2.0], [4.0]]), value=True),
+    ),
+    Finding(
+        "TVA4", severity="contract",
+        reason="F.batch_norm checks eps with 'if training and eps <= 0.0: raise ValueError' and 'elif eps < 0.0: raise "
+               "ValueError' (torch/nn/functional.py), which a NaN passes: eps=nan is accepted in training and in "
+               "inference and every output is NaN; a negative eps raises ValueError (eps = 0 in training is an option "
+               "torch does not offer, finding TC2), so the law holds for every other value and stays active",
+        laws={"batchnorm_eps_below_zero_is_refused[batchnorm_forward]": lambda eps, **_: math.isnan(eps),
+              "batchnorm_eps_below_zero_is_refused[batchnorm_inference]": lambda eps, **_: math.isnan(eps)},
+        reproduce=violates("batchnorm_eps_below_zero_is_refused", case="batchnorm_inference",
+                           x=np.array([[1.0], [3.0]]), eps=math.nan),
+    ),
+    Finding(
+        "TVA5", severity="contract",
+        reason="nn.BatchNorm1d checks no momentum (torch/nn/modules/batchnorm.py stores it and uses it as the "
+               "exponential_average_factor): -5e-324, 1.5 or NaN are accepted and folded into the running "
+               "statistics, which then leave the range of the batch statistics (or turn NaN)",
+        laws=("batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_update]",
+              "batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_stats]"),
+        reproduce=violates("batchnorm_running_momentum_outside_zero_one_is_refused", case="batchnorm_running_update",
+                           x=np.array([[1.0], [3.0]]), momentum=1.5, weights="new", unbiased=True, init="batch"),
+    ),
+    Finding(
+        "TVA6", severity="contract",
+        reason="F.batch_norm (training and inference) takes any input of 2 or more dimensions with channels on axis 1: "
+               "a 4-d batch is normalised per axis-1 channel (BatchNorm2d's layout) without error; a 1-d batch raises "
+               "RuntimeError ('weight should contain 0 elements not 1'), a 0-d one IndexError in _verify_batch_size "
+               "(training) or RuntimeError (inference), not ValueError. nn.BatchNorm1d, which the running statistics "
+               "use, refuses all three with ValueError ('expected 2D or 3D input'), so those cases pass",
+        laws=("batchnorm_refuses_batches_that_are_not_2_or_3_d[batchnorm_forward]",
+              "batchnorm_refuses_batches_that_are_not_2_or_3_d[batchnorm_inference]"),
+        reproduce=violates("batchnorm_refuses_batches_that_are_not_2_or_3_d", case="batchnorm_forward",
+                           x=np.zeros((2, 2, 2, 2)) + np.arange(2.0).reshape(2, 1, 1, 1), unbiased=True, init="batch"),
+    ),
+    Finding(
+        "TVA7", severity="contract",
+        reason="F.batch_norm and nn.BatchNorm1d check no value: a NaN or an infinity in the batch makes its channel's "
+               "mean and variance (and so its outputs, and the running statistics from then on) NaN or inf; nothing "
+               "raises",
+        laws=tuple(f"batchnorm_refuses_nan_and_inf_in_a_batch[{c}]" for c in
+                   ("batchnorm_forward", "batchnorm_inference", "batchnorm_running_update", "batchnorm_running_stats")),
+        reproduce=violates("batchnorm_refuses_nan_and_inf_in_a_batch", case="batchnorm_forward",
+                           x=np.array([[1.0], [np.nan]]), unbiased=True, init="batch"),
+    ),
+    Finding(
+        "TVA8", severity="contract",
+        reason="neither F.batch_norm in inference nor nn.BatchNorm1d's running buffers check the running variance: a "
+               "negative running_var is used as given (sqrt(running_var + eps) is NaN once it is below -eps; "
+               "-5e-324 passes unnoticed) and a negative running.var is kept by the EMA",
+        laws=("batchnorm_refuses_negative_running_variances[batchnorm_inference]",
+              "batchnorm_refuses_negative_running_variances[batchnorm_running_update]"),
+        reproduce=violates("batchnorm_refuses_negative_running_variances", case="batchnorm_inference",
+                           batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=True),
+    ),
+    Finding(
+        "TVA9", severity="contract",
+        reason="the running statistics reach nn.BatchNorm1d through Tensor.copy_ into its (C,) buffers, which "
+               "broadcasts: a running mean or variance of length 1 is copied into every channel without error, one "
+               "of length C + 1 raises RuntimeError, not ValueError",
+        laws=("batchnorm_running_statistics_of_another_shape_are_refused",),
+        reproduce=violates("batchnorm_running_statistics_of_another_shape_are_refused",
+                           x=np.array([[1.0, 2.0], [3.0, 5.0]]), which="var", longer=False, unbiased=True),
+    ),
+    Finding(
+        "TVA10", severity="contract",
+        reason="nn.BatchNorm1d folds any batch variance into its running_var without a range check: the batch "
+               "[[-1e308], [1e308]] (variance 1e616, unbiased 2e616) gives running_var = inf, which stays inf; "
+               "nothing raises",
+        laws=(f"{OVERFLOW}[batchnorm_running_update]", f"{OVERFLOW}[batchnorm_running_stats]"),
+        reproduce=violates(OVERFLOW, case="batchnorm_running_update", s=1e308, c=1, unbiased=True, init="batch"),
     ),
 ]
 

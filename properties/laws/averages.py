@@ -24,6 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 from properties._law import LawViolation, law, per_technique
 from properties.controls import averages as ctl
+from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64
 from properties.strategies import finite_floats
 
@@ -387,3 +388,168 @@ def averages_keep_the_floating_dtype_of_their_input(t, case, values, alpha, dtyp
     out = np.asarray(_call_average(t, case, vin, alpha, 1, 0.0))
     if out.dtype != want:
         raise LawViolation(f"{case} of a {dtype} series: out.dtype={out.dtype}, but should be {want}")
+
+
+# --- alpha = 1 and the defaults -------------------------------------------------------------------
+
+@st.composite
+def _spread_series(draw):
+    """``(T, d)`` series whose values differ in magnitude (up to 1e6 against 1e-3), so that the
+    general EMA step ``avg + 1 * (v - avg)`` rounds where alpha = 1 must give ``v`` itself."""
+    length, d = draw(st.integers(1, 12), label="T"), draw(st.integers(1, 3), label="d")
+    mags = st.one_of(st.floats(1e3, 1e6), st.floats(1e-3, 1.0), st.floats(-1e6, -1e3), st.floats(-1.0, -1e-3))
+    return draw(hnp.arrays(np.float64, (length, d), elements=mags), label="values")
+
+
+@law(needs=(), cases=per_technique(("ema", "ema_bias_corrected")), case=lambda c: st.just(c),
+     values=_spread_series(), v0=st.one_of(st.floats(1e5, 1e6), st.floats(-1e6, -1e5)),
+     controls=(ctl.ema_step_always_in_general_form,), max_examples=10,
+     examples=({"_case": "ema", "case": "ema", "values": np.array([[0.1], [3e5], [0.3]]), "v0": 1e6},
+               {"_case": "ema_bias_corrected", "case": "ema_bias_corrected", "values": np.array([[1e5], [0.1]]),
+                "v0": 1e6}))
+def ema_with_alpha_one_is_the_series_itself(t, case, values, v0):
+    """With ``alpha = 1`` the new value has all the weight: ``ema(values, 1, v0)`` and
+    ``ema_bias_corrected(values, 1)`` return ``values`` itself, bit for bit, in its shape (seed
+    001's recursion with ``1 - alpha = 0``; the reference's ``ema_update`` returns the value
+    exactly at alpha = 1, which is also batch norm with momentum 1).
+
+    Exact: ``alpha v + 0 a`` is ``v`` without rounding, whereas the general form
+    ``a + alpha (v - a)`` rounds ``v - a``; the series mixes magnitudes from 1e-3 to 1e6 and v0
+    is large, so that rounding shows.
+    """
+    out = np.asarray(_call_average(t, case, values, 1.0, 1, v0))
+    if out.shape != values.shape or not np.array_equal(out, values):
+        raise LawViolation(f"{case}(values, alpha=1{f', v0={v0!r}' if case == 'ema' else ''}) returned "
+                           f"{out.ravel()[:6].tolist()} (shape {out.shape}); alpha = 1 gives the series itself, "
+                           f"{values.ravel()[:6].tolist()} (shape {values.shape}), exactly")
+
+
+@law(needs=("ema",), values=_series(max_t=12), alpha=ALPHAS, controls=(ctl.ema_defaults_to_the_first_value,),
+     max_examples=10)
+def ema_defaults_to_starting_from_zero(t, values, alpha):
+    """``ema(values, alpha)`` with ``v0`` omitted is ``ema(values, alpha, v0=0.0)`` bit for bit:
+    the documented default state before the first value is 0 (Adam's moments; the zero start
+    that :func:`ema_bias_corrected` corrects), not the first value (pandas ``adjust=False``).
+
+    A law about a default (the others pass ``v0`` explicitly): the interface's default, which an
+    adapter maps onto its framework. Two deterministic calls; no tolerance.
+    """
+    got = np.asarray(t.ema(values, alpha))
+    want = np.asarray(t.ema(values, alpha, v0=0.0))
+    if got.shape != want.shape or not np.array_equal(got, want):
+        raise LawViolation(f"ema(values, alpha={alpha}) without v0 gives {got.ravel()[:4].tolist()}...; with the "
+                           f"documented default v0=0.0 {want.ravel()[:4].tolist()}... [values={values.ravel()[:6]!r}]")
+
+
+# --- contract: argument domains (tier contract) --------------------------------------------------
+
+#: Smoothing factors outside (0, 1]: both bounds (0 itself, the open one, and the next double
+#: above 1), negative zero, NaN, infinities and ranges beyond either bound.
+BAD_ALPHAS = st.one_of(st.sampled_from([0.0, -0.0, float(np.nextafter(1.0, 2.0)), -5e-324, -0.5, 1.5, 2.0,
+                                        math.nan, math.inf, -math.inf]),
+                       st.floats(1.0, 1e300, exclude_min=True), st.floats(-1e300, 0.0))
+
+
+def _refused(t, case, values, what, expect, alpha=0.5, n=1):
+    before = np.array(values, copy=True)
+    refuses(lambda: _call_average(t, case, values, alpha, n, 0.0), what, expect)
+    if before.dtype.kind in "fc":
+        unchanged(before, values, f"{what}: values")
+
+
+@law(needs=(), cases=per_technique(("ema", "ema_bias_corrected")), tier="contract", case=lambda c: st.just(c),
+     values=_series(max_t=6), alpha=BAD_ALPHAS, max_examples=10,
+     controls=(ctl.alpha_unchecked, ctl.alpha_zero_accepted, ctl.alpha_refused_with_type_error),
+     examples=tuple({"_case": c, "case": c, "values": np.array([[1.0], [2.0]]), "alpha": a}
+                    for c in ("ema", "ema_bias_corrected") for a in (0.0, float(np.nextafter(1.0, 2.0)), math.nan)))
+def ema_smoothing_factors_outside_zero_one_are_refused(t, case, values, alpha):
+    """``alpha`` (the weight of the new value) lies in ``(0, 1]``: 0 would never move the
+    average (and divide the bias correction by 0), beyond 1 the weights alternate in sign and the
+    average leaves the range of the values, NaN/inf is no weight. A value outside raises
+    ``ValueError`` (a number of the right type with a wrong value, not ``TypeError``), both
+    bounds exactly: 0 (the open end) and the next double above 1 are refused; the series is left
+    unchanged. Every example of this law is such a value.
+    """
+    _refused(t, case, values, f"{case}(values, alpha={alpha!r})", ValueError, alpha=alpha)
+
+
+def _bad_ndim(ndims, elements=finite_floats(1e3)):
+    """Finite float64 arrays of a number of dimensions in ``ndims`` (sides 1 to 3)."""
+    return st.sampled_from(ndims).flatmap(
+        lambda k: hnp.arrays(np.float64, st.tuples(*[st.integers(1, 3)] * k), elements=elements))
+
+
+@st.composite
+def _with_a_nonfinite(draw, shapes):
+    """A finite float64 array of a shape from ``shapes`` with one entry NaN, +inf or -inf."""
+    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="finite part")
+    idx = tuple(draw(st.integers(0, s - 1), label="where") for s in a.shape)
+    a[idx] = draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="bad")
+    return a
+
+
+@st.composite
+def _non_real(draw, shapes):
+    """An array of numerals as strings (``'1.5'``: castable, still not numbers) or a complex
+    array, of a shape from ``shapes``."""
+    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="values")
+    if draw(st.booleans(), label="strings"):
+        return a.astype(str)
+    return a + 1j * draw(st.floats(-1e3, 1e3), label="imaginary part")
+
+
+_SERIES_SHAPES = st.tuples(st.integers(1, 6), st.integers(1, 3))
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
+     values=_bad_ndim((0, 3, 4)), max_examples=10, controls=(ctl.series_ndim_unchecked,))
+def moving_averages_refuse_series_that_are_not_1_or_2_d(t, case, values):
+    """``values`` is one series ``(T,)`` or ``T`` rows of side-by-side series ``(T, d)``: a 0-d
+    value has no time axis, and an array of 3 or more dimensions is no documented layout (its
+    averages would silently treat the trailing axes as series). Either raises ``ValueError``
+    (a wrong shape), and the input stays unchanged.
+    """
+    _refused(t, case, values, f"{case} of a {values.ndim}-d array of shape {values.shape}", ValueError)
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
+     values=_with_a_nonfinite(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_finiteness_unchecked,))
+def moving_averages_refuse_nan_and_inf_values(t, case, values):
+    """The values of a series are finite: a NaN or an infinity would propagate into every later
+    average (forever, for an EMA) instead of being reported. A series holding one raises
+    ``ValueError`` and stays unchanged.
+    """
+    _refused(t, case, values, f"{case} of a series holding {values[~np.isfinite(values)][0]!r}", ValueError)
+
+
+@law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
+     values=_non_real(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_cast_to_float,))
+def moving_averages_refuse_series_that_are_not_real_numbers(t, case, values):
+    """A series is an array of real numbers: strings (even numerals such as ``'1.5'``) and
+    complex numbers (whose imaginary part a cast would drop) are the wrong type of data and raise
+    ``TypeError``; the input stays unchanged.
+    """
+    _refused(t, case, values, f"{case} of a {values.dtype} array", TypeError)
+
+
+#: Hyperparameters of the wrong type: alpha a string, a bool, None, a list or a complex number;
+#: the window n a float (even 2.0), a bool, a string or None.
+_BAD_TYPED = {"ema": ("alpha", ["0.5", True, None, [0.5], 0.5 + 0j]),
+              "ema_bias_corrected": ("alpha", ["0.5", True, None, [0.5], 0.5 + 0j]),
+              "sma": ("n", [2.0, 2.5, True, "2", None])}
+
+
+@law(needs=(), cases=per_technique(tuple(_BAD_TYPED)), tier="contract", case=lambda c: st.just(c),
+     values=_series(max_t=6), value=lambda c: st.sampled_from(_BAD_TYPED[c][1]), max_examples=10,
+     controls=(ctl.hyperparameter_types_unchecked,),
+     examples=tuple({"_case": c, "case": c, "values": np.array([[1.0], [2.0], [4.0]]), "value": v}
+                    for c, (_, bad) in _BAD_TYPED.items() for v in bad))
+def averages_refuse_hyperparameters_of_the_wrong_type(t, case, values, value):
+    """``alpha`` is a real number (not a bool, a string, a list or a complex number) and the SMA
+    window ``n`` an integer (not a bool, and not a float, even an integral one: ``2.5`` would be
+    truncated silently). A value of the wrong type raises ``TypeError``; the series stays
+    unchanged.
+    """
+    arg = _BAD_TYPED[case][0]
+    kw = {"alpha": value} if arg == "alpha" else {"n": value}
+    _refused(t, case, values, f"{case}(values, {arg}={value!r})", TypeError, **kw)

@@ -36,10 +36,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from properties import stats
-from properties._law import LawViolation, law
+from properties._law import LawViolation, law, per_technique
 from properties.controls import batchnorm as ctl
+from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64, column_stats
-from properties.strategies import dyadic_matrices, feature_matrices
+from properties.strategies import dyadic_matrices, feature_matrices, finite_floats
 
 KAPPA_MAX = 1e6
 EPSILONS = st.sampled_from([0.0, 1e-5, 1e-3, 0.1, 1.0])
@@ -718,3 +719,338 @@ def batchnorm_output_keeps_the_floating_dtype_of_its_input(t, x, dtype):
     for name, out in (("batchnorm_forward", y), ("batchnorm_inference", z)):
         if out.dtype != want:
             raise LawViolation(f"{name} of a {dtype} batch: out.dtype={out.dtype}, but should be {want}")
+
+
+# --- momentum 1 and the defaults ------------------------------------------------------------------
+
+def _update_or_none(t, running, x, momentum, weights, unbiased):
+    """The update, or None where the target does not start from a batch (Keras)."""
+    try:
+        return t.batchnorm_running_update(running, x, momentum, momentum_weights=weights, unbiased=unbiased)
+    except NotImplementedError:
+        return None
+
+
+@law(needs=("batchnorm_running_update", "batchnorm_running_init"), x=feature_matrices(max_rows=8, max_cols=3, bound=1e3),
+     weights=st.sampled_from(["new", "old"]), unbiased=st.booleans(), data=st.data(), max_examples=10,
+     controls=(ctl.running_ema_step_always_in_general_form,))
+def batchnorm_running_momentum_one_gives_the_batch_statistics_exactly(t, x, weights, unbiased, data):
+    """With ``momentum = 1`` weighting the new batch (``momentum_weights="new"``; Keras's
+    ``momentum = 0`` with ``"old"``) the running statistics after a batch are that batch's mean
+    and variance, bit for bit, whatever the running statistics were: the EMA weight of the old
+    value is exactly 0 (seed 001's EMA with delta = 1; PyTorch ``momentum=1.0``, which the
+    reference's ``ema_update`` returns without rounding).
+
+    Two previous states (the framework start (0, 1) and one of magnitude up to 1e6) must give
+    identical results, and both equal the statistics of the batch alone (``running=None``)
+    where the target starts from a batch. Exact: the general EMA form ``a + 1 (v - a)`` rounds
+    and so depends on ``a``.
+    """
+    c = x.shape[1]
+    momentum = 1.0 if weights == "new" else 0.0
+    fresh = t.batchnorm_running_init(c)
+    far = fresh._replace(mean=data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(-1e6, 1e6)), label="mean"),
+                         var=data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(1e3, 1e6)), label="var"))
+    a = t.batchnorm_running_update(fresh, x, momentum, momentum_weights=weights, unbiased=unbiased)
+    b = t.batchnorm_running_update(far, x, momentum, momentum_weights=weights, unbiased=unbiased)
+    first = _update_or_none(t, None, x, momentum, weights, unbiased)
+    for name in ("mean", "var"):
+        got_a, got_b = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+        want = got_a if first is None else np.asarray(getattr(first, name))
+        if not (np.array_equal(got_a, want) and np.array_equal(got_b, want)):
+            raise LawViolation(f"running {name} after one batch with momentum={momentum} (weights={weights!r}, "
+                               f"unbiased={unbiased}): from (0, 1) {got_a!r}, from {getattr(far, name)!r} {got_b!r}"
+                               + ("" if first is None else f", the batch alone {want!r}")
+                               + "; the old value has weight 0, so all must be the batch statistics exactly")
+
+
+#: Functions with documented defaults and the names each case needs.
+_BN_DEFAULTED = {"batchnorm_forward": ("batchnorm_forward",), "batchnorm_inference": ("batchnorm_inference",),
+                 "batchnorm_running_update": ("batchnorm_running_update", "batchnorm_running_init"),
+                 "batchnorm_running_stats": ("batchnorm_running_stats",)}
+#: The documented defaults (PyTorch's): eps 1e-5; momentum 0.1 weighting the new batch, the
+#: unbiased running variance; running statistics started from the first batch.
+BN_DEFAULTS = {"batchnorm_forward": {"eps": 1e-5}, "batchnorm_inference": {"eps": 1e-5},
+               "batchnorm_running_update": {"momentum": 0.1, "momentum_weights": "new", "unbiased": True},
+               "batchnorm_running_stats": {"momentum": 0.1, "momentum_weights": "new", "unbiased": True, "init": "batch"}}
+
+
+def _bn_call(t, case, x, params, kw):
+    c = x.shape[1]
+    gamma, beta, rm, rv = params
+    if case == "batchnorm_forward":
+        return t.batchnorm_forward(x, gamma, beta, **kw)[0]
+    if case == "batchnorm_inference":
+        return t.batchnorm_inference(x, rm, rv, gamma, beta, **kw)
+    if case == "batchnorm_running_update":
+        r = t.batchnorm_running_update(t.batchnorm_running_init(c), x, **kw)
+    else:
+        r = t.batchnorm_running_stats([x, x[::-1] * 0.5], **kw)
+    return np.concatenate([np.asarray(r.mean, dtype=np.float64), np.asarray(r.var, dtype=np.float64)])
+
+
+@law(needs=(), cases=_BN_DEFAULTED, case=lambda c: st.just(c), x=feature_matrices(max_rows=8, max_cols=3, bound=10.0),
+     data=st.data(), max_examples=10,
+     controls=(ctl.defaults_keras_eps, ctl.defaults_biased_running_variance, ctl.defaults_running_from_zeros_ones,
+               ctl.defaults_momentum_weights_old))
+def batchnorm_defaults_to_the_documented_conventions(t, case, x, data):
+    """Called with their defaults omitted, the batch-norm functions equal the calls with the
+    documented defaults (PyTorch's) given explicitly, bit for bit: ``eps = 1e-5`` (not Keras's
+    1e-3) in training and inference; ``momentum = 0.1`` weighting the new batch
+    (``momentum_weights="new"``) and the unbiased running variance (``unbiased=True``) for the
+    running statistics, which ``batchnorm_running_stats`` starts from the first batch
+    (``init="batch"``, seed 001).
+
+    A law about defaults (the others pass every argument): the interface's defaults, which an
+    adapter maps onto its framework. Deterministic calls; no tolerance. The data are small
+    (|x| <= 10), so eps and the variance's m/(m - 1) change the results.
+    """
+    _avoid_constant_channel_at_eps_0(x, 0.0)
+    c = x.shape[1]
+    gamma, beta = _gamma_beta(data, c)
+    rm = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(-5.0, 5.0)), label="running_mean")
+    rv = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(1e-3, 2.0)), label="running_var")
+    got = np.asarray(_bn_call(t, case, x, (gamma, beta, rm, rv), {}))
+    want = np.asarray(_bn_call(t, case, x, (gamma, beta, rm, rv), BN_DEFAULTS[case]))
+    if got.shape != want.shape or not np.array_equal(got, want):
+        raise LawViolation(f"{case} with its defaults gives {got.ravel()[:4].tolist()}...; with {BN_DEFAULTS[case]} "
+                           f"given explicitly {want.ravel()[:4].tolist()}... [x={x.tolist()}]")
+
+
+# --- contract: argument domains (tier contract) --------------------------------------------------
+
+def _refused_bn(call, what, expect, *arrays):
+    before = [np.array(a, copy=True) for a in arrays]
+    refuses(call, what, expect)
+    for b, a in zip(before, arrays):
+        if b.dtype.kind in "fc":
+            unchanged(b, a, f"{what}: an input")
+
+
+def _batches():
+    return feature_matrices(min_rows=2, max_rows=6, max_cols=3, bound=1e3)
+
+
+#: eps below 0 (0 itself is allowed): the largest negative double, negative values, NaN, -inf.
+BAD_BN_EPS = st.one_of(st.sampled_from([-5e-324, -1e-5, -1.0, math.nan, -math.inf]),
+                       st.floats(-1e300, 0.0, exclude_max=True))
+
+
+def _bn_eps_call(t, case, x, eps):
+    c = x.shape[1]
+    if case == "batchnorm_forward":
+        return lambda: t.batchnorm_forward(x, np.ones(c), np.zeros(c), eps=eps)
+    return lambda: t.batchnorm_inference(x, np.zeros(c), np.ones(c), np.ones(c), np.zeros(c), eps=eps)
+
+
+@law(needs=(), cases=per_technique(("batchnorm_forward", "batchnorm_inference")), tier="contract",
+     case=lambda c: st.just(c), x=_batches(), eps=BAD_BN_EPS, max_examples=10,
+     controls=(ctl.bn_eps_unchecked, ctl.bn_eps_refused_with_type_error),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[1.0], [3.0]]), "eps": e}
+                    for c in ("batchnorm_forward", "batchnorm_inference") for e in (-5e-324, math.nan)))
+def batchnorm_eps_below_zero_is_refused(t, case, x, eps):
+    """``eps``, added to the variance inside the square root, lies in ``[0, inf)`` in training and
+    in inference: a negative eps can make ``var + eps`` negative (NaN outputs) or shrink the
+    divisor below the standard deviation, and NaN is no value. It raises ``ValueError`` (the
+    type is right), down to the smallest negative double; the batch stays unchanged.
+    """
+    _refused_bn(_bn_eps_call(t, case, x, eps), f"{case}(x, ..., eps={eps!r})", ValueError, x)
+
+
+#: momentum outside [0, 1] (both ends are allowed): just below 0 and just above 1, beyond, NaN, inf.
+BAD_MOMENTA = st.one_of(st.sampled_from([-5e-324, float(np.nextafter(1.0, 2.0)), -0.1, 1.5, 2.0, math.nan,
+                                         math.inf, -math.inf]),
+                        st.floats(-1e300, 0.0, exclude_max=True), st.floats(1.0, 1e300, exclude_min=True))
+
+
+def _running_call(t, case, x, momentum=0.1, weights="new", unbiased=True, init="batch", running="init"):
+    """The call of ``batchnorm_running_update`` (from the framework start, or ``running``) or of
+    ``batchnorm_running_stats`` on the batches ``[x, x]``."""
+    if case == "batchnorm_running_update":
+        r = t.batchnorm_running_init(x.shape[1]) if isinstance(running, str) else running
+        return lambda: t.batchnorm_running_update(r, x, momentum, momentum_weights=weights, unbiased=unbiased)
+    return lambda: t.batchnorm_running_stats([x, x], momentum, momentum_weights=weights, unbiased=unbiased, init=init)
+
+
+_RUNNING = {"batchnorm_running_update": ("batchnorm_running_update", "batchnorm_running_init"),
+            "batchnorm_running_stats": ("batchnorm_running_stats",)}
+
+
+@law(needs=(), cases=_RUNNING, tier="contract", case=lambda c: st.just(c), x=_batches(), momentum=BAD_MOMENTA,
+     weights=st.sampled_from(["new", "old"]), unbiased=st.booleans(), init=st.sampled_from(["batch", "zeros_ones"]),
+     max_examples=10, controls=(ctl.bn_momentum_unchecked, ctl.bn_momentum_up_to_two),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[1.0], [3.0]]), "momentum": m, "weights": w,
+                     "unbiased": u, "init": "zeros_ones"}
+                    for c in _RUNNING for m in (-5e-324, float(np.nextafter(1.0, 2.0))) for w, u in
+                    (("new", True), ("old", False))))
+def batchnorm_running_momentum_outside_zero_one_is_refused(t, case, x, momentum, weights, unbiased, init):
+    """The running statistics' ``momentum`` is an EMA weight in ``[0, 1]`` (either convention:
+    it weights the new batch, or with ``momentum_weights="old"`` the old value): 0 and 1 are
+    allowed (frozen statistics; the batch statistics), anything outside makes a weight negative
+    (the running variance can turn negative) and NaN is no weight. It raises ``ValueError`` at
+    both ends exactly (the next doubles below 0 and above 1); the batch stays unchanged.
+    """
+    _refused_bn(_running_call(t, case, x, momentum, weights, unbiased, init),
+                f"{case}(..., momentum={momentum!r}, momentum_weights={weights!r})", ValueError, x)
+
+
+_EVERY_BN = {"batchnorm_forward": ("batchnorm_forward",), "batchnorm_inference": ("batchnorm_inference",),
+             **_RUNNING}
+
+
+def _bn_data_call(t, case, x, unbiased, init):
+    c = x.shape[1] if x.ndim >= 2 else 1   # no channel axis: one channel
+    if case == "batchnorm_forward":
+        return lambda: t.batchnorm_forward(x, np.ones(c), np.zeros(c), eps=1e-5)
+    if case == "batchnorm_inference":
+        return lambda: t.batchnorm_inference(x, np.zeros(c), np.ones(c), np.ones(c), np.zeros(c), eps=1e-5)
+    if case == "batchnorm_running_update":
+        r = t.batchnorm_running_init(c)
+        return lambda: t.batchnorm_running_update(r, x, 0.1, momentum_weights="new", unbiased=unbiased)
+    return lambda: t.batchnorm_running_stats([x, x], 0.1, momentum_weights="new", unbiased=unbiased, init=init)
+
+
+def _bad_bn_ndim():
+    return st.sampled_from((0, 1, 4)).flatmap(
+        lambda k: hnp.arrays(np.float64, st.tuples(*[st.integers(2, 3)] * k), elements=finite_floats(1e3)))
+
+
+@law(needs=(), cases=_EVERY_BN, tier="contract", case=lambda c: st.just(c), x=_bad_bn_ndim(), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), max_examples=10, controls=(ctl.bn_ndim_unchecked,),
+     examples=tuple({"_case": c, "case": c, "x": np.array([1.0, 2.0, 3.0]), "unbiased": u, "init": "zeros_ones"}
+                    for c in _EVERY_BN for u in (True, False)))
+def batchnorm_refuses_batches_that_are_not_2_or_3_d(t, case, x, unbiased, init):
+    """A batch is ``(N, C)`` or ``(N, C, L)`` (channels on axis 1): a 1-d array has no channel
+    axis (one channel of N values, or one sample of C channels?), and 0-d or 4-d arrays are no
+    documented layout. In training, in inference and for the running statistics (also as the
+    first of the batches with ``init="zeros_ones"``, whose channels size the start) it raises
+    ``ValueError`` (a wrong shape); the batch stays unchanged.
+    """
+    _refused_bn(_bn_data_call(t, case, x, unbiased, init), f"{case} of a {x.ndim}-d batch of shape {x.shape}",
+                ValueError, x)
+
+
+@st.composite
+def _bn_nonfinite(draw):
+    x = draw(_batches(), label="finite part")
+    idx = (draw(st.integers(0, x.shape[0] - 1), label="row"), draw(st.integers(0, x.shape[1] - 1), label="channel"))
+    x[idx] = draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="bad")
+    return x
+
+
+@law(needs=(), cases=_EVERY_BN, tier="contract", case=lambda c: st.just(c), x=_bn_nonfinite(), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), max_examples=10, controls=(ctl.bn_finiteness_unchecked,))
+def batchnorm_refuses_nan_and_inf_in_a_batch(t, case, x, unbiased, init):
+    """A batch is finite: a NaN or an infinity makes its channel's statistics non-finite, so every
+    output of the channel (and, through the running statistics, every later inference) is NaN.
+    A batch holding one raises ``ValueError`` in training, in inference and for the running
+    statistics, and stays unchanged.
+    """
+    _refused_bn(_bn_data_call(t, case, x, unbiased, init), f"{case} of a batch holding {x[~np.isfinite(x)][0]!r}",
+                ValueError, x)
+
+
+@law(needs=(), cases=_RUNNING, tier="contract", case=lambda c: st.just(c),
+     x=feature_matrices(min_rows=1, max_rows=1, max_cols=3, bound=1e3), as_3d=st.booleans(), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), max_examples=10, controls=(ctl.running_batch_of_one_accepted,),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[2.0]]), "as_3d": False, "unbiased": False,
+                     "init": "zeros_ones"} for c in _RUNNING))
+def batchnorm_running_statistics_refuse_a_batch_of_one(t, case, x, as_3d, unbiased, init):
+    """The running statistics fold in training batches, which have at least 2 values per channel
+    (m = N or N * L >= 2), as in training mode (PyTorch: "Expected more than 1 value per channel
+    when training"): one value has variance 0 (biased) or 0/0 (unbiased). A batch of one raises
+    ``ValueError`` (a wrong shape), with either variance, and stays unchanged.
+    """
+    xin = x[:, :, None] if as_3d else x
+    _refused_bn(_running_call(t, case, xin, 0.1, "new", unbiased, init),
+                f"{case} of a batch of one value per channel (shape {xin.shape}, unbiased={unbiased})", ValueError, x)
+
+
+@st.composite
+def _batch_and_negative_variance(draw):
+    """``(x, running_var)``: a batch and a running variance of its channels with one negative entry."""
+    x = draw(_batches(), label="x")
+    c = x.shape[1]
+    rv = draw(hnp.arrays(np.float64, (c,), elements=st.floats(0.0, 10.0)), label="running_var")
+    rv[draw(st.integers(0, c - 1), label="channel")] = draw(
+        st.one_of(st.sampled_from([-5e-324, -1.0]), st.floats(-1e6, 0.0, exclude_max=True)), label="negative")
+    return x, rv
+
+
+@law(needs=(), cases={"batchnorm_inference": ("batchnorm_inference",),
+                      "batchnorm_running_update": ("batchnorm_running_update", "batchnorm_running_init")},
+     tier="contract", case=lambda c: st.just(c), batch=_batch_and_negative_variance(), unbiased=st.booleans(),
+     max_examples=10, controls=(ctl.negative_running_variance_clamped,))
+def batchnorm_refuses_negative_running_variances(t, case, batch, unbiased):
+    """A running variance is a variance, ``>= 0`` (0: a channel that never varied): a negative
+    one has no square root in inference and would stay negative in the running EMA. Given to
+    ``batchnorm_inference`` (``running_var``) or as ``running.var`` to
+    ``batchnorm_running_update``, one negative entry raises ``ValueError``; the inputs stay
+    unchanged.
+    """
+    x, rv = batch
+    c = x.shape[1]
+    if case == "batchnorm_inference":
+        call = lambda: t.batchnorm_inference(x, np.zeros(c), rv, np.ones(c), np.zeros(c), eps=1e-5)  # noqa: E731
+    else:
+        running = t.batchnorm_running_init(c)._replace(var=rv)
+        call = _running_call(t, case, x, 0.1, "new", unbiased, running=running)
+    _refused_bn(call, f"{case} with a running variance {rv!r}", ValueError, x, rv)
+
+
+@law(needs=("batchnorm_running_update", "batchnorm_running_init"), tier="contract", x=_batches(),
+     which=st.sampled_from(["mean", "var", "both"]), longer=st.booleans(), unbiased=st.booleans(), max_examples=10,
+     controls=(ctl.running_shape_checked_only_when_both_wrong,),
+     examples=({"x": np.array([[1.0, 2.0], [3.0, 5.0]]), "which": "mean", "longer": False, "unbiased": False},
+               {"x": np.array([[1.0, 2.0], [3.0, 5.0]]), "which": "var", "longer": False, "unbiased": True}))
+def batchnorm_running_statistics_of_another_shape_are_refused(t, x, which, longer, unbiased):
+    """The running mean and variance given to ``batchnorm_running_update`` have shape ``(C,)``,
+    one per channel of the batch: a statistic of another length (1, which would broadcast, or
+    C + 1) belongs to another layer. Either one of the wrong shape raises ``ValueError``; the
+    batch stays unchanged.
+    """
+    c = x.shape[1]
+    k = c + 1 if longer or c == 1 else 1
+    fresh = t.batchnorm_running_init(c)
+    running = fresh._replace(**{n: np.full(k, 0.5 if n == "mean" else 2.0) for n in ("mean", "var")
+                                if which in (n, "both")})
+    _refused_bn(_running_call(t, "batchnorm_running_update", x, 0.1, "new", unbiased, running=running),
+                f"batchnorm_running_update with running {which} of length {k} for {c} channel(s)", ValueError, x)
+
+
+_BAD_CHOICES = st.sampled_from(["NEW", "both", "", "new ", "zeros"])
+
+
+@law(needs=(), cases=_RUNNING, tier="contract", case=lambda c: st.just(c), x=_batches(), bad=_BAD_CHOICES,
+     option=lambda c: st.sampled_from(["momentum_weights"] + (["init"] if c == "batchnorm_running_stats" else [])),
+     unbiased=st.booleans(), max_examples=10, controls=(ctl.running_options_any_string,),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[1.0], [3.0]]), "bad": "NEW", "option": o,
+                     "unbiased": u} for c, opts in (("batchnorm_running_update", ("momentum_weights",)),
+                                                    ("batchnorm_running_stats", ("momentum_weights", "init")))
+                    for o in opts for u in (True, False)))
+def batchnorm_running_options_outside_their_choices_are_refused(t, case, x, bad, option, unbiased):
+    """``momentum_weights`` is ``"new"`` or ``"old"`` and ``init`` is ``"batch"`` or
+    ``"zeros_ones"``: another string (a misspelling, another case) would silently select one of
+    the conventions. It raises ``ValueError``; the batch stays unchanged.
+    """
+    kw = {"weights": "new", "init": "zeros_ones"}
+    kw["weights" if option == "momentum_weights" else "init"] = bad
+    _refused_bn(_running_call(t, case, x, 0.1, kw["weights"], unbiased, kw["init"]),
+                f"{case}(..., {option}={bad!r})", ValueError, x)
+
+
+@law(needs=(), cases=_RUNNING, tier="contract", case=lambda c: st.just(c),
+     s=st.one_of(st.just(1e308), st.floats(2.0**513, 1e308)), c=st.integers(1, 3), unbiased=st.booleans(),
+     init=st.sampled_from(["batch", "zeros_ones"]), max_examples=10,
+     controls=(ctl.running_variance_overflows_to_inf, ctl.running_variance_overflow_refused_with_type_error))
+def batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows(t, case, s, c, unbiased, init):
+    """The running variance is a float64 statistic, so a batch's variance must fit float64: a
+    batch ``[[-s], [s]]`` per channel with ``s > 2^513`` has variance ``s^2`` (biased; twice that
+    unbiased) beyond the float64 maximum, and folding it in would make the running variance inf
+    for good. ``batchnorm_running_update`` and ``batchnorm_running_stats`` raise ``ValueError``
+    (the reference's message says to rescale the batch), not an inf and not another exception;
+    the batch stays unchanged.
+    """
+    x = np.array([[-s] * c, [s] * c])
+    _refused_bn(_running_call(t, case, x, 0.1, "new", unbiased, init),
+                f"{case} of a batch [[-{s:g}], [{s:g}]] x {c} channel(s) (unbiased={unbiased})", ValueError, x)

@@ -14,9 +14,11 @@ import math
 import numpy as np
 from hypothesis import example, reject
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from properties._law import LawViolation, law
+from properties._law import LawViolation, law, per_technique
 from properties.controls import normalization as ctl
+from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64, column_stats, zscore_condition
 from properties.strategies import dyadic_matrices, feature_matrices, finite_floats
 
@@ -809,3 +811,251 @@ def applied_zscore_dtype_follows_input(t, x, dtype):
     want = np.dtype(dtype) if dtype != "int64" else np.dtype(np.float64)
     if out.dtype != want:
         raise LawViolation(f"apply_zscore of {dtype} input returned {out.dtype}, should be {want}")
+
+
+# --- the defaults ---------------------------------------------------------------------------------
+
+#: Functions with documented defaults, and the names each case needs (a fitted statistic is seen
+#: only through its apply function).
+_DEFAULTED = {"fit_zscore": ("fit_zscore", "apply_zscore"), "zscore": ("zscore",),
+              "fit_minmax": ("fit_minmax", "apply_minmax"), "minmax": ("minmax",)}
+
+
+def _with_defaults(t, case, x, new, explicit: bool):
+    kw = ({"eps": 0.0} if "zscore" in case else {"feature_range": (0.0, 1.0)}) if explicit else {}
+    if case == "fit_zscore":
+        return t.apply_zscore(t.fit_zscore(x, **kw), new)
+    if case == "fit_minmax":
+        return t.apply_minmax(t.fit_minmax(x, **kw), new)
+    return getattr(t, case)(x, **kw)
+
+
+@law(needs=(), cases=_DEFAULTED, case=lambda c: st.just(c), x=feature_matrices(max_rows=8, max_cols=3, bound=1e3),
+     new=feature_matrices(min_rows=1, max_rows=4, min_cols=3, max_cols=3, bound=1e3), max_examples=10,
+     controls=(ctl.zscore_eps_default_one, ctl.minmax_default_range_symmetric),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[0.5, 1.0], [1.0, 1.0], [2.0, 1.0]]),
+                     "new": np.array([[4.0, 0.25, 0.0]])} for c in _DEFAULTED))
+def normalisers_default_to_the_documented_conventions(t, case, x, new):
+    """``fit_zscore(x)`` and ``zscore(x)`` with ``eps`` omitted equal the calls with the documented
+    default ``eps=0.0`` (the plain population standard deviation, scikit-learn's
+    ``StandardScaler``), and ``fit_minmax(x)`` / ``minmax(x)`` with ``feature_range`` omitted
+    equal the calls with ``feature_range=(0, 1)`` (seed 002, ``MinMaxScaler``), bit for bit;
+    fitted statistics are compared through ``apply_zscore`` / ``apply_minmax`` on new data.
+
+    A law about defaults (the others pass every argument): the interface's defaults, which an
+    adapter maps onto its framework. Deterministic calls; no tolerance.
+    """
+    new = new[:, :x.shape[1]]
+    got = np.asarray(_with_defaults(t, case, x, new, explicit=False))
+    want = np.asarray(_with_defaults(t, case, x, new, explicit=True))
+    if got.shape != want.shape or not np.array_equal(got, want, equal_nan=True):
+        given = "eps=0.0" if "zscore" in case else "feature_range=(0.0, 1.0)"
+        raise LawViolation(f"{case} with its defaults gives {got.ravel()[:4].tolist()}...; with {given} given "
+                           f"explicitly {want.ravel()[:4].tolist()}... [x={x.tolist()}]")
+
+
+# --- contract: argument domains (tier contract) --------------------------------------------------
+
+#: The normalisers, and the names each case needs (apply_* fits on valid data first).
+_NORMALISERS = {"zscore": ("zscore",), "fit_zscore": ("fit_zscore",), "apply_zscore": ("fit_zscore", "apply_zscore"),
+                "minmax": ("minmax",), "fit_minmax": ("fit_minmax",), "apply_minmax": ("fit_minmax", "apply_minmax"),
+                "center": ("center",)}
+
+
+def _normaliser(t, case, features: int):
+    """The call of ``case`` on data x; an apply_* function gets statistics fitted (outside the
+    refused call) on valid data with ``features`` features."""
+    good = np.arange(2.0 * max(features, 1)).reshape(2, max(features, 1)) ** 2
+    if case == "apply_zscore":
+        stats = t.fit_zscore(good, eps=0.0)
+        return lambda x: t.apply_zscore(stats, x)
+    if case == "apply_minmax":
+        stats = t.fit_minmax(good, feature_range=(0.0, 1.0))
+        return lambda x: t.apply_minmax(stats, x)
+    if case == "zscore":
+        return lambda x: t.zscore(x, eps=0.0)
+    if case == "fit_zscore":
+        return lambda x: t.fit_zscore(x, eps=0.0)
+    if case in ("minmax", "fit_minmax"):
+        return lambda x: getattr(t, case)(x, feature_range=(0.0, 1.0))
+    return t.center
+
+
+def _refused_data(t, case, x, what, expect):
+    call = _normaliser(t, case, np.shape(x)[-1] if np.ndim(x) else 1)
+    before = np.array(x, copy=True)
+    refuses(lambda: call(x), what, expect)
+    if before.dtype.kind in "fc":
+        unchanged(before, x, f"{what}: x")
+
+
+def _bad_ndim(ndims):
+    """Finite float64 arrays of a number of dimensions in ``ndims`` (sides 1 to 3)."""
+    return st.sampled_from(ndims).flatmap(
+        lambda k: hnp.arrays(np.float64, st.tuples(*[st.integers(1, 3)] * k), elements=finite_floats(1e3)))
+
+
+@st.composite
+def _with_a_nonfinite(draw, shapes):
+    """A finite float64 array of a shape from ``shapes`` with one entry NaN, +inf or -inf."""
+    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="finite part")
+    idx = tuple(draw(st.integers(0, s - 1), label="where") for s in a.shape)
+    a[idx] = draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="bad")
+    return a
+
+
+@st.composite
+def _non_real(draw, shapes):
+    """An array of numerals as strings (``'1.5'``: castable, still not numbers) or a complex
+    array, of a shape from ``shapes``."""
+    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="values")
+    if draw(st.booleans(), label="strings"):
+        return a.astype(str)
+    return a + 1j * draw(st.floats(-1e3, 1e3), label="imaginary part")
+
+
+_MATRIX_SHAPES = st.tuples(st.integers(2, 5), st.integers(1, 3))
+
+
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_bad_ndim((0, 1, 3)),
+     max_examples=10, controls=(ctl.normaliser_ndim_unchecked,))
+def normalisers_refuse_data_that_is_not_2_d(t, case, x):
+    """``x`` is ``(n_samples, n_features)``, one feature per column: a 1-d array is ambiguous (one
+    sample or one feature? the reference's message says how to reshape it), a 0-d or 3-d array
+    has no documented layout. Each raises ``ValueError`` (a wrong shape) and stays unchanged; an
+    apply function is given statistics fitted on valid data first.
+    """
+    _refused_data(t, case, x, f"{case} of a {x.ndim}-d array of shape {x.shape}", ValueError)
+
+
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_with_a_nonfinite(_MATRIX_SHAPES),
+     max_examples=10, controls=(ctl.normaliser_finiteness_unchecked,))
+def normalisers_refuse_nan_and_inf_data(t, case, x):
+    """The data are finite: a NaN or an infinity makes its feature's statistics (mean, standard
+    deviation, minimum, maximum) meaningless and spreads into every normalised value of the
+    feature instead of being reported. Data holding one raise ``ValueError`` and stay unchanged.
+    """
+    _refused_data(t, case, x, f"{case} of data holding {x[~np.isfinite(x)][0]!r}", ValueError)
+
+
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_non_real(_MATRIX_SHAPES),
+     max_examples=10, controls=(ctl.normaliser_data_cast_to_float,))
+def normalisers_refuse_data_that_is_not_real_numbers(t, case, x):
+    """The data are real numbers: strings (even numerals such as ``'1.5'``) and complex numbers
+    (whose imaginary part a cast would drop) are the wrong type of data and raise ``TypeError``;
+    the input stays unchanged.
+    """
+    _refused_data(t, case, x, f"{case} of a {x.dtype} array", TypeError)
+
+
+#: eps below 0 (the closed bound 0 itself is allowed): the largest negative double, small and
+#: large negative values, NaN and -inf.
+BAD_EPS = st.one_of(st.sampled_from([-5e-324, -1e-12, -1.0, math.nan, -math.inf]), st.floats(-1e300, 0.0, exclude_max=True))
+
+
+@law(needs=(), cases=per_technique(("fit_zscore", "zscore")), tier="contract", case=lambda c: st.just(c),
+     x=feature_matrices(max_rows=6, max_cols=3, bound=1e3), eps=BAD_EPS, max_examples=10,
+     controls=(ctl.zscore_eps_unchecked, ctl.zscore_eps_refused_with_type_error),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[1.0], [3.0]]), "eps": e}
+                    for c in ("fit_zscore", "zscore") for e in (-5e-324, math.nan)))
+def zscore_eps_below_zero_is_refused(t, case, x, eps):
+    """``eps`` is added to the variance inside the square root and lies in ``[0, inf)``: a
+    negative eps can make ``var + eps`` negative (a NaN divisor) or shrink the divisor below the
+    standard deviation, and NaN is no value. Either raises ``ValueError`` (not ``TypeError``: the
+    type is right), down to the smallest negative double; the data stay unchanged.
+    """
+    before = np.array(x, copy=True)
+    refuses(lambda: getattr(t, case)(x, eps=eps), f"{case}(x, eps={eps!r})", ValueError)
+    unchanged(before, x, f"{case}(x, eps={eps!r}): x")
+
+
+#: feature ranges that are not finite increasing pairs: lo == hi, lo > hi, NaN or infinite ends.
+BAD_RANGES = st.one_of(
+    st.sampled_from([(1.0, 1.0), (0.0, 0.0), (1.0, 0.0), (0.0, math.nan), (math.nan, 1.0), (0.0, math.inf),
+                     (-math.inf, 0.0)]),
+    finite_floats(1e6).flatmap(lambda a: st.tuples(st.just(a), st.one_of(st.just(a), st.floats(-1e6, a)))))
+
+
+@law(needs=(), cases=per_technique(("fit_minmax", "minmax")), tier="contract", case=lambda c: st.just(c),
+     x=feature_matrices(max_rows=6, max_cols=3, bound=1e3), feature_range=BAD_RANGES, max_examples=10,
+     controls=(ctl.minmax_range_lo_equal_hi_accepted, ctl.minmax_range_unchecked),
+     examples=tuple({"_case": c, "case": c, "x": np.array([[1.0], [3.0]]), "feature_range": r}
+                    for c in ("fit_minmax", "minmax") for r in ((1.0, 1.0), (0.0, math.nan))))
+def minmax_feature_ranges_that_are_not_finite_and_increasing_are_refused(t, case, x, feature_range):
+    """``feature_range = (lo, hi)`` is a finite interval with ``lo < hi``: with ``lo == hi``
+    every value maps to one point (the normalisation is lost), with ``lo > hi`` the order of the
+    data is reversed, and a NaN or infinite end gives no finite output. Each raises
+    ``ValueError`` (the pair has the right type; equal ends are refused exactly); the data stay
+    unchanged.
+    """
+    before = np.array(x, copy=True)
+    refuses(lambda: getattr(t, case)(x, feature_range=feature_range), f"{case}(x, feature_range={feature_range!r})",
+            ValueError)
+    unchanged(before, x, f"{case}(x, feature_range={feature_range!r}): x")
+
+
+@law(needs=(), cases={"apply_zscore": ("fit_zscore", "apply_zscore"), "apply_minmax": ("fit_minmax", "apply_minmax")},
+     tier="contract", case=lambda c: st.just(c), x=feature_matrices(max_rows=6, max_cols=3, bound=1e3),
+     other=st.integers(1, 4), max_examples=10,
+     controls=(ctl.apply_zscore_broadcasts_features, ctl.apply_minmax_feature_check_index_error))
+def applying_statistics_to_another_number_of_features_is_refused(t, case, x, other):
+    """Statistics fitted on ``c`` features apply to data with exactly ``c`` features (one column
+    per fitted feature): data with another number of columns would be normalised by broadcasting
+    someone else's statistics (or the first ``c`` of them). It raises ``ValueError`` (a wrong
+    shape) and the data stay unchanged.
+    """
+    if other == x.shape[1]:
+        other += 1
+    new = np.resize(x, (x.shape[0], other))
+    if case == "apply_zscore":
+        stats, apply = t.fit_zscore(x, eps=0.0), t.apply_zscore
+    else:
+        stats, apply = t.fit_minmax(x, feature_range=(0.0, 1.0)), t.apply_minmax
+    before = new.copy()
+    refuses(lambda: apply(stats, new), f"{case} of data with {other} feature(s) by statistics of {x.shape[1]}",
+            ValueError)
+    unchanged(before, new, f"{case}: x")
+
+
+@st.composite
+def _beyond_float16(draw, case):
+    """``(fit data, x)``: float64 training data ``[[b], [b + d]]`` and float16 data whose normalised
+    value is beyond the float16 maximum 65504 (for ``minmax``: x itself, with a feature range
+    ``(0, hi)``, hi above 65504, in the third slot)."""
+    b = draw(st.floats(-100.0, 100.0), label="b")
+    d = draw(st.floats(1e-3, 0.25), label="d")
+    sign = draw(st.sampled_from([1.0, -1.0]), label="sign")
+    fit = np.array([[b], [b + d]])
+    if case == "minmax":
+        hi = draw(st.floats(65520.0, 1e6), label="hi")
+        return np.array([[b], [b + 1.0]], dtype=np.float16), None, (0.0, hi)   # distinct in float16
+    x = np.array([[b + sign * 2 * 65504 * d]], dtype=np.float16)
+    return fit, x, (0.0, 1.0)
+
+
+@law(needs=(), cases={"minmax": ("minmax",), "apply_zscore": ("fit_zscore", "apply_zscore"),
+                      "apply_minmax": ("fit_minmax", "apply_minmax")},
+     tier="contract", case=lambda c: st.just(c), data=lambda c: _beyond_float16(c), max_examples=10,
+     controls=(ctl.result_overflows_to_inf, ctl.result_overflow_refused_with_type_error))
+def normalised_values_beyond_the_output_dtype_are_refused(t, case, data):
+    """The output has the input's floating dtype, so a normalised value must fit it: float16 data
+    whose z-score or min-max value lies beyond 65504 (new data far outside the fitted range, or a
+    feature range wider than float16) would come out as inf. The call raises ``ValueError`` (the
+    result does not fit; the reference's message says to pass float32 or float64), not an inf
+    and not another exception; the data stay unchanged.
+    """
+    fit, x, feature_range = data
+    if case == "minmax":
+        call, what, arr = (lambda: t.minmax(fit, feature_range=feature_range)), \
+            f"minmax(float16 {fit.ravel().tolist()}, feature_range={feature_range!r})", fit
+    elif case == "apply_zscore":
+        stats = t.fit_zscore(fit, eps=0.0)
+        call, what, arr = (lambda: t.apply_zscore(stats, x)), \
+            f"apply_zscore(fit_zscore({fit.ravel().tolist()}), float16 {x.ravel().tolist()})", x
+    else:
+        stats = t.fit_minmax(fit, feature_range=feature_range)
+        call, what, arr = (lambda: t.apply_minmax(stats, x)), \
+            f"apply_minmax(fit_minmax({fit.ravel().tolist()}), float16 {x.ravel().tolist()})", x
+    before = np.array(arr, copy=True)
+    refuses(call, what, ValueError)
+    unchanged(before, arr, f"{what}: x")

@@ -393,6 +393,8 @@ def batchnorm_running_init(num_features: int) -> BatchNormRunning:
 
 def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weights: str = "new",
                              unbiased: bool = True) -> BatchNormRunning:
+    if momentum_weights not in ("new", "old"):
+        raise ValueError(f"batchnorm_running_update: momentum_weights must be 'new' or 'old'; got {momentum_weights!r}")
     if unbiased:
         _unsupported("batchnorm_running_update", "unbiased=True (torch's unbiased running variance)")
     if running is None:
@@ -406,6 +408,8 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
 
 def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
                             unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
+    if init not in ("batch", "zeros_ones"):
+        raise ValueError(f"batchnorm_running_stats: init must be 'batch' or 'zeros_ones'; got {init!r}")
     if init != "zeros_ones":
         _unsupported("batchnorm_running_stats", f"init={init!r} (Keras starts the moving statistics at 0 and 1)")
     batches = list(batches)

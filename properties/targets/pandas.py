@@ -74,7 +74,9 @@ CONVENTIONS = {
 
 def _frame(values, func: str):
     v = np.array(values, dtype=None, copy=True)
-    if v.dtype.kind not in "fiub" or v.ndim not in (1, 2) or v.shape[0] < 1:
+    if v.dtype.kind not in "fiub":   # the interface: data of the wrong type is a TypeError
+        raise TypeError(f"pandas target: {func}: values must be real numbers; got dtype {v.dtype}")
+    if v.ndim not in (1, 2) or v.shape[0] < 1:
         raise ValueError(f"pandas target: {func}: values must be a non-empty real series of shape (T,) or "
                          f"(T, d); got dtype {v.dtype}, shape {v.shape}")
     dtype = v.dtype if v.dtype.kind == "f" else np.dtype(np.float64)

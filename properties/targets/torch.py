@@ -401,7 +401,7 @@ def batchnorm_forward(x, gamma, beta, eps: float = 1e-5):
     CONVENTIONS["BatchNorm eps = 0"]). The cache's statistics are torch's ``save_mean`` /
     ``save_invstd`` from ``aten.native_batch_norm``.
     """
-    if not eps > 0:
+    if eps == 0:   # torch's own ValueError for eps < 0 (and its acceptance of NaN) are left to F.batch_norm
         _unsupported("batchnorm_forward", f"eps={eps!r} in training (F.batch_norm requires eps > 0)")
     xt = _t(x).requires_grad_(True)
     g = torch.from_numpy(_float(gamma).astype(np.float64)).to(xt.dtype).requires_grad_(True)
@@ -447,10 +447,11 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
         raise ValueError(f"batchnorm_running_update: momentum_weights must be 'new' or 'old'; got {momentum_weights!r}")
     xt = torch.from_numpy(_float(x).astype(np.float64))
     delta = momentum if momentum_weights == "new" else 1.0 - momentum
+    c = xt.shape[1] if xt.dim() >= 2 else 1   # other ndims: the module's own check (_check_input_dim) refuses them
     if running is None:
-        bn, count = _bn_module(xt.shape[1], 1.0), 0  # torch momentum 1.0: the first batch's statistics
+        bn, count = _bn_module(c, 1.0), 0  # torch momentum 1.0: the first batch's statistics
     else:
-        bn, count = _bn_module(xt.shape[1], float(delta)), int(running.count)
+        bn, count = _bn_module(c, float(delta)), int(running.count)
         bn.running_mean.copy_(torch.from_numpy(np.asarray(running.mean, dtype=np.float64)))
         bn.running_var.copy_(torch.from_numpy(np.asarray(running.var, dtype=np.float64)))
     bn.train()
@@ -462,8 +463,11 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
 def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
                             unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
     """Fold ``batches`` through one ``nn.BatchNorm1d`` (``init='zeros_ones'`` is torch's own start)."""
+    if init not in ("batch", "zeros_ones"):
+        raise ValueError(f"batchnorm_running_stats: init must be 'batch' or 'zeros_ones'; got {init!r}")
     batches = list(batches)
-    running = batchnorm_running_init(np.asarray(batches[0]).shape[1]) if init == "zeros_ones" else None
+    first = np.asarray(batches[0])
+    running = batchnorm_running_init(first.shape[1] if first.ndim >= 2 else 1) if init == "zeros_ones" else None
     for b in batches:
         running = batchnorm_running_update(running, b, momentum, momentum_weights=momentum_weights, unbiased=unbiased)
     return running
