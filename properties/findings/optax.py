@@ -96,3 +96,36 @@ FINDINGS = [
         reproduce=violates(EDGE, name="adadelta", grads=np.array([[0.0, 1.0]]), lr=1.0, inside=False, beta=0.9),
     ),
 ]
+
+# --- contract findings (argument domains the interface documents) -----------------------------------
+GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
+NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
+NON_INT = "initialisers_refuse_a_shape_of_non_integers"
+
+FINDINGS += [
+    Finding(
+        "OVB1", severity="contract",
+        reason="jax.nn.initializers.variance_scaling does not check scale (jax/_src/nn/initializers.py: variance = "
+               "scale / denominator, documented 'positive float'), and jax has no gain: the adapter passes scale = "
+               "gain^2, so gain 0 draws all-zero weights, a negative gain is taken as its square, and NaN / inf give "
+               "NaN / inf weights, all without an error",
+        laws=tuple(f"{GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform")),
+        reproduce=violates(GAIN, name="lecun_normal", value=0.0, shape=(4, 7), seed=0),
+    ),
+    Finding(
+        "OVB2", severity="contract",
+        reason="jax.nn.initializers.variance_scaling refuses a shape of fewer than 2 dimensions (ValueError from "
+               "_compute_fans) and a negative dimension, but a zero dimension gives a fan of 0 and variance = scale / "
+               "denominator divides a Python float by 0: ZeroDivisionError instead of ValueError",
+        laws={NO_FAN: lambda shape, **_: len(shape) >= 2 and min(shape) == 0},
+        reproduce=violates(NO_FAN, name="glorot_uniform", shape=(0, 3), layout="torch", seed=0),
+    ),
+    Finding(
+        "OVB3", severity="contract",
+        reason="jax.nn.initializers.zeros and constant accept a bool dimension (True is an int to jax's shape check: "
+               "zeros(key, (True, 3)) has shape (1, 3)); float, string and None dimensions raise TypeError",
+        laws={f"{NON_INT}[zeros_init]": lambda shape, **_: any(isinstance(d, bool) for d in shape),
+              f"{NON_INT}[constant_init]": lambda shape, **_: any(isinstance(d, bool) for d in shape)},
+        reproduce=violates(NON_INT, name="zeros_init", shape=(True, 3), seed=0),
+    ),
+]

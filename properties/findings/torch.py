@@ -132,3 +132,31 @@ FINDINGS = [
                            data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
     ),
 ]
+
+# --- contract findings (argument domains the interface documents) -----------------------------------
+GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
+NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
+
+FINDINGS += [
+    Finding(
+        "TVB1", severity="contract",
+        reason="torch.nn.init.xavier_normal_ / xavier_uniform_ take any gain unchecked (std = gain * sqrt(2 / (fan_in "
+               "+ fan_out)), torch/nn/init.py L506, L538): gain = 0 returns all-zero weights, inf infinite ones, and a "
+               "negative or NaN gain reaches normal_ / uniform_, which raise RuntimeError ('normal expects std >= "
+               "0.0'), not ValueError. torch has no LeCun initialiser: the adapter's kaiming_*_(nonlinearity='linear') "
+               "times gain accepts every gain",
+        laws=tuple(f"{GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform")),
+        reproduce=violates(GAIN, name="glorot_normal", value=0.0, shape=(4, 7), seed=0),
+    ),
+    Finding(
+        "TVB2", severity="contract",
+        reason="torch.nn.init's kaiming_*_ and xavier_*_ and _calculate_fan_in_and_fan_out refuse a shape of fewer "
+               "than 2 dimensions (ValueError, torch/nn/init.py L462) but not a zero dimension: kaiming_*_ warns "
+               "'Initializing zero-element tensors is a no-op' (L609, L663) and returns the empty tensor, xavier_*_ "
+               "returns it too (or divides by a fan of 0: ZeroDivisionError for (4, 3, 0)), and the fans of (0, 3) are "
+               "(3, 0); a negative dimension raises RuntimeError from torch.empty ('Trying to create tensor with "
+               "negative dimension'), not ValueError",
+        laws={NO_FAN: lambda shape, **_: len(shape) >= 2},
+        reproduce=violates(NO_FAN, name="he_normal", shape=(0, 3), layout="torch", seed=0),
+    ),
+]
