@@ -160,3 +160,15 @@ FINDINGS += [
         reproduce=violates(NO_FAN, name="he_normal", shape=(0, 3), layout="torch", seed=0),
     ),
 ]
+
+LABELS = "logistic_losses_refuse_labels_outside_zero_one"
+FINDINGS += [
+    Finding(
+        "TVB3", severity="contract",
+        reason="F.binary_cross_entropy_with_logits checks only that target and input have the same size "
+               "(torch/nn/functional.py L3688-L3691) and evaluates (1 - y) z + log(1 + e^-z) for any target: "
+               "y = -1e-300 or 2 is accepted (loss and gradient returned), no error",
+        laws=(f"{LABELS}[bce_with_logits_loss]", f"{LABELS}[bce_with_logits_loss_grad]"),
+        reproduce=violates(LABELS, name="bce_with_logits_loss", label=2.0, n=2, seed=0),
+    ),
+]
