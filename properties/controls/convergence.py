@@ -604,3 +604,14 @@ minimize_tol_unchecked = Control(
 minimize_optimizer_either = Control(
     "minimize_optimizer_either", "plausible bug (mutant: or for and)", "minimize accepts an optimizer with init or update",
     {"minimize": _minimize_either})
+
+
+def _least_squares_reshaped(X, y):
+    """A 0-d or 1-d X taken as one row (np.atleast_2d), y raveled."""
+    import reference
+    return reference.least_squares(np.atleast_2d(X) if np.ndim(X) < 2 else X, np.ravel(y))
+
+
+least_squares_reshaped = Control(
+    "least_squares_reshaped", "plausible bug (numpy's atleast_2d / ravel)", "least_squares reshapes X and y instead of "
+    "refusing them", {"least_squares": _least_squares_reshaped})

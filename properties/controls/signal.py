@@ -402,3 +402,14 @@ dense_forward_default_tanh_output = Control(
 dense_backward_default_sigmoid = Control(
     "dense_backward_default_sigmoid", "plausible bug", "dense_backward defaults to activation='sigmoid'",
     {"dense_backward": _with_activation_defaults("dense_backward", activation="sigmoid")})
+
+
+def _deep_linear_saturated(weights, x):
+    """The result clipped to the largest finite float64 (np.nan_to_num) instead of +-inf."""
+    import reference
+    return np.nan_to_num(reference.deep_linear_forward(weights, x))
+
+
+deep_linear_saturates = Control(
+    "deep_linear_saturates", "plausible bug (np.nan_to_num)", "deep_linear_forward saturates at +-1.8e308 instead of "
+    "returning +-inf", {"deep_linear_forward": _deep_linear_saturated})

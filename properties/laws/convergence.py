@@ -1326,3 +1326,19 @@ def minimize_refuses_an_optimizer_without_init_and_update(t, optimizer):
                              "neither": {}}[optimizer])
     refuses(lambda: t.minimize(opt, lambda x: x, np.array([1.0]), steps=2), f"minimize: an optimizer with {optimizer}",
             expect=TypeError)
+
+
+_BAD_DATA = {"X 0-d": (np.float64(1.0), [1.0]), "X 1-d": ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]),
+             "X 3-d": (np.ones((1, 3, 2)), [1.0, 2.0, 3.0]), "y 0-d": (np.eye(3, 2), np.float64(1.0)),
+             "y 2-d": (np.eye(3, 2), np.ones((3, 1))), "y of another length": (np.eye(3, 2), [1.0, 2.0])}
+
+
+@law(needs=("least_squares",), tier="contract", max_examples=6, kind=st.sampled_from(sorted(_BAD_DATA)),
+     examples=tuple({"kind": k} for k in _BAD_DATA), controls=(ctl.least_squares_reshaped,))
+def least_squares_refuses_data_that_is_not_a_matrix_and_a_target_vector(t, kind):
+    """``least_squares(X, y)`` refuses, with ``ValueError``, an ``X`` that is not 2-d ``(n, d)``
+    and a ``y`` that is not 1-d of length n (the documented shapes: one row of X and one
+    target per sample; a 1-d X is ambiguous between one sample and one feature).
+    """
+    x, y = _BAD_DATA[kind]
+    refuses(lambda: t.least_squares(x, y), f"least_squares: {kind} (X shape {np.shape(x)}, y shape {np.shape(y)})")

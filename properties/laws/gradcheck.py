@@ -774,11 +774,13 @@ def finite_differences_refuse_a_step_that_does_not_give_two_points(t, name, poin
     """``numerical_gradient`` and ``gradient_check`` refuse, with ``ValueError`` (and no
     warning), a step for which ``x_i + h`` and ``x_i - h`` are not two distinct finite float64
     numbers: ``h`` below the precision of ``x_i`` (the difference ``f(x+h) - f(x-h)`` would be 0
-    over a step of 0) or ``x_i +- h`` beyond the float64 range. ``x`` stays unchanged.
+    over a step of 0) or ``x_i + h`` or ``x_i - h`` beyond the float64 range (one side is
+    enough: the step is then not centred). ``f = sum(tanh(x))`` is finite everywhere, so only
+    the step's check refuses. ``x`` stays unchanged.
     """
     xs, h = point
     x = np.array(xs, dtype=np.float64)
-    f = lambda v: float(np.sum(np.asarray(v, dtype=np.float64) * 0.5))  # noqa: E731
+    f = lambda v: float(np.sum(np.tanh(np.asarray(v, dtype=np.float64))))  # noqa: E731  (finite even at inf)
     _g, call = _fd_call(t, name, f, x, h=h)
     refuses(call, f"{name}(x={xs}, h={h!r}): x +- h are not two finite float64 numbers")
     unchanged(np.array(xs, dtype=np.float64), x, f"{name}: x")

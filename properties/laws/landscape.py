@@ -536,24 +536,31 @@ _NOT_SQUARE_SYMMETRIC = {
 }
 _LANDSCAPE_CASES = {"classify_critical_point": ("classify_critical_point",),
                     "hessian_eigen_tolerance": ("hessian_eigen_tolerance",),
-                    "condition_number(spd=True)": ("condition_number",)}
+                    "condition_number(spd=True)": ("condition_number",),
+                    "condition_number(spd=False)": ("condition_number",)}
+#: What each case refuses: condition_number(spd=False) takes any square matrix (asymmetric ones too).
+_SHAPE_KINDS = ("1-d", "3-d", "2x3", "3x2")
+
+
+def _kinds(case):
+    return _SHAPE_KINDS if case == "condition_number(spd=False)" else tuple(sorted(_NOT_SQUARE_SYMMETRIC))
 
 
 def _landscape_call(t, name, h):
-    if name == "condition_number(spd=True)":
-        return lambda: t.condition_number(h, spd=True)
+    if name.startswith("condition_number"):
+        return lambda: t.condition_number(h, spd=name.endswith("(spd=True)"))
     return lambda: getattr(t, name)(h)
 
 
 @law(needs=(), cases=_LANDSCAPE_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
-     kind=st.sampled_from(sorted(_NOT_SQUARE_SYMMETRIC)), scale=st.sampled_from([1.0, 2.0**-700, 2.0**700, -3.0]),
-     examples=tuple({"_case": c, "name": c, "kind": k, "scale": 1.0} for c in _LANDSCAPE_CASES
-                    for k in _NOT_SQUARE_SYMMETRIC),
+     kind=lambda c: st.sampled_from(_kinds(c)), scale=st.sampled_from([1.0, 2.0**-700, 2.0**700, -3.0]),
+     examples=tuple({"_case": c, "name": c, "kind": k, "scale": 1.0} for c in _LANDSCAPE_CASES for k in _kinds(c)),
      controls=(ctl.square_symmetric_unchecked, ctl.symmetry_unchecked))
 def landscape_functions_refuse_a_matrix_that_is_not_square_and_symmetric(t, name, kind, scale):
     """``classify_critical_point``, ``hessian_eigen_tolerance`` and ``condition_number(A,
     spd=True)`` refuse, with ``ValueError``, a matrix that is not 2-d, not square, or not
-    symmetric up to rounding (``max|H - H^T| <= 8 n eps max|H|``; a numerical Hessian is
+    symmetric up to rounding (``condition_number(A)``, spd=False, any square matrix: it refuses
+    the shapes only) (``max|H - H^T| <= 8 n eps max|H|``; a numerical Hessian is
     symmetrised first): a Hessian is symmetric, and the eigenvalues of an asymmetric matrix
     are not the curvatures. At any scale (the bound is relative). The matrix stays unchanged.
     """

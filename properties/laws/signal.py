@@ -1204,3 +1204,21 @@ def dense_networks_default_to_tanh_hidden_units_and_a_linear_output(t, widths, s
         if not np.array_equal(np.asarray(u), np.asarray(v)):
             raise LawViolation(f"dense_backward(weights, cache, grad_output): gradient of {what} = "
                                f"{np.asarray(u).tolist()}; with the documented defaults it is {np.asarray(v).tolist()}")
+
+
+@law(needs=("deep_linear_forward",), c=st.sampled_from([1e200, 1e160, -1e250]), depth=st.integers(2, 4),
+     x=st.sampled_from([[1.0, -1.0], [3.0, 0.0], [-2.0, 0.5]]), max_examples=8,
+     controls=(ctl.deep_linear_saturates,))
+def deep_linear_forward_overflows_to_signed_infinity_without_a_warning(t, c, depth, x):
+    """``deep_linear_forward([c I] * L, x)`` for exploding ``c`` (``|c|^L |x_i|`` beyond the
+    float64 range) is ``+-inf`` with the sign of ``c^L x_i`` where ``x_i != 0`` and 0 where
+    ``x_i = 0`` (documented: an entry is +-inf exactly when its true value is beyond the range,
+    never NaN, no warning; the exploding signal is the phenomenon shown, not an error).
+    """
+    ws = [c * np.eye(2)] * depth
+    out = np.asarray(t.deep_linear_forward(ws, np.array(x)), dtype=np.float64)
+    want = np.array([math.copysign(math.inf, (1.0 if c > 0 or depth % 2 == 0 else -1.0) * v) if v else 0.0
+                     for v in x])
+    if out.shape != want.shape or not np.array_equal(out, want):
+        raise LawViolation(f"deep_linear_forward([{c!r} I] * {depth}, {x}) = {out.tolist()}; the true values are "
+                           f"beyond float64, so it should be {want.tolist()}")
