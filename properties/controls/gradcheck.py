@@ -382,7 +382,8 @@ def _gradient_check_over(numerical):
 
 
 def _scalar_as_float(value, func):
-    return float(value)
+    """f's value through float() (a complex number: its real part, as numpy casts it)."""
+    return float(np.real(value)) if np.iscomplexobj(value) else float(value)
 
 
 fd_step_unchecked = Control(
