@@ -429,3 +429,19 @@ fans_default_keras = Control(
     "fans_default_keras", "plausible bug (Keras / JAX kernels are [*k, in, out])",
     "fan_in_fan_out defaults to layout='keras'",
     {"fan_in_fan_out": lambda shape, layout="keras": with_patched("fan_in_fan_out", "initialization")(shape, layout)})
+
+
+def _sample_unchecked(shape, rng, std, distribution, func, arg):
+    """Samples without the overflow checks (inf weights returned)."""
+    with np.errstate(over="ignore"):
+        if distribution == "uniform":
+            return rng.uniform(-1.0, 1.0, size=shape) * (math.sqrt(3.0) * std)
+        if distribution == "truncated_normal":
+            return _trunc(rng, shape, 1.0) * (std / _TRUNC)
+        return rng.standard_normal(shape) * std
+
+
+overflowing_gain_returned = Control(
+    "overflowing_gain_returned", "plausible bug (torch's normal_(std=...) returns inf)",
+    "an initialiser whose weights overflow returns them as +-inf",
+    patched_all(("lecun_normal", "lecun_uniform", "glorot_uniform"), "initialization", _sample=_sample_unchecked))

@@ -258,3 +258,15 @@ FINDINGS += [
         reproduce=violates(NON_INT, name="lecun_normal", shape=(True, 3), seed=0),
     ),
 ]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "KVB4", severity="contract",
+        reason="keras.initializers.VarianceScaling checks only scale > 0, not that the weights fit float64: the "
+               "adapter's scale = gain**2 = inf (gain 1.7e308) is accepted and the weights are +-inf (normal) or NaN "
+               "(uniform: random.uniform(minval=-inf, maxval=inf), random_initializers.py L314-L317)",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="lecun_normal", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

@@ -129,3 +129,16 @@ FINDINGS += [
         reproduce=violates(NON_INT, name="zeros_init", shape=(True, 3), seed=0),
     ),
 ]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "OVB4", severity="contract",
+        reason="jax.nn.initializers.variance_scaling does not check that the weights fit float64: scale = inf gives "
+               "+-inf weights (variance_scaling(inf, 'fan_in', 'normal')(key, (4, 1)) = [-inf, -inf, inf, inf]); jax "
+               "has no gain, and the adapter's scale = gain**2 raises Python's OverflowError for a gain of 1.7e308 "
+               "before jax is called, not ValueError",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="lecun_normal", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

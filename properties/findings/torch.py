@@ -172,3 +172,16 @@ FINDINGS += [
         reproduce=violates(LABELS, name="bce_with_logits_loss", label=2.0, n=2, seed=0),
     ),
 ]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "TVB4", severity="contract",
+        reason="nn.init does not check that the weights fit float64: xavier_uniform_(w, gain=1.7e308) asks "
+               "uniform_(-inf, inf) and raises RuntimeError ('from is out of bounds for double'), trunc_normal_ with "
+               "an infinite bound the same; torch has no LeCun initialiser, and the adapter's kaiming_*_(nonlinearity="
+               "'linear') times gain returns +-inf weights (lecun_normal((256, 1), gain=1.7e308))",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="glorot_uniform", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

@@ -606,3 +606,18 @@ def fan_in_fan_out_defaults_to_the_torch_layout(t, shape):
     got, want = tuple(t.fan_in_fan_out(shape)), tuple(t.fan_in_fan_out(shape, layout="torch"))
     if got != want:
         raise LawViolation(f"fan_in_fan_out({shape}) = {got}; with the documented default layout='torch' it is {want}")
+
+
+@law(needs=(), cases=per_technique(("lecun_normal", "lecun_uniform", "glorot_uniform")), tier="contract",
+     max_examples=4, name=lambda c: st.just(c), gain=st.sampled_from([1.7e308, 1.7976931348623157e308]),
+     truncated=st.booleans(), seed=stats.seeds(), controls=(ctl.overflowing_gain_returned,))
+def initialisers_refuse_a_gain_whose_weights_do_not_fit_float64(t, name, gain, truncated, seed):
+    """An initialiser refuses, with ``ValueError`` (and no warning), a finite gain whose
+    weights do not fit float64: LeCun normal on ``(256, 1)`` (fan_in 1, std = gain ~ 1.7e308:
+    a draw beyond |z| = 1.06 overflows; the chance that none of 256 does is below 1e-37),
+    the uniforms' bound ``sqrt(3) gain / sqrt(fan)`` beyond the range (documented: "gain must
+    give samples that fit float64"; infinite weights are no initialisation).
+    """
+    shape = (256, 1) if name == "lecun_normal" else (1, 1)
+    kw = {"gain": gain, **({"truncated": truncated} if name == "lecun_normal" else {})}
+    _refused_init(t, name, shape, seed, "the weights overflow float64", **kw)
