@@ -400,7 +400,7 @@ thresholds_closed = Control(
     "thresholds_closed", "plausible bug (mutant: good >= 0)", "gradient_check accepts good = 0",
     patched_all(("gradient_check",), "gradcheck", check_in_range=lenient_range_closed))
 fd_without_point_checks = Control(
-    "fd_without_point_checks", "the textbook centred difference (seed 003)",
+    "fd_without_point_checks", "plausible bug (the textbook centred difference, no checks)",
     "numerical_gradient without the checks that x +- h are two finite numbers",
     {"numerical_gradient": _central_differences, "gradient_check": _gradient_check_over(_central_differences)})
 fd_quotient_returned = Control(
