@@ -447,3 +447,171 @@ def _rosenbrock_warns_far_out(d=2, b=100.0):
 rosenbrock_warns_far_out = Control(
     "rosenbrock_warns_far_out", "mutation testing (errstate without over= survived)",
     "rosenbrock's value warns (RuntimeWarning) when it overflows", {"rosenbrock": _rosenbrock_warns_far_out})
+
+
+# --- contract: removed or weakened argument checks (problems, Newton, the driver) ----------------------
+from types import SimpleNamespace  # noqa: E402
+
+from properties.controls._patch import lenient_range, lenient_range_closed, original, patched_all  # noqa: E402
+
+
+def _lenient_int(value, func, name, minimum=1):
+    return int(value)
+
+
+def _spd_unchecked(a, func, name="A"):
+    """Any matrix taken as it is: its eigen-decomposition, nothing refused."""
+    m = np.array(a, dtype=np.float64)
+    evals, evecs = np.linalg.eigh(m)
+    return m, evals, evecs
+
+
+def _spd_with_bound(factor, strict=True):
+    def spd(a, func, name="A"):
+        from reference._numerics import EPS64
+        m = np.array(a, dtype=np.float64)
+        d = m.shape[0]
+        if m.ndim != 2 or m.shape != (d, d):
+            raise ValueError(f"{func}: {name} must be square")
+        mag = np.max(np.abs(m))
+        with np.errstate(over="ignore"):
+            asym = np.max(np.abs(m - m.T))
+        if asym > factor * d * EPS64 * mag:
+            raise ValueError(f"{func}: {name} must be symmetric")
+        m = m + (m.T - m) / 2
+        evals, evecs = np.linalg.eigh(m)
+        if not (evals[0] > d * EPS64 * evals[-1] if strict else evals[0] >= d * EPS64 * evals[-1]):
+            raise ValueError(f"{func}: {name} must be positive definite")
+        return m, evals, evecs
+    return spd
+
+
+def _finite_returned(compute, func, what):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return compute()
+
+
+def _minibatch_unchecked(problem, params, batch_idx):
+    """The mean per-sample gradient over any index array numpy accepts."""
+    if problem is None or problem.batch_grad is None:
+        raise TypeError("minibatch_gradient: problem must be a finite-sum Problem")
+    return problem.batch_grad(np.asarray(params, dtype=np.float64), np.asarray(batch_idx))
+
+
+def _minibatch_any_problem(problem, params, batch_idx):
+    """No type check: the problem's batch_grad is read directly (AttributeError for None)."""
+    return problem.batch_grad(np.asarray(params, dtype=np.float64), np.asarray(batch_idx))
+
+
+def _direction_unchecked(grad, hessian, func):
+    return np.linalg.solve(np.asarray(hessian, dtype=np.float64), grad)
+
+
+def _direction_closed(grad, hessian, func):
+    """The singular-value test with ``>=`` (a Hessian exactly at the bound accepted)."""
+    from reference._numerics import EPS64
+    h = np.asarray(hessian, dtype=np.float64)
+    d = grad.shape[0]
+    if h.shape != (d, d):
+        raise ValueError(f"{func}: hessian must have shape ({d}, {d})")
+    s = np.linalg.svd(h, compute_uv=False)
+    if not s[-1] >= d * EPS64 * s[0] or s[0] == 0:
+        raise ValueError(f"{func}: hessian must be nonsingular")
+    return np.linalg.solve(h, grad)
+
+
+def _vector_any(x, func, name):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _step_returned(lr, grad, hessian, func, params=None):
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = -lr * original("optimizers.newton", "_direction")(grad, hessian, func)
+        return out if params is None else params + out
+
+
+def _newton_step__any(hessian_fn, lr=1.0):
+    """``newton`` whose ``step_`` writes into any array-like params."""
+    import reference
+    opt = reference.newton(hessian_fn, lr=lr)
+
+    def step_(params, grads, state):
+        u, state = opt.update(grads, state, np.asarray(params, dtype=np.float64))
+        params[...] = params + u
+        return state
+    return reference.Optimizer(opt.init, opt.update, step_)
+
+
+def _minimize_either(optimizer, grad_fn, x0, **kw):
+    """The Optimizer check with ``or``: one of init and update suffices (the other a stand-in)."""
+    import reference
+    if not (hasattr(optimizer, "init") or hasattr(optimizer, "update")):
+        raise TypeError("minimize: optimizer must have init and update")
+    opt = SimpleNamespace(init=getattr(optimizer, "init", lambda x: 0),
+                          update=getattr(optimizer, "update", lambda g, s, x=None: (np.zeros_like(g), s)))
+    return reference.minimize(opt, grad_fn, x0, **kw)
+
+
+problem_parameters_unchecked = Control(
+    "problem_parameters_unchecked", "plausible bug", "rosenbrock's d and b and conditioned_quadratic's kappa unchecked",
+    patched_all(("rosenbrock", "conditioned_quadratic"), "problems", check_in_range=lenient_range,
+                check_positive_int=_lenient_int))
+rosenbrock_b_zero_accepted = Control(
+    "rosenbrock_b_zero_accepted", "plausible bug (mutant: b >= 0)", "rosenbrock accepts b = 0",
+    patched_all(("rosenbrock",), "problems", check_in_range=lenient_range_closed))
+spd_unchecked = Control(
+    "spd_unchecked", "plausible bug", "quadratic and quadratic_form take any matrix (eigh of it)",
+    patched_all(("quadratic", "quadratic_form"), "problems", _spd=_spd_unchecked))
+spd_symmetry_bound_nine = Control(
+    "spd_symmetry_bound_nine", "plausible bug (mutant: 9 d eps for 8 d eps)",
+    "the symmetry bound 9 d eps max|A| and the eigenvalue bound closed",
+    patched_all(("quadratic", "quadratic_form"), "problems", _spd=_spd_with_bound(9, strict=False)))
+finite_sum_overflow_returned = Control(
+    "finite_sum_overflow_returned", "plausible bug", "least_squares and minibatch_gradient return inf / NaN on overflow",
+    patched_all(("least_squares", "minibatch_gradient"), "problems", _finite=_finite_returned))
+batch_unchecked = Control(
+    "batch_unchecked", "plausible bug (numpy fancy indexing)", "minibatch_gradient indexes with any batch_idx",
+    {"minibatch_gradient": _minibatch_unchecked})
+batch_problem_unchecked = Control(
+    "batch_problem_unchecked", "plausible bug", "minibatch_gradient reads problem.batch_grad without a type check",
+    {"minibatch_gradient": _minibatch_any_problem})
+newton_lr_unchecked = Control(
+    "newton_lr_unchecked", "plausible bug", "newton_step and newton take any lr",
+    patched_all(("newton_step", "newton"), "optimizers.newton", check_in_range=lenient_range))
+newton_lr_zero_accepted = Control(
+    "newton_lr_zero_accepted", "plausible bug (mutant: lr >= 0)", "newton_step and newton accept lr = 0",
+    patched_all(("newton_step", "newton"), "optimizers.newton", check_in_range=lenient_range_closed))
+newton_hessian_unchecked = Control(
+    "newton_hessian_unchecked", "plausible bug (numpy.linalg.solve's own check only)",
+    "the Newton direction is solve(H, g) without the singular-value test",
+    patched_all(("newton_step", "newton"), "optimizers.newton", _direction=_direction_unchecked))
+newton_singular_bound_closed = Control(
+    "newton_singular_bound_closed", "plausible bug (mutant: >= for >)",
+    "a Hessian whose smallest singular value is exactly d eps times the largest is accepted",
+    patched_all(("newton_step", "newton"), "optimizers.newton", _direction=_direction_closed))
+newton_params_of_any_ndim = Control(
+    "newton_params_of_any_ndim", "plausible bug", "newton_step and newton take params and grads of any ndim",
+    patched_all(("newton_step", "newton"), "optimizers.newton", _vector=_vector_any))
+newton_step__any_params = Control(
+    "newton_step__any_params", "plausible bug", "newton's step_ writes into any params (float32, 2-d, read-only)",
+    {"newton": _newton_step__any})
+newton_overflow_returned = Control(
+    "newton_overflow_returned", "plausible bug", "newton_step and newton.update return an overflowing step as inf",
+    patched_all(("newton_step", "newton"), "optimizers.newton", _step=_step_returned))
+minimize_tol_unchecked = Control(
+    "minimize_tol_unchecked", "plausible bug", "minimize takes any tol", patched_all(("minimize",), "optimizers.driver",
+                                                                              check_in_range=lenient_range))
+minimize_optimizer_either = Control(
+    "minimize_optimizer_either", "plausible bug (mutant: or for and)", "minimize accepts an optimizer with init or update",
+    {"minimize": _minimize_either})
+
+
+def _least_squares_reshaped(X, y):
+    """A 0-d or 1-d X taken as one row (np.atleast_2d), y raveled."""
+    import reference
+    return reference.least_squares(np.atleast_2d(X) if np.ndim(X) < 2 else X, np.ravel(y))
+
+
+least_squares_reshaped = Control(
+    "least_squares_reshaped", "plausible bug (numpy's atleast_2d / ravel)", "least_squares reshapes X and y instead of "
+    "refusing them", {"least_squares": _least_squares_reshaped})

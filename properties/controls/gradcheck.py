@@ -351,3 +351,61 @@ gradient_check_analytic_unconverted = Control(
     "gradient_check_analytic_unconverted", "plausible bug (np.asarray(grad_f(x)) without dtype=float64)",
     "GradCheckResult.analytic returned in grad_f's dtype (float32) instead of float64",
     {"gradient_check": _gradient_check_variant(analytic_unconverted=True)})
+
+
+# --- contract: removed or weakened argument checks of the finite-difference functions -----------------
+from properties.controls._patch import lenient_range, lenient_range_closed, patched_all  # noqa: E402
+
+
+def _central_differences(f, x, h=1e-6):
+    """The textbook centred difference, nothing checked: (f(x + h e_i) - f(x - h e_i)) / 2h."""
+    x0 = np.array(x, dtype=np.float64)
+    g = np.empty_like(x0)
+    for i in range(x0.size):
+        e = np.zeros_like(x0)
+        e.flat[i] = h
+        with np.errstate(over="ignore", invalid="ignore"):
+            g.flat[i] = (float(f(x0 + e)) - float(f(x0 - e))) / (2 * h)
+    return g
+
+
+def _gradient_check_over(numerical):
+    def gradient_check(f, grad_f, x, h=1e-6, good=1e-7, wrong=1e-3):
+        import reference
+        x0 = np.array(x, dtype=np.float64)
+        a = np.asarray(grad_f(x0.copy()), dtype=np.float64)
+        n = numerical(f, x0, h)
+        r = reference.relative_error(a, n)
+        return reference.GradCheckResult(r, "ok" if r <= good else ("wrong" if r > wrong else "suspicious"),
+                                         (), a, n)
+    return gradient_check
+
+
+def _scalar_as_float(value, func):
+    """f's value through float() (a complex number: its real part, as numpy casts it)."""
+    return float(np.real(value)) if np.iscomplexobj(value) else float(value)
+
+
+fd_step_unchecked = Control(
+    "fd_step_unchecked", "plausible bug", "numerical_gradient and gradient_check take any h (and gradient_check any "
+    "thresholds)", patched_all(("numerical_gradient", "gradient_check"), "gradcheck", check_in_range=lenient_range))
+fd_step_zero_accepted = Control(
+    "fd_step_zero_accepted", "plausible bug (mutant: h >= 0)", "h = 0 passes the range check (refused later as below "
+    "the precision of x, after f is evaluated for gradient_check's grad_f)",
+    patched_all(("numerical_gradient", "gradient_check"), "gradcheck", check_in_range=lenient_range_closed))
+thresholds_unchecked = Control(
+    "thresholds_unchecked", "plausible bug", "gradient_check takes any good and wrong",
+    patched_all(("gradient_check",), "gradcheck", check_in_range=lenient_range))
+thresholds_closed = Control(
+    "thresholds_closed", "plausible bug (mutant: good >= 0)", "gradient_check accepts good = 0",
+    patched_all(("gradient_check",), "gradcheck", check_in_range=lenient_range_closed))
+fd_without_point_checks = Control(
+    "fd_without_point_checks", "plausible bug (the textbook centred difference, no checks)",
+    "numerical_gradient without the checks that x +- h are two finite numbers",
+    {"numerical_gradient": _central_differences, "gradient_check": _gradient_check_over(_central_differences)})
+fd_quotient_returned = Control(
+    "fd_quotient_returned", "plausible bug", "an overflowing difference quotient is returned as inf",
+    {"numerical_gradient": _central_differences, "gradient_check": _gradient_check_over(_central_differences)})
+fd_any_output = Control(
+    "fd_any_output", "plausible bug", "f's value converted with float() (a string '1.5' accepted)",
+    patched_all(("numerical_gradient", "gradient_check"), "gradcheck", _scalar_output=_scalar_as_float))

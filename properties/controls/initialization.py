@@ -364,3 +364,84 @@ truncation_shared_redraw = Control(
     "truncated normal by rejection redrawing ONE value for all rejected entries of a call: 4.6% of each call equal",
     {n: _shared_redraw(n) for n in ("lecun_normal", "glorot_normal", "he_normal")},
     correct="redraw as many independent values as there are rejected entries")
+
+
+# --- contract: removed or weakened argument checks -----------------------------------------------
+from properties.controls._patch import lenient_range, lenient_range_closed, original, patched_all, with_patched  # noqa: E402
+
+_INITS = ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+          "variance_scaling")
+
+
+def _fans_like_keras(shape, layout, func):
+    """Keras's fans: a 1-d (or 0-d) shape uses shape[0] (or 1) for both; no dimension check."""
+    dims = tuple(shape)
+    if len(dims) < 2:
+        n = dims[0] if dims else 1
+        return n, n, dims
+    if any(d <= 0 for d in dims):
+        rec = math.prod(dims[2:]) if layout == "torch" else math.prod(dims[:-2])
+        return (dims[1] if layout == "torch" else dims[-2]) * rec, (dims[0] if layout == "torch" else dims[-1]) * rec, dims
+    return original("initialization", "_fans")(shape, layout, func)
+
+
+def _check_shape_int(shape, func, *, min_ndim=0, min_dim=0):
+    """Dimensions converted with ``int()`` instead of checked (3.5 becomes 3)."""
+    if isinstance(shape, (tuple, list)):
+        try:
+            shape = tuple(int(d) for d in shape)
+        except (TypeError, ValueError):
+            pass
+    return original("initialization", "_check_shape")(shape, func, min_ndim=min_ndim, min_dim=min_dim)
+
+
+def _he_gain_falls_back(mode, nonlinearity, negative_slope, func):
+    """An unknown nonlinearity gets gain 1 (a dictionary lookup with a default)."""
+    from reference.initialization import NONLINEARITIES
+    if nonlinearity not in NONLINEARITIES:
+        return 1.0
+    return original("initialization", "_he_gain")(mode, nonlinearity, negative_slope, func)
+
+
+gain_unchecked = Control(
+    "gain_unchecked", "plausible bug (a removed range check; torch's xavier_normal_ takes any gain)",
+    "LeCun / Glorot gain and variance_scaling's scale are not range-checked (0 and negatives accepted)",
+    patched_all(("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "variance_scaling"),
+                "initialization", check_in_range=lenient_range))
+gain_zero_accepted = Control(
+    "gain_zero_accepted", "plausible bug (mutant: the open bound gain > 0 made closed)",
+    "gain = 0 and scale = 0 accepted (all-zero weights); negatives still refused",
+    patched_all(("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "variance_scaling"),
+                "initialization", check_in_range=lenient_range_closed))
+fans_of_any_shape = Control(
+    "fans_of_any_shape", "Keras (fan_in = fan_out = shape[0] for a 1-d shape) and torch (a zero-element tensor "
+    "initialised as a no-op)", "fans and initialisers accept shapes of fewer than 2 dimensions and zero dimensions",
+    {**patched_all(_INITS + ("fan_in_fan_out",), "initialization", _fans=_fans_like_keras)})
+shape_truncated_to_int = Control(
+    "shape_truncated_to_int", "plausible bug", "shape dimensions converted with int() (3.5 becomes 3, '2' becomes 2)",
+    patched_all(_INITS + ("fan_in_fan_out", "zeros_init", "constant_init"), "initialization",
+                _check_shape=_check_shape_int))
+he_unknown_nonlinearity_linear = Control(
+    "he_unknown_nonlinearity_linear", "plausible bug (a gain table looked up with a default)",
+    "He initialisers give an unknown nonlinearity gain 1", patched_all(("he_normal", "he_uniform"), "initialization",
+                                                                        _he_gain=_he_gain_falls_back))
+fans_default_keras = Control(
+    "fans_default_keras", "plausible bug (Keras / JAX kernels are [*k, in, out])",
+    "fan_in_fan_out defaults to layout='keras'",
+    {"fan_in_fan_out": lambda shape, layout="keras": with_patched("fan_in_fan_out", "initialization")(shape, layout)})
+
+
+def _sample_unchecked(shape, rng, std, distribution, func, arg):
+    """Samples without the overflow checks (inf weights returned)."""
+    with np.errstate(over="ignore"):
+        if distribution == "uniform":
+            return rng.uniform(-1.0, 1.0, size=shape) * (math.sqrt(3.0) * std)
+        if distribution == "truncated_normal":
+            return _trunc(rng, shape, 1.0) * (std / _TRUNC)
+        return rng.standard_normal(shape) * std
+
+
+overflowing_gain_returned = Control(
+    "overflowing_gain_returned", "plausible bug (torch's normal_(std=...) returns inf)",
+    "an initialiser whose weights overflow returns them as +-inf",
+    patched_all(("lecun_normal", "lecun_uniform", "glorot_uniform"), "initialization", _sample=_sample_unchecked))

@@ -287,3 +287,34 @@ eigen_tolerance_in_float32 = Control(
     "eigen_tolerance_in_float32", "mutation testing (np.asarray(H, dtype=None) survived)",
     "hessian_eigen_tolerance of a float32 H computed with a float32 eigensolver (the norm off by ~ n 6e-8)",
     {"hessian_eigen_tolerance": _eigen_tolerance_in_float32})
+
+
+# --- contract: removed or weakened argument checks -------------------------------------------------------
+from properties.controls._patch import lenient_range, patched_all  # noqa: E402
+
+
+def _as_given(H, func, name="H", symmetric=True):
+    """The matrix scaled as the reference scales it, nothing checked."""
+    H = np.asarray(H, dtype=np.float64)
+    s = float(2.0 ** np.frexp(np.max(np.abs(H)))[1]) if H.size and np.max(np.abs(H)) > 0 else 1.0
+    return H / s, s
+
+
+def _square_only(H, func, name="H", symmetric=True):
+    """Shape checked, symmetry not (then symmetrised anyway)."""
+    from properties.controls._patch import original
+    H2, s = original("landscape", "_square_symmetric")(H, func, name, symmetric=False)
+    return (H2 + H2.T) / 2.0, s
+
+
+_LANDSCAPE = ("classify_critical_point", "hessian_eigen_tolerance", "condition_number")
+square_symmetric_unchecked = Control(
+    "square_symmetric_unchecked", "plausible bug", "any array taken as the Hessian (no shape or symmetry check)",
+    patched_all(_LANDSCAPE, "landscape", _square_symmetric=_as_given))
+symmetry_unchecked = Control(
+    "symmetry_unchecked", "plausible bug (numpy.linalg.eigvalsh reads one triangle)",
+    "an asymmetric Hessian symmetrised silently instead of refused", patched_all(_LANDSCAPE, "landscape",
+                                                                               _square_symmetric=_square_only))
+tol_unchecked = Control(
+    "tol_unchecked", "plausible bug", "classify_critical_point takes any tol",
+    patched_all(("classify_critical_point",), "landscape", check_in_range=lenient_range))

@@ -287,3 +287,129 @@ gd_in_input_dtype = Control(
     "gd_in_input_dtype", "plausible bug (no float64 conversion)",
     "gradient_descent_step updates float32 parameters with float32 gradients in float32",
     {"gradient_descent_step": _gd_in_input_dtype}, correct="p - lr g computed in float64, returned as float64")
+
+
+# --- contract: removed or weakened argument checks of the network functions ---------------------------
+from properties.controls._patch import lenient_range, lenient_range_closed, original, patched_all  # noqa: E402
+
+_NETS = ("dense_forward", "dense_backward", "deep_linear_forward")
+
+
+def _weights_as_given(weights, func, *, square=False):
+    """Weights converted to float64 arrays, nothing checked but the list itself."""
+    if isinstance(weights, np.ndarray) or not hasattr(weights, "__len__") or len(weights) == 0:
+        raise TypeError(f"{func}: weights must be a non-empty list of 2-d arrays")
+    return [np.asarray(w, dtype=np.float64) for w in weights]
+
+
+def _weights_from_the_second_pair(weights, func, *, square=False):
+    """The chain checked from the pair (weights[2], weights[1]) on (an off-by-one range)."""
+    ws = _weights_as_given(weights, func)
+    if any(w.ndim != 2 for w in ws):
+        raise ValueError(f"{func}: weights must be 2-d")
+    for i in range(2, len(ws)):
+        if ws[i].shape[1] != ws[i - 1].shape[0]:
+            raise ValueError(f"{func}: weights[{i}] does not chain")
+    return ws
+
+
+def _weights_any_sequence(weights, func, *, square=False):
+    """Any sequence of layers (a numpy array iterates by layer, an empty list has none)."""
+    if weights is None:
+        raise TypeError(f"{func}: weights must be given")
+    return [np.asarray(w, dtype=np.float64) for w in weights]
+
+
+def _biases_zipped(biases, ws, func):
+    """Biases taken as any sequence and zipped with the layers (missing ones zero)."""
+    if biases is None:
+        return [np.zeros(w.shape[0]) for w in ws]
+    bs = [np.asarray(b, dtype=np.float64) for b in biases][: len(ws)]
+    return bs + [np.zeros(w.shape[0]) for w in ws[len(bs):]]
+
+
+def _x_any_ndim(x, n_in, func, ndim=2):
+    return original("networks", "_check_x")(x, n_in, func, ndim=None)
+
+
+def _labels_unchecked(t, func):
+    return None
+
+
+def _gd_zipped(params, grads, lr):
+    import reference
+    lr = reference._validation.check_in_range(lr, "gradient_descent_step", "lr", lo=0.0, lo_open=True)
+    return [np.asarray(p, dtype=np.float64) - lr * np.asarray(g, dtype=np.float64) for p, g in zip(params, grads)]
+
+
+def _fits_returns_overflow(compute, func, what, hint=""):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return compute()
+
+
+def _dense_backward_unchecked(weights, cache, grad_output, activation="tanh", output_activation="linear"):
+    """The chain rule without the overflow check (and without the errstate)."""
+    from reference.networks import _DERIVATIVE, _backward
+    ws = [np.asarray(w, dtype=np.float64) for w in weights]
+    return _backward(ws, cache, np.asarray(grad_output, dtype=np.float64), _DERIVATIVE[activation],
+                     _DERIVATIVE[output_activation])
+
+
+def _with_activation_defaults(name, **defaults):
+    def f(*args, **kw):
+        import reference
+        return getattr(reference, name)(*args, **{**defaults, **kw})
+    return f
+
+
+weights_unchecked = Control(
+    "weights_unchecked", "plausible bug (numpy broadcasting does the shape checking)",
+    "network weights converted to arrays without the 2-d or chain checks",
+    patched_all(_NETS, "networks", _check_weights=_weights_as_given))
+weights_chain_checked_from_the_second_pair = Control(
+    "weights_chain_checked_from_the_second_pair", "plausible bug (mutant: range(2, L) for range(1, L))",
+    "the chain check skips the pair (weights[1], weights[0])",
+    patched_all(_NETS, "networks", _check_weights=_weights_from_the_second_pair))
+weights_any_sequence = Control(
+    "weights_any_sequence", "plausible bug", "weights may be any sequence: a stacked array or an empty list",
+    patched_all(_NETS, "networks", _check_weights=_weights_any_sequence))
+biases_zipped = Control(
+    "biases_zipped", "plausible bug (zip truncates)", "biases zipped with the layers: too few or too many accepted",
+    patched_all(("dense_forward",), "networks", _check_biases=_biases_zipped))
+x_of_any_ndim = Control(
+    "x_of_any_ndim", "plausible bug (matmul takes stacks)", "x of any number of dimensions accepted",
+    patched_all(("dense_forward", "deep_linear_forward"), "networks", _check_x=_x_any_ndim))
+labels_unchecked = Control(
+    "labels_unchecked", "plausible bug (torch's BCEWithLogitsLoss does not check its targets)",
+    "labels outside [0, 1] accepted", patched_all(("bce_with_logits_loss", "bce_with_logits_loss_grad"), "networks",
+                                                  _check_labels=_labels_unchecked))
+gd_lr_unchecked = Control(
+    "gd_lr_unchecked", "plausible bug", "gradient_descent_step takes any lr",
+    patched_all(("gradient_descent_step",), "networks", check_in_range=lenient_range))
+gd_lr_zero_accepted = Control(
+    "gd_lr_zero_accepted", "plausible bug (mutant: lr >= 0)", "gradient_descent_step accepts lr = 0",
+    patched_all(("gradient_descent_step",), "networks", check_in_range=lenient_range_closed))
+gd_zipped = Control(
+    "gd_zipped", "plausible bug", "gradient_descent_step zips any params and grads (arrays, unequal lengths)",
+    {"gradient_descent_step": _gd_zipped})
+overflow_returned = Control(
+    "overflow_returned", "plausible bug", "dense passes return inf / NaN where a value overflows",
+    {**patched_all(("dense_forward",), "networks", _fits=_fits_returns_overflow),
+     "dense_backward": _dense_backward_unchecked})
+dense_forward_default_tanh_output = Control(
+    "dense_forward_default_tanh_output", "plausible bug", "dense_forward defaults to output_activation='tanh'",
+    {"dense_forward": _with_activation_defaults("dense_forward", output_activation="tanh")})
+dense_backward_default_sigmoid = Control(
+    "dense_backward_default_sigmoid", "plausible bug", "dense_backward defaults to activation='sigmoid'",
+    {"dense_backward": _with_activation_defaults("dense_backward", activation="sigmoid")})
+
+
+def _deep_linear_saturated(weights, x):
+    """The result clipped to the largest finite float64 (np.nan_to_num) instead of +-inf."""
+    import reference
+    return np.nan_to_num(reference.deep_linear_forward(weights, x))
+
+
+deep_linear_saturates = Control(
+    "deep_linear_saturates", "plausible bug (np.nan_to_num)", "deep_linear_forward saturates at +-1.8e308 instead of "
+    "returning +-inf", {"deep_linear_forward": _deep_linear_saturated})

@@ -399,3 +399,61 @@ FINDINGS += [
         reproduce=violates(F16_ACC, name="adadelta", g=np.array([6.104e-05], dtype=np.float16)),
     ),
 ]
+
+# --- contract findings (argument domains the interface documents) -----------------------------------
+GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
+NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
+NON_INT = "initialisers_refuse_a_shape_of_non_integers"
+_WEIGHT_INITS = ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                 "variance_scaling")
+
+
+def _scale_accepted(name, value, **_):
+    """Keras's VarianceScaling refuses scale <= 0 only; the adapter passes scale = gain^2 for a gain."""
+    scale = value if name == "variance_scaling" else value * value
+    return not scale <= 0.0
+
+
+FINDINGS += [
+    Finding(
+        "KVB1", severity="contract",
+        reason="keras.initializers.VarianceScaling refuses scale <= 0 with ValueError "
+               "(keras/src/initializers/random_initializers.py L262) but not NaN or inf, which give NaN / inf "
+               "weights; Keras has no gain, so the adapter passes scale = gain^2 and a negative gain is taken as its "
+               "square (gain 0 and gains whose square underflows to 0 are refused)",
+        laws={GAIN: _scale_accepted},
+        reproduce=violates(GAIN, name="variance_scaling", value=float("nan"), shape=(4, 7), seed=0),
+    ),
+    Finding(
+        "KVB2", severity="contract",
+        reason="keras.initializers.VarianceScaling divides scale by max(1, fan) (random_initializers.py L299-L303), "
+               "so a weight shape with a zero dimension (fan 0) is accepted and an empty array returned; a negative "
+               "dimension fails in the backend's sampler (jax: an MLIR 'invalid tensor dimension size' error; torch: RuntimeError), not "
+               "with ValueError. (1-d shapes, for which compute_fans uses shape[0] for both fans, are refused by the "
+               "adapter, whose torch-layout transpose needs 2 dimensions.)",
+        laws={NO_FAN: lambda shape, **_: len(shape) >= 2},
+        reproduce=violates(NO_FAN, name="glorot_uniform", shape=(0, 3), layout="torch", seed=0),
+    ),
+    Finding(
+        "KVB3", severity="contract",
+        reason="Keras's random initialisers accept a bool dimension (True is an int to the backend's shape check: "
+               "VarianceScaling()((3, True)) has shape (3, 1)), and so do Zeros and Constant on the jax backend "
+               "(the torch backend's torch.zeros refuses a bool with TypeError); float, string and None dimensions "
+               "raise TypeError",
+        laws={f"{NON_INT}[{n}]": (lambda shape, **_: any(isinstance(d, bool) for d in shape))
+              for n in (*_WEIGHT_INITS, *(("zeros_init", "constant_init") if BACKEND != "torch" else ()))},
+        reproduce=violates(NON_INT, name="lecun_normal", shape=(True, 3), seed=0),
+    ),
+]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "KVB4", severity="contract",
+        reason="keras.initializers.VarianceScaling checks only scale > 0, not that the weights fit float64: the "
+               "adapter's scale = gain**2 = inf (gain 1.7e308) is accepted and the weights are +-inf (normal) or NaN "
+               "(uniform: random.uniform(minval=-inf, maxval=inf), random_initializers.py L314-L317)",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="lecun_normal", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

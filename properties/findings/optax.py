@@ -175,3 +175,51 @@ FINDINGS += [
         reproduce=violates("optimizers_default_to_the_documented_hyperparameters", name="rmsprop", steps=2),
     ),
 ]
+
+# --- contract findings (argument domains the interface documents) -----------------------------------
+GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
+NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
+NON_INT = "initialisers_refuse_a_shape_of_non_integers"
+
+FINDINGS += [
+    Finding(
+        "OVB1", severity="contract",
+        reason="jax.nn.initializers.variance_scaling does not check scale (jax/_src/nn/initializers.py: variance = "
+               "scale / denominator, documented 'positive float'), and jax has no gain: the adapter passes scale = "
+               "gain^2, so gain 0 draws all-zero weights, a negative gain is taken as its square, and NaN / inf give "
+               "NaN / inf weights, all without an error",
+        laws=tuple(f"{GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform")),
+        reproduce=violates(GAIN, name="lecun_normal", value=0.0, shape=(4, 7), seed=0),
+    ),
+    Finding(
+        "OVB2", severity="contract",
+        reason="jax.nn.initializers.variance_scaling refuses a shape of fewer than 2 dimensions (ValueError from "
+               "_compute_fans), but a zero dimension gives a fan of 0 and variance = scale / denominator divides a "
+               "Python float by 0 (ZeroDivisionError), and a negative dimension fails in the sampler with an MLIRError "
+               "('invalid tensor dimension size'), not ValueError (the adapter, which draws at a square bucket shape, "
+               "reports numpy's reshape ValueError there instead)",
+        laws={NO_FAN: lambda shape, **_: len(shape) >= 2 and min(shape) <= 0},
+        reproduce=violates(NO_FAN, name="glorot_uniform", shape=(0, 3), layout="torch", seed=0),
+    ),
+    Finding(
+        "OVB3", severity="contract",
+        reason="jax.nn.initializers.zeros and constant accept a bool dimension (True is an int to jax's shape check: "
+               "zeros(key, (True, 3)) has shape (1, 3)); float, string and None dimensions raise TypeError",
+        laws={f"{NON_INT}[zeros_init]": lambda shape, **_: any(isinstance(d, bool) for d in shape),
+              f"{NON_INT}[constant_init]": lambda shape, **_: any(isinstance(d, bool) for d in shape)},
+        reproduce=violates(NON_INT, name="zeros_init", shape=(True, 3), seed=0),
+    ),
+]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "OVB4", severity="contract",
+        reason="jax.nn.initializers.variance_scaling does not check that the weights fit float64: scale = inf gives "
+               "+-inf weights (variance_scaling(inf, 'fan_in', 'normal')(key, (4, 1)) = [-inf, -inf, inf, inf]); jax "
+               "has no gain, and the adapter's scale = gain**2 raises Python's OverflowError for a gain of 1.7e308 "
+               "before jax is called, not ValueError",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="lecun_normal", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

@@ -358,3 +358,56 @@ FINDINGS += [
         reproduce=violates(F16_ACC, name="adam", g=np.array([0.0625], dtype=np.float16)),
     ),
 ]
+
+# --- contract findings (argument domains the interface documents) -----------------------------------
+GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
+NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
+
+FINDINGS += [
+    Finding(
+        "TVB1", severity="contract",
+        reason="torch.nn.init.xavier_normal_ / xavier_uniform_ take any gain unchecked (std = gain * sqrt(2 / (fan_in "
+               "+ fan_out)), torch/nn/init.py L506, L538): gain = 0 returns all-zero weights, inf infinite ones, and a "
+               "negative or NaN gain reaches normal_ / uniform_, which raise RuntimeError ('normal expects std >= "
+               "0.0'), not ValueError. torch has no LeCun initialiser: the adapter's kaiming_*_(nonlinearity='linear') "
+               "times gain accepts every gain",
+        laws=tuple(f"{GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform")),
+        reproduce=violates(GAIN, name="glorot_normal", value=0.0, shape=(4, 7), seed=0),
+    ),
+    Finding(
+        "TVB2", severity="contract",
+        reason="torch.nn.init's kaiming_*_ and xavier_*_ and _calculate_fan_in_and_fan_out refuse a shape of fewer "
+               "than 2 dimensions (ValueError, torch/nn/init.py L462) but not a zero dimension: kaiming_*_ warns "
+               "'Initializing zero-element tensors is a no-op' (L609, L663) and returns the empty tensor, xavier_*_ "
+               "returns it too (or divides by a fan of 0: ZeroDivisionError for (4, 3, 0)), and the fans of (0, 3) are "
+               "(3, 0); a negative dimension raises RuntimeError from torch.empty ('Trying to create tensor with "
+               "negative dimension'), not ValueError",
+        laws={NO_FAN: lambda shape, **_: len(shape) >= 2},
+        reproduce=violates(NO_FAN, name="he_normal", shape=(0, 3), layout="torch", seed=0),
+    ),
+]
+
+LABELS = "logistic_losses_refuse_labels_outside_zero_one"
+FINDINGS += [
+    Finding(
+        "TVB3", severity="contract",
+        reason="F.binary_cross_entropy_with_logits checks only that target and input have the same size "
+               "(torch/nn/functional.py L3688-L3691) and evaluates (1 - y) z + log(1 + e^-z) for any target: "
+               "y = -1e-300 or 2 is accepted (loss and gradient returned), no error",
+        laws=(f"{LABELS}[bce_with_logits_loss]", f"{LABELS}[bce_with_logits_loss_grad]"),
+        reproduce=violates(LABELS, name="bce_with_logits_loss", label=2.0, n=2, seed=0),
+    ),
+]
+
+BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
+FINDINGS += [
+    Finding(
+        "TVB4", severity="contract",
+        reason="nn.init does not check that the weights fit float64: xavier_uniform_(w, gain=1.7e308) asks "
+               "uniform_(-inf, inf) and raises RuntimeError ('from is out of bounds for double'), trunc_normal_ with "
+               "an infinite bound the same; torch has no LeCun initialiser, and the adapter's kaiming_*_(nonlinearity="
+               "'linear') times gain returns +-inf weights (lecun_normal((256, 1), gain=1.7e308))",
+        laws=tuple(f"{BIG_GAIN}[{n}]" for n in ("lecun_normal", "lecun_uniform", "glorot_uniform")),
+        reproduce=violates(BIG_GAIN, name="glorot_uniform", gain=1.7e308, truncated=False, seed=0),
+    ),
+]

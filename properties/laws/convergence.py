@@ -1047,3 +1047,298 @@ def problems_overflow_to_non_finite_values_without_a_warning(t, kind, d, m, sign
     if caught or math.isfinite(v):
         raise LawViolation(f"{kind} at x = {sign * m:g} (1, ..., 1): value = {v!r} with warnings "
                            f"{[str(w.message) for w in caught]}; the value overflows: non-finite, without a warning")
+
+
+# --- contract: the documented argument domains of the test problems, Newton and the driver -----------
+
+from types import SimpleNamespace  # noqa: E402
+
+from properties.laws._contract import refuses, unchanged  # noqa: E402
+
+_NAN, _INF = float("nan"), float("inf")
+#: Values outside each parameter's documented range: Rosenbrock's d >= 2 (integer) and b > 0,
+#: conditioned_quadratic's kappa >= 1 (finite).
+_PROBLEM_PARAMETERS = {
+    "rosenbrock-d": st.sampled_from([1, 0, -1, -7]),
+    "rosenbrock-b": st.sampled_from([0.0, -0.0, -1.0, -5e-324, _NAN, _INF, -_INF]) | st.floats(max_value=0.0),
+    "conditioned_quadratic-kappa": st.sampled_from([0.9999999999999999, 0.5, 0.0, -1.0, _NAN, _INF])
+    | st.floats(max_value=1.0, exclude_max=True),
+}
+
+
+@law(needs=(), cases={"rosenbrock-d": ("rosenbrock",), "rosenbrock-b": ("rosenbrock",),
+                      "conditioned_quadratic-kappa": ("conditioned_quadratic",)},
+     tier="contract", max_examples=10, which=lambda c: st.just(c), value=lambda c: _PROBLEM_PARAMETERS[c],
+     seed=seeds, examples=({"_case": "rosenbrock-d", "which": "rosenbrock-d", "value": 1, "seed": 0},
+                           {"_case": "rosenbrock-b", "which": "rosenbrock-b", "value": 0.0, "seed": 0},
+                           {"_case": "conditioned_quadratic-kappa", "which": "conditioned_quadratic-kappa",
+                            "value": 0.9999999999999999, "seed": 0}),
+     controls=(ctl.problem_parameters_unchecked, ctl.rosenbrock_b_zero_accepted))
+def test_problems_refuse_a_parameter_outside_its_range(t, which, value, seed):
+    """The parametrised test problems refuse a parameter outside its documented range with
+    ``ValueError``: ``rosenbrock``'s ``d >= 2`` (d = 1 has no term: the function is 0) and
+    ``b > 0`` (b = 0 leaves ``sum (1 - x_i)^2`` without the valley, b < 0 is unbounded below;
+    NaN, inf refused), ``conditioned_quadratic``'s ``kappa >= 1`` and finite (the condition
+    number ``lambda_max / lambda_min`` is at least 1 by definition).
+    """
+    if which == "rosenbrock-d":
+        refuses(lambda: t.rosenbrock(d=value), f"rosenbrock(d={value!r}): d must be an integer >= 2")
+    elif which == "rosenbrock-b":
+        refuses(lambda: t.rosenbrock(d=2, b=value), f"rosenbrock(b={value!r}): b must be in (0, inf)")
+    else:
+        refuses(lambda: t.conditioned_quadratic(3, value, stats.rng_from(seed)),
+                f"conditioned_quadratic(3, kappa={value!r}): kappa must be in [1, inf)")
+
+
+_EPS = float(np.finfo(np.float64).eps)
+#: Matrices outside quadratic's domain "symmetric positive definite (up to 8 d eps max|A| of
+#: asymmetry, smallest eigenvalue above d eps lambda_max)", each of its kind.
+_NOT_SPD = {
+    "0-d": np.float64(2.0),
+    "3-d": np.eye(2)[None],
+    "not square": np.ones((2, 3)),
+    "asymmetric by 8.5 d eps max|A|": np.array([[4.0, 8.5 * 2 * _EPS * 4.0], [0.0, 4.0]]),
+    "asymmetric by 1e-3": np.array([[2.0, 1e-3], [0.0, 1.0]]),
+    "A - A^T overflows": np.array([[1.0, 1e308], [-1e308, 1.0]]),
+    "indefinite": np.array([[1.0, 0.0], [0.0, -1.0]]),
+    "singular": np.array([[1.0, 1.0], [1.0, 1.0]]),
+    "smallest eigenvalue d eps lambda_max": np.diag([2 * _EPS, 1.0]),
+}
+
+
+@law(needs=(), cases={"quadratic": ("quadratic",), "quadratic_form": ("quadratic_form",)},
+     tier="contract", max_examples=10, name=lambda c: st.just(c), kind=st.sampled_from(sorted(_NOT_SPD)),
+     scale=st.sampled_from([1.0, 2.0**-600, 2.0**300]),
+     examples=tuple({"_case": c, "name": c, "kind": k, "scale": 1.0} for c in ("quadratic", "quadratic_form")
+                    for k in _NOT_SPD),
+     controls=(ctl.spd_unchecked, ctl.spd_symmetry_bound_nine))
+def quadratic_problems_refuse_a_matrix_that_is_not_symmetric_positive_definite(t, name, kind, scale):
+    """``quadratic(A)`` and ``quadratic_form(A)`` refuse, with ``ValueError``, an ``A`` that is
+    not a square 2-d matrix, is asymmetric beyond ``8 d eps max|A|`` (rounding of a computed
+    Hessian; ``A - A^T`` overflowing included), or whose smallest eigenvalue is not above
+    ``d eps lambda_max`` (indefinite, singular, or indistinguishable from singular: the bound is
+    strict). The documented domain is symmetric positive definite; the minimiser ``A^-1 b``
+    of anything else is not a minimiser. Scaled by exact powers of two (the tests are
+    scale-invariant; the overflowing one is not scaled). ``A`` stays unchanged.
+    """
+    a = np.array(_NOT_SPD[kind], dtype=np.float64) * (1.0 if kind == "A - A^T overflows" else scale)
+    before = a.copy()
+    refuses(lambda: getattr(t, name)(a), f"{name}(A): A {kind} (scaled by {scale!r}): {a.tolist()}")
+    unchanged(before, a, f"{name}: A")
+
+
+#: Finite-sum problems whose values do not fit float64: least_squares data whose X^T X / n
+#: overflows, and a mini-batch gradient at a point far out (an overflow, and a 0 * inf).
+@law(needs=(), cases={"least_squares": ("least_squares",), "minibatch_gradient": ("least_squares", "minibatch_gradient")},
+     tier="contract", max_examples=5, name=lambda c: st.just(c), sign=st.sampled_from([1.0, -1.0]),
+     big=st.sampled_from([1e200, 1.5e250, 1e308]), controls=(ctl.finite_sum_overflow_returned,))
+def finite_sum_problems_refuse_values_that_overflow(t, name, sign, big):
+    """``least_squares(X, y)`` refuses data whose ``X^T X / n`` does not fit float64, and
+    ``minibatch_gradient`` a point where the mini-batch gradient does not, with ``ValueError``
+    and no warning (the documented "values must fit float64": rescale the data or the point).
+    The inputs stay unchanged.
+    """
+    if name == "least_squares":
+        x, y = np.array([[sign * big, 1.0], [0.0, 1.0]]), np.array([0.0, 1.0])
+        before = x.copy()
+        refuses(lambda: t.least_squares(x, y), f"least_squares(X = {x.tolist()}): X^T X / n overflows")
+        unchanged(before, x, "least_squares: X")
+        return
+    p = t.least_squares(np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.0]))
+    w = np.array([sign * max(big, 1e308), 0.0])
+    refuses(lambda: t.minibatch_gradient(p, w, np.array([0])),
+            f"minibatch_gradient at params {w.tolist()}: the gradient 2 X^T (X w) overflows (and 0 * inf)")
+    unchanged(np.array([sign * max(big, 1e308), 0.0]), w, "minibatch_gradient: params")
+
+
+_BAD_BATCHES = {"a negative index": [0, -1], "the index n": [1, 4], "an empty batch": [],
+                "float indices": [0.0, 1.0], "a 2-d batch": [[0], [1]], "bool indices": [True, False, True, False]}
+
+
+@law(needs=("least_squares", "minibatch_gradient"), tier="contract", max_examples=10,
+     kind=st.sampled_from(sorted(_BAD_BATCHES)), seed=seeds,
+     examples=tuple({"kind": k, "seed": 0} for k in _BAD_BATCHES), controls=(ctl.batch_unchecked,))
+def minibatch_gradient_refuses_a_batch_that_is_not_indices_of_the_samples(t, kind, seed):
+    """``minibatch_gradient(problem, params, batch_idx)`` refuses, with ``ValueError``, a batch
+    that is not a non-empty 1-d array of integer indices in ``[0, n)``: a negative index (numpy
+    would count from the end), the index n, an empty batch (a mean over nothing), float or
+    bool indices (a bool array is a mask, not indices), a 2-d batch. n = 4 samples.
+    """
+    rng = stats.rng_from(seed)
+    p = t.least_squares(rng.standard_normal((4, 2)), rng.standard_normal(4))
+    idx = np.array(_BAD_BATCHES[kind], dtype=np.int64 if kind == "an empty batch" else None)
+    refuses(lambda: t.minibatch_gradient(p, np.zeros(2), idx), f"minibatch_gradient(batch_idx={idx.tolist()}): {kind}")
+
+
+@law(needs=("minibatch_gradient",), tier="contract", max_examples=5,
+     problem=st.sampled_from([None, "least_squares", {"grad": None}, 3.0]), controls=(ctl.batch_problem_unchecked,))
+def minibatch_gradient_refuses_what_is_not_a_problem(t, problem):
+    """``minibatch_gradient`` refuses a ``problem`` that is not a :class:`Problem` (None, a
+    name, a dict, a number) with ``TypeError``: the documented argument is a finite-sum
+    Problem (with ``batch_grad``), e.g. ``least_squares(X, y)``.
+    """
+    refuses(lambda: t.minibatch_gradient(problem, np.zeros(2), np.array([0])),
+            f"minibatch_gradient(problem={problem!r})", expect=TypeError)
+
+
+def _newton_call(t, name, params, grad, hessian, lr=1.0):
+    """``newton_step(params, grad, hessian, lr)``, or the ``newton`` optimiser's update (or
+    in-place step) at ``params`` with ``hessian_fn`` returning ``hessian``."""
+    if name == "newton_step":
+        return lambda: t.newton_step(params, grad, hessian, lr=lr)
+    opt = t.newton(lambda _p: hessian, lr=lr)
+    if name == "newton.step_":
+        return lambda: opt.step_(params, grad, opt.init(params))
+    return lambda: opt.update(grad, opt.init(params), params)
+
+
+_NEWTON_CASES = {"newton_step": ("newton_step",), "newton": ("newton",)}
+
+
+@law(needs=(), cases=_NEWTON_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     lr=st.sampled_from([0.0, -0.0, -1.0, -5e-324, _NAN, _INF, -_INF]) | st.floats(max_value=0.0),
+     examples=tuple({"_case": c, "name": c, "lr": 0.0} for c in _NEWTON_CASES),
+     controls=(ctl.newton_lr_unchecked, ctl.newton_lr_zero_accepted))
+def newton_refuses_a_learning_rate_that_is_not_positive_and_finite(t, name, lr):
+    """``newton_step`` and ``newton`` refuse ``lr`` outside (0, inf) with ``ValueError`` (the
+    documented ``lr > 0``): 0 (no step; the bound is open), negatives (a step away from the
+    stationary point of the model), NaN and inf. ``newton`` refuses it when it is built.
+    """
+    if name == "newton":
+        refuses(lambda: t.newton(lambda p: np.eye(2), lr=lr), f"newton(hessian_fn, lr={lr!r}): lr must be in (0, inf)")
+        return
+    p, g = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    refuses(lambda: t.newton_step(p, g, np.eye(2), lr=lr), f"newton_step(lr={lr!r}): lr must be in (0, inf)")
+
+
+#: Hessians outside newton_step's domain for d = 2 (and a 1x1 for d = 1): singular, with the
+#: smallest singular value exactly d eps times the largest (the bound is strict), of another
+#: size, not square, not 2-d.
+_BAD_HESSIANS = {
+    "singular 1x1": (1, [[0.0]]),
+    "singular": (2, [[1.0, 2.0], [2.0, 4.0]]),
+    "zero": (2, [[0.0, 0.0], [0.0, 0.0]]),
+    "s_min = d eps s_max": (2, np.diag([1.0, 2 * _EPS]).tolist()),
+    "3x3 for d = 2": (2, np.eye(3).tolist()),
+    "2x3": (2, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+    "1-d": (2, [1.0, 1.0]),
+}
+
+
+@law(needs=(), cases={**_NEWTON_CASES, "newton.step_": ("newton",)}, tier="contract", max_examples=10,
+     name=lambda c: st.just(c), kind=st.sampled_from(sorted(_BAD_HESSIANS)),
+     scale=st.sampled_from([1.0, 2.0**-500, 2.0**500]),
+     examples=tuple({"_case": c, "name": c, "kind": k, "scale": 1.0}
+                    for c in ("newton_step", "newton", "newton.step_") for k in _BAD_HESSIANS),
+     controls=(ctl.newton_hessian_unchecked, ctl.newton_singular_bound_closed))
+def newton_refuses_a_hessian_that_is_singular_or_of_the_wrong_shape(t, name, kind, scale):
+    """``newton_step``, and the ``newton`` optimiser's update and in-place step, refuse with
+    ``ValueError`` a Hessian that is singular (smallest singular value at or below ``d eps``
+    times the largest: the solve would return rounding noise; the bound is strict), a 1x1
+    zero included, or whose shape is not ``(d, d)`` for ``d`` parameters (documented: "finite
+    and nonsingular", shape ``(d, d)``). Scaled by exact powers of two (the test is
+    scale-invariant). The parameters stay unchanged.
+    """
+    d, h = _BAD_HESSIANS[kind]
+    h = np.array(h, dtype=np.float64) * scale
+    params, grad = np.linspace(1.0, 2.0, d), np.linspace(-1.0, 0.5, d)
+    before = params.copy()
+    refuses(_newton_call(t, name, params, grad, h), f"{name}: hessian {kind} (scaled by {scale!r}) for d = {d}")
+    unchanged(before, params, f"{name}: params")
+
+
+@law(needs=(), cases=_NEWTON_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     shape=st.sampled_from([(2, 1), (1, 2), (), (1, 1, 2)]), controls=(ctl.newton_params_of_any_ndim,))
+def newton_refuses_params_that_are_not_vectors(t, name, shape):
+    """``newton_step`` and the ``newton`` optimiser refuse ``params`` and ``grad`` that are not
+    1-d (a column ``(d, 1)``, a row ``(1, d)``, a scalar, a 3-d array) with ``ValueError``:
+    the documented shapes are ``(d,)`` and the Hessian ``(d, d)``; a column would be solved as
+    a matrix right-hand side. ``d`` = the size of the array.
+    """
+    size = int(np.prod(shape)) if shape else 1
+    params, grad = np.linspace(1.0, 2.0, size).reshape(shape), np.linspace(-1.0, 0.5, size).reshape(shape)
+    refuses(_newton_call(t, name, params, grad, 2.0 * np.eye(size)), f"{name}: params and grad of shape {shape}")
+
+
+@law(needs=("newton",), tier="contract", max_examples=6,
+     kind=st.sampled_from(["float32", "2-d", "read-only", "a list"]), controls=(ctl.newton_step__any_params,))
+def newton_in_place_step_refuses_params_it_cannot_update(t, kind):
+    """``newton(...).step_(params, grads, state)`` refuses, with ``TypeError``, ``params`` that
+    are not a writeable 1-d float64 numpy array (float32, 2-d, read-only, a list): it
+    updates ``params`` in place, which the others cannot hold (rounding, broadcasting, a write
+    error) or do not allow. ``params`` stays unchanged.
+    """
+    p = np.array([1.0, 2.0])
+    params = {"float32": p.astype(np.float32), "2-d": p.reshape(1, 2), "read-only": p.copy(), "a list": [1.0, 2.0]}[kind]
+    if kind == "read-only":
+        params.flags.writeable = False
+    grads = np.array([0.5, -1.0]).reshape(np.shape(params))
+    opt = t.newton(lambda _p: 2.0 * np.eye(2), lr=1.0)
+    state = opt.init(p)
+    before = np.array(params, copy=True)
+    refuses(lambda: opt.step_(params, grads, state), f"newton.step_: params {kind}", expect=TypeError)
+    unchanged(before, params, "newton.step_: params")
+
+
+@law(needs=(), cases={**_NEWTON_CASES, "newton.step_": ("newton",)}, tier="contract", max_examples=6,
+     name=lambda c: st.just(c), sign=st.sampled_from([1.0, -1.0]), controls=(ctl.newton_overflow_returned,))
+def newton_refuses_a_step_that_overflows(t, name, sign):
+    """``newton_step`` and the ``newton`` optimiser refuse, with ``ValueError`` and no warning,
+    a step ``lr H^-1 g`` that does not fit float64 (a gradient of 1e200 against a curvature of
+    1e-200: the documented "the step must fit float64"), and the in-place step ``params +
+    update`` beyond the range (params 1e308 and an update of 1e308). ``params`` stays unchanged.
+    """
+    if name == "newton.step_":
+        params, grad, h = np.array([sign * 1e308, 1.0]), np.array([-sign * 1e308, 0.0]), np.eye(2)
+    else:
+        params, grad, h = np.array([0.0, 1.0]), np.array([sign * 1e200, 1.0]), np.diag([1e-200, 2e-200])
+    before = params.copy()
+    refuses(_newton_call(t, name, params, grad, h), f"{name}: params {params.tolist()}, grad {grad.tolist()}, "
+                                                    f"hessian diag {np.diag(h).tolist()}: the step overflows")
+    unchanged(before, params, f"{name}: params")
+
+
+def _still(lr=0.1):
+    """A minimal optimiser (init and update), so the driver's laws need nothing but ``minimize``."""
+    return SimpleNamespace(init=lambda x: 0, update=lambda g, s, x=None: (-lr * np.asarray(g), s + 1))
+
+
+@law(needs=("minimize",), tier="contract", max_examples=10,
+     tol=st.sampled_from([-1e-12, -1.0, -5e-324, _NAN, -_INF]) | st.floats(max_value=0.0, exclude_max=True),
+     examples=({"tol": -5e-324},), controls=(ctl.minimize_tol_unchecked,))
+def minimize_refuses_a_negative_tol(t, tol):
+    """``minimize(..., tol=...)`` refuses a ``tol`` below 0 (or NaN) with ``ValueError``: the
+    documented ``tol >= 0 or None`` (a negative tolerance can never be met, so it silently
+    means "no tolerance", which is ``None``). 0 is allowed (stop at an exact zero gradient).
+    """
+    x0 = np.array([1.0, -1.0])
+    refuses(lambda: t.minimize(_still(), lambda x: x, x0, steps=3, tol=tol), f"minimize(tol={tol!r})")
+    unchanged(np.array([1.0, -1.0]), x0, "minimize: x0")
+
+
+@law(needs=("minimize",), tier="contract", max_examples=5,
+     optimizer=st.sampled_from(["init only", "update only", "neither"]), controls=(ctl.minimize_optimizer_either,))
+def minimize_refuses_an_optimizer_without_init_and_update(t, optimizer):
+    """``minimize`` refuses, with ``TypeError``, an ``optimizer`` that lacks ``init`` or
+    ``update`` (the documented Optimizer interface: both are called)."""
+    full = _still()
+    opt = SimpleNamespace(**{"init only": {"init": full.init}, "update only": {"update": full.update},
+                             "neither": {}}[optimizer])
+    refuses(lambda: t.minimize(opt, lambda x: x, np.array([1.0]), steps=2), f"minimize: an optimizer with {optimizer}",
+            expect=TypeError)
+
+
+_BAD_DATA = {"X 0-d": (np.float64(1.0), [1.0]), "X 1-d": ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]),
+             "X 3-d": (np.ones((1, 3, 2)), [1.0, 2.0, 3.0]), "y 0-d": (np.eye(3, 2), np.float64(1.0)),
+             "y 2-d": (np.eye(3, 2), np.ones((3, 1))), "y of another length": (np.eye(3, 2), [1.0, 2.0])}
+
+
+@law(needs=("least_squares",), tier="contract", max_examples=6, kind=st.sampled_from(sorted(_BAD_DATA)),
+     examples=tuple({"kind": k} for k in _BAD_DATA), controls=(ctl.least_squares_reshaped,))
+def least_squares_refuses_data_that_is_not_a_matrix_and_a_target_vector(t, kind):
+    """``least_squares(X, y)`` refuses, with ``ValueError``, an ``X`` that is not 2-d ``(n, d)``
+    and a ``y`` that is not 1-d of length n (the documented shapes: one row of X and one
+    target per sample; a 1-d X is ambiguous between one sample and one feature).
+    """
+    x, y = _BAD_DATA[kind]
+    refuses(lambda: t.least_squares(x, y), f"least_squares: {kind} (X shape {np.shape(x)}, y shape {np.shape(y)})")

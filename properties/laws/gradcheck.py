@@ -685,3 +685,129 @@ def gradcheck_default_step_is_1e_minus_6(t, x):
     if not (np.array_equal(got, want) and np.array_equal(numeric, want)):
         raise LawViolation(f"numerical gradient with the default step: {got.tolist()} (numerical_gradient), "
                            f"{numeric.tolist()} (gradient_check); with h=1e-6: {want.tolist()} [x={x.tolist()}]")
+
+
+# --- contract: the documented argument domains of the finite-difference functions --------------------
+
+from properties.laws._contract import refuses, unchanged  # noqa: E402
+
+_NAN, _INF = float("nan"), float("inf")
+_FD_CASES = {"numerical_gradient": ("numerical_gradient",), "gradient_check": ("gradient_check",)}
+
+
+class _Counted:
+    """A function that counts its calls (so a law can demand a refusal before evaluation)."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return self.fn(x)
+
+
+def _fd_call(t, name, f, x, **kw):
+    """``numerical_gradient(f, x, **kw)`` or ``gradient_check(f, ones, x, **kw)`` (grad_f a constant: only the refusal matters)."""
+    if name == "numerical_gradient":
+        return None, lambda: t.numerical_gradient(f, x, **kw)
+    g = _Counted(lambda v: np.ones_like(np.asarray(v, dtype=np.float64)))
+    return g, lambda: t.gradient_check(f, g, x, **kw)
+
+
+@law(needs=(), cases=_FD_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     h=st.sampled_from([0.0, -0.0, -1e-6, -5e-324, _NAN, _INF, -_INF]) | st.floats(max_value=0.0),
+     examples=tuple({"_case": c, "name": c, "h": v} for c in _FD_CASES for v in (0.0, -1e-6)),
+     controls=(ctl.fd_step_unchecked, ctl.fd_step_zero_accepted))
+def finite_differences_refuse_a_step_that_is_not_positive_and_finite(t, name, h):
+    """``numerical_gradient`` and ``gradient_check`` refuse a step ``h`` outside (0, inf) with
+    ``ValueError`` (the documented "absolute centred-difference step, > 0"; 0 divides 0 by 0,
+    a negative step only flips the sign of both differences, NaN and inf give no number), and
+    they refuse it at the call, before ``f`` or ``grad_f`` is evaluated (a user's function
+    may be expensive or have side effects). ``x`` stays unchanged.
+    """
+    f = _Counted(lambda v: float(np.sum(np.asarray(v, dtype=np.float64) ** 2)))
+    x = np.array([0.5, -1.0])
+    g, call = _fd_call(t, name, f, x, h=h)
+    refuses(call, f"{name}(h={h!r}): h must be in (0, inf)")
+    calls = f.calls + (g.calls if g is not None else 0)
+    if calls:
+        raise LawViolation(f"{name}(h={h!r}) evaluated f or grad_f {calls} time(s) before refusing h")
+    unchanged(np.array([0.5, -1.0]), x, f"{name}: x")
+
+
+#: Thresholds outside gradient_check's domain 0 < good <= wrong <= 1 (the open bound at 0,
+#: both bounds at 1, wrong below good, non-finite values).
+_BAD_THRESHOLDS = [("good", v) for v in (0.0, -0.0, -1e-7, 1.0000000000000002, 1.5, 2.0, _NAN, _INF)] + \
+                  [("wrong", v) for v in (0.5e-7, 0.0, -1e-3, 1.0000000000000002, 1.5, 2.0, _NAN, _INF)]
+
+
+@law(needs=("gradient_check",), tier="contract", max_examples=10, bad=st.sampled_from(_BAD_THRESHOLDS),
+     examples=tuple({"bad": b} for b in _BAD_THRESHOLDS), controls=(ctl.thresholds_unchecked, ctl.thresholds_closed))
+def gradient_check_refuses_thresholds_outside_their_range(t, bad):
+    """``gradient_check`` refuses thresholds outside ``0 < good <= wrong <= 1`` with
+    ``ValueError`` (the documented domain): ``good = 0`` (nothing but an exact match would be
+    "ok"; the bound is open), negatives, ``good`` or ``wrong`` above 1 (a relative error is at
+    most 1: a threshold above never triggers), ``wrong`` below ``good`` (the "suspicious" band
+    would be empty and the verdict order inverted), NaN and inf. The other threshold is its
+    default (good 1e-7, wrong 1e-3), or 1 when ``good`` is above 1e-3.
+    """
+    which, value = bad
+    kw = {which: value}
+    if which == "good" and not value <= 1e-3:
+        kw["wrong"] = 1.0
+    f = lambda v: float(np.sum(np.asarray(v, dtype=np.float64) ** 2))  # noqa: E731
+    refuses(lambda: t.gradient_check(f, lambda v: 2.0 * np.asarray(v, dtype=np.float64), np.array([0.5, -1.0]), **kw),
+            f"gradient_check({', '.join(f'{k}={v!r}' for k, v in kw.items())}): needs 0 < good <= wrong <= 1")
+
+
+#: Points where x +- h is not two distinct float64 numbers: h below the precision of x (x + h
+#: == x - h), or x + h (or x - h) beyond the float64 range.
+_STILL_POINTS = [([1e20, 1.0], 1e-6), ([1.0, -3e17], 1e-3), ([1.7e308, 0.0], 1e308), ([0.0, -1.7e308], 1e308),
+                 ([1.7976931348623157e308], 2e292)]
+
+
+@law(needs=(), cases=_FD_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     point=st.sampled_from(_STILL_POINTS),
+     examples=tuple({"_case": c, "name": c, "point": p} for c in _FD_CASES for p in _STILL_POINTS),
+     controls=(ctl.fd_without_point_checks,))
+def finite_differences_refuse_a_step_that_does_not_give_two_points(t, name, point):
+    """``numerical_gradient`` and ``gradient_check`` refuse, with ``ValueError`` (and no
+    warning), a step for which ``x_i + h`` and ``x_i - h`` are not two distinct finite float64
+    numbers: ``h`` below the precision of ``x_i`` (the difference ``f(x+h) - f(x-h)`` would be 0
+    over a step of 0) or ``x_i + h`` or ``x_i - h`` beyond the float64 range (one side is
+    enough: the step is then not centred). ``f = sum(tanh(x))`` is finite everywhere, so only
+    the step's check refuses. ``x`` stays unchanged.
+    """
+    xs, h = point
+    x = np.array(xs, dtype=np.float64)
+    f = lambda v: float(np.sum(np.tanh(np.asarray(v, dtype=np.float64))))  # noqa: E731  (finite even at inf)
+    _g, call = _fd_call(t, name, f, x, h=h)
+    refuses(call, f"{name}(x={xs}, h={h!r}): x +- h are not two finite float64 numbers")
+    unchanged(np.array(xs, dtype=np.float64), x, f"{name}: x")
+
+
+@law(needs=(), cases=_FD_CASES, tier="contract", max_examples=6, name=lambda c: st.just(c),
+     big=st.sampled_from([1e308, 1.7e308, 8e307]), h=st.sampled_from([1e-3, 1e-6, 2.0**-10]),
+     controls=(ctl.fd_quotient_returned,))
+def finite_differences_refuse_a_difference_quotient_that_overflows(t, name, big, h):
+    """``numerical_gradient`` and ``gradient_check`` refuse, with ``ValueError`` (and no
+    warning), a point where the difference quotient ``(f(x+h) - f(x-h)) / 2h`` does not fit
+    float64 (a step of height ``2 big`` over ``2h``): the documented "values must fit float64".
+    """
+    f = lambda v: big if float(np.asarray(v, dtype=np.float64)[0]) > 0 else -big  # noqa: E731
+    _g, call = _fd_call(t, name, f, np.array([0.0]), h=h)
+    refuses(call, f"{name}: f jumps from {-big!r} to {big!r} across 2h = {2 * h!r}: the quotient overflows")
+
+
+@law(needs=(), cases=_FD_CASES, tier="contract", max_examples=8, name=lambda c: st.just(c),
+     value=st.sampled_from([1.5 + 2j, np.complex128(1.0), "1.5", b"1", None, object()]),
+     controls=(ctl.fd_any_output,))
+def finite_differences_refuse_a_function_whose_value_is_not_a_real_number(t, name, value):
+    """``numerical_gradient`` and ``gradient_check`` refuse, with ``TypeError``, an ``f`` whose
+    value is not a real number: a complex number (even with imaginary part 0: the gradient
+    of a complex function is not this difference quotient), a string, bytes, None, an object
+    (the documented ``f(x) -> float``).
+    """
+    f = lambda v: value  # noqa: E731
+    _g, call = _fd_call(t, name, f, np.array([0.5, -1.0]), h=1e-6)
+    refuses(call, f"{name}: f returns {value!r}", expect=TypeError)

@@ -498,3 +498,126 @@ def zeros_and_constant_init_fill_every_shape(t, shape, value, seed):
             raise LawViolation(f"{what}({shape}{'' if what == 'zeros_init' else f', value={value!r}'}) returned "
                                f"dtype {w.dtype}, shape {w.shape}, values {w.ravel()[:4].tolist()}; should be float64 "
                                f"of shape {shape}, all {v!r}")
+
+
+# --- contract: the documented argument domains --------------------------------------------------
+
+#: Values outside (0, inf): zero of both signs (the open bound), negatives, and NaN / inf.
+NOT_POSITIVE_FINITE = st.sampled_from([0.0, -0.0, -1.0, -1e-300, -5e-324, float("nan"), float("inf"), float("-inf")]) \
+    | st.floats(max_value=0.0, allow_nan=False)
+_GAIN_ARG = {"lecun_normal": "gain", "lecun_uniform": "gain", "glorot_normal": "gain", "glorot_uniform": "gain",
+             "variance_scaling": "scale"}
+_WEIGHT_INITS = NORMAL_INITS + UNIFORM_INITS + ("variance_scaling",)
+
+
+def _refused_init(t, name, shape, seed, what, **kw):
+    """``name(shape, rng, **kw)`` raises ValueError (``refuses``)."""
+    from properties.laws._contract import refuses
+    shown = "".join(f", {k}={v!r}" for k, v in kw.items())
+    refuses(lambda: getattr(t, name)(shape, stats.rng_from(seed), **kw), f"{name}({shape!r}, rng{shown}): {what}")
+
+
+@law(needs=(), cases=per_technique(tuple(_GAIN_ARG)), tier="contract", max_examples=10, name=lambda c: st.just(c),
+     value=NOT_POSITIVE_FINITE, shape=st.sampled_from(DEFAULT_SHAPES), seed=stats.seeds(),
+     examples=tuple({"_case": n, "name": n, "value": 0.0, "shape": (4, 7), "seed": 0} for n in _GAIN_ARG),
+     controls=(ctl.gain_unchecked, ctl.gain_zero_accepted))
+def initialisers_refuse_a_gain_that_is_not_positive_and_finite(t, name, value, shape, seed):
+    """LeCun and Glorot initialisers refuse a ``gain`` outside (0, inf), and ``variance_scaling``
+    a ``scale`` outside it, with ``ValueError``: 0 (of either sign: the bound is open, a zero
+    gain draws all-zero weights, the symmetric start the random initialisers exist to avoid),
+    negatives, NaN and inf (the documented domain ``gain > 0``, ``scale > 0``; a negative gain
+    only flips signs and would hide a caller's error). At most 10 examples per initialiser.
+    """
+    _refused_init(t, name, shape, seed, f"{_GAIN_ARG[name]} must be in (0, inf)", **{_GAIN_ARG[name]: value})
+
+
+#: Weight shapes without both fans: fewer than 2 dimensions (a bias has no fan), a dimension 0
+#: (a fan of 0: the variance scale / fan is infinite), a negative dimension.
+NO_FAN_SHAPES = [(), (3,), (0, 3), (3, 0), (2, 0, 3), (4, 3, 0), (-1, 3), (3, -2)]
+
+
+@law(needs=(), cases={**per_technique(_WEIGHT_INITS), "fan_in_fan_out": ("fan_in_fan_out",)}, tier="contract",
+     max_examples=10, name=lambda c: st.just(c), shape=st.sampled_from(NO_FAN_SHAPES),
+     layout=st.sampled_from(["torch", "keras"]), seed=stats.seeds(),
+     examples=tuple({"_case": n, "name": n, "shape": s, "layout": "torch", "seed": 0}
+                    for n in (*_WEIGHT_INITS, "fan_in_fan_out") for s in ((3,), (0, 3))),
+     controls=(ctl.fans_of_any_shape,))
+def initialisers_refuse_a_weight_shape_without_a_fan(t, name, shape, layout, seed):
+    """``fan_in_fan_out`` and every random initialiser refuse, with ``ValueError``, a weight
+    shape that has no fan: fewer than 2 dimensions (a 1-d bias, as torch and JAX refuse it;
+    initialise biases with ``zeros_init`` / ``constant_init``), a dimension 0 (fan 0: the
+    variance ``scale / fan`` is undefined) or a negative dimension. The documented domain is
+    a tuple of at least 2 integers, each >= 1, in either layout.
+    """
+    from properties.laws._contract import refuses
+    if name == "fan_in_fan_out":
+        refuses(lambda: t.fan_in_fan_out(shape, layout=layout),
+                f"fan_in_fan_out({shape!r}, layout={layout!r}): a weight shape needs 2 dimensions, each >= 1")
+        return
+    _refused_init(t, name, shape, seed, "a weight shape needs 2 dimensions, each >= 1", layout=layout)
+
+
+#: Shapes with a dimension that is not an integer (floats, even integral ones, strings, bools).
+NON_INTEGER_SHAPES = [(2.0, 3), (2, 3.5), (4, 3, 2.0), ("2", 3), (True, 3), (3, None)]
+
+
+@law(needs=(), cases={**per_technique(_WEIGHT_INITS), **per_technique(("zeros_init", "constant_init")),
+                      "fan_in_fan_out": ("fan_in_fan_out",)}, tier="contract",
+     max_examples=6, name=lambda c: st.just(c), shape=st.sampled_from(NON_INTEGER_SHAPES), seed=stats.seeds(),
+     controls=(ctl.shape_truncated_to_int,))
+def initialisers_refuse_a_shape_of_non_integers(t, name, shape, seed):
+    """Every initialiser and ``fan_in_fan_out`` refuse a shape with a dimension that is not an
+    integer (``2.0``, ``3.5``, ``"2"``, ``True``, ``None``) with ``TypeError``: a shape is a
+    tuple of integers (numpy refuses float dimensions too; silently truncating 3.5 to 3 would
+    draw an array of another shape than asked for).
+    """
+    from properties.laws._contract import refuses
+    if name == "fan_in_fan_out":
+        call = lambda: t.fan_in_fan_out(shape)  # noqa: E731
+    elif name == "constant_init":
+        call = lambda: t.constant_init(shape, stats.rng_from(seed), value=0.5)  # noqa: E731
+    else:
+        call = lambda: getattr(t, name)(shape, stats.rng_from(seed))  # noqa: E731
+    refuses(call, f"{name}({shape!r}, ...): a shape's dimensions are integers", expect=TypeError)
+
+
+UNKNOWN_NONLINEARITIES = ["softmax", "ReLU", "", "gelu", "leaky-relu", "swish"]
+
+
+@law(needs=(), cases=per_technique(("he_normal", "he_uniform")), tier="contract", max_examples=6,
+     name=lambda c: st.just(c), nonlinearity=st.sampled_from(UNKNOWN_NONLINEARITIES),
+     shape=st.sampled_from(DEFAULT_SHAPES), seed=stats.seeds(), controls=(ctl.he_unknown_nonlinearity_linear,))
+def he_initialisers_refuse_an_unknown_nonlinearity(t, name, nonlinearity, shape, seed):
+    """He initialisers refuse a ``nonlinearity`` outside torch's gain table (``linear``,
+    ``conv*``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``selu``; names are
+    case-sensitive) with ``ValueError``: the gain of an unknown nonlinearity is unknown, and
+    falling back to 1 (or to ReLU's sqrt 2) would scale the weights silently.
+    """
+    _refused_init(t, name, shape, seed, "the nonlinearity is not in the gain table", nonlinearity=nonlinearity)
+
+
+@law(needs=("fan_in_fan_out",), shape=st.sampled_from(DEFAULT_SHAPES + [(3, 5), (6, 2, 1, 4)]), max_examples=5,
+     controls=(ctl.fans_default_keras,))
+def fan_in_fan_out_defaults_to_the_torch_layout(t, shape):
+    """``fan_in_fan_out(shape)`` equals ``fan_in_fan_out(shape, layout="torch")`` exactly: the
+    documented default layout is torch's ``[out, in, *kernel]`` (a law about a default: every
+    other law passes the layout). Shapes whose fans differ between the layouts.
+    """
+    got, want = tuple(t.fan_in_fan_out(shape)), tuple(t.fan_in_fan_out(shape, layout="torch"))
+    if got != want:
+        raise LawViolation(f"fan_in_fan_out({shape}) = {got}; with the documented default layout='torch' it is {want}")
+
+
+@law(needs=(), cases=per_technique(("lecun_normal", "lecun_uniform", "glorot_uniform")), tier="contract",
+     max_examples=4, name=lambda c: st.just(c), gain=st.sampled_from([1.7e308, 1.7976931348623157e308]),
+     truncated=st.booleans(), seed=stats.seeds(), controls=(ctl.overflowing_gain_returned,))
+def initialisers_refuse_a_gain_whose_weights_do_not_fit_float64(t, name, gain, truncated, seed):
+    """An initialiser refuses, with ``ValueError`` (and no warning), a finite gain whose
+    weights do not fit float64: LeCun normal on ``(256, 1)`` (fan_in 1, std = gain ~ 1.7e308:
+    a draw beyond |z| = 1.06 overflows; the chance that none of 256 does is below 1e-37),
+    the uniforms' bound ``sqrt(3) gain / sqrt(fan)`` beyond the range (documented: "gain must
+    give samples that fit float64"; infinite weights are no initialisation).
+    """
+    shape = (256, 1) if name == "lecun_normal" else (1, 1)
+    kw = {"gain": gain, **({"truncated": truncated} if name == "lecun_normal" else {})}
+    _refused_init(t, name, shape, seed, "the weights overflow float64", **kw)

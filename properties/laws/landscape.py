@@ -518,3 +518,66 @@ def hessian_asymmetric_within_rounding_is_taken_as_its_symmetric_part(t, lam, se
     if got != want or not abs(got_tol - want_tol) <= 8 * n * EPS64 * (delta + 2 * n * EPS64 * norm2):
         raise LawViolation(f"H = S + {delta:.3g} e_1 e_{n}^T classified {got!r} with tolerance {got_tol!r}; S is {want!r} "
                            f"with tolerance {want_tol!r} (eigenvalues {lam.tolist()}, c = {c!r}) [seed={seed}]")
+
+
+# --- contract: the documented argument domains --------------------------------------------------------
+
+from properties.laws._contract import refuses, unchanged  # noqa: E402
+
+#: Matrices that are not square and symmetric (symmetric up to 8 n eps max|H|): of another ndim,
+#: not square, asymmetric by far or just beyond the bound.
+_NOT_SQUARE_SYMMETRIC = {
+    "1-d": np.array([1.0, -2.0]),
+    "3-d": np.eye(2)[None],
+    "2x3": np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]),
+    "3x2": np.array([[1.0, 0.0], [0.0, -1.0], [0.0, 0.0]]),
+    "asymmetric by 1e-3": np.array([[2.0, 1e-3], [0.0, -1.0]]),
+    "asymmetric by 9 n eps max|H|": np.array([[2.0, 9 * 2 * 2.0**-52 * 2.0], [0.0, -1.0]]),
+}
+_LANDSCAPE_CASES = {"classify_critical_point": ("classify_critical_point",),
+                    "hessian_eigen_tolerance": ("hessian_eigen_tolerance",),
+                    "condition_number(spd=True)": ("condition_number",),
+                    "condition_number(spd=False)": ("condition_number",)}
+#: What each case refuses: condition_number(spd=False) takes any square matrix (asymmetric ones too).
+_SHAPE_KINDS = ("1-d", "3-d", "2x3", "3x2")
+
+
+def _kinds(case):
+    return _SHAPE_KINDS if case == "condition_number(spd=False)" else tuple(sorted(_NOT_SQUARE_SYMMETRIC))
+
+
+def _landscape_call(t, name, h):
+    if name.startswith("condition_number"):
+        return lambda: t.condition_number(h, spd=name.endswith("(spd=True)"))
+    return lambda: getattr(t, name)(h)
+
+
+@law(needs=(), cases=_LANDSCAPE_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     kind=lambda c: st.sampled_from(_kinds(c)), scale=st.sampled_from([1.0, 2.0**-700, 2.0**700, -3.0]),
+     examples=tuple({"_case": c, "name": c, "kind": k, "scale": 1.0} for c in _LANDSCAPE_CASES for k in _kinds(c)),
+     controls=(ctl.square_symmetric_unchecked, ctl.symmetry_unchecked))
+def landscape_functions_refuse_a_matrix_that_is_not_square_and_symmetric(t, name, kind, scale):
+    """``classify_critical_point``, ``hessian_eigen_tolerance`` and ``condition_number(A,
+    spd=True)`` refuse, with ``ValueError``, a matrix that is not 2-d, not square, or not
+    symmetric up to rounding (``condition_number(A)``, spd=False, any square matrix: it refuses
+    the shapes only) (``max|H - H^T| <= 8 n eps max|H|``; a numerical Hessian is
+    symmetrised first): a Hessian is symmetric, and the eigenvalues of an asymmetric matrix
+    are not the curvatures. At any scale (the bound is relative). The matrix stays unchanged.
+    """
+    h = _NOT_SQUARE_SYMMETRIC[kind] * scale
+    before = h.copy()
+    refuses(_landscape_call(t, name, h), f"{name}: H {kind} (scaled by {scale!r}): {h.tolist()}")
+    unchanged(before, h, f"{name}: H")
+
+
+@law(needs=("classify_critical_point",), tier="contract", max_examples=10,
+     tol=st.sampled_from([-1e-12, -1.0, -5e-324, float("nan"), float("inf"), float("-inf")])
+     | st.floats(max_value=0.0, exclude_max=True),
+     examples=({"tol": -5e-324},), controls=(ctl.tol_unchecked,))
+def classify_critical_point_refuses_a_tol_that_is_negative_or_not_finite(t, tol):
+    """``classify_critical_point(H, tol)`` refuses a ``tol`` below 0 or not finite with
+    ``ValueError`` (the documented ``tol >= 0``: a negative threshold makes an eigenvalue both
+    "positive" and "negative"; NaN compares false with everything). 0 is allowed.
+    """
+    h = np.diag([1.0, -2.0])
+    refuses(lambda: t.classify_critical_point(h, tol=tol), f"classify_critical_point(tol={tol!r})")

@@ -961,3 +961,264 @@ def gradient_descent_step_is_p_minus_lr_g_in_float64(t, shapes, dtypes, lr, seed
             if not abs(_exact(ov) - want) <= _exact(EPS64) * (abs(_exact(pv)) + abs(_exact(lr) * _exact(gv))):
                 raise LawViolation(f"gradient_descent_step: {pv!r} - {lr!r} * {gv!r} ({dtypes[0]} p, {dtypes[1]} g) "
                                    f"gave {ov!r}; should be {float(want)!r} (computed in float64)")
+
+
+# --- contract: the documented argument domains of the network functions ------------------------------
+
+from properties.laws._contract import refuses, unchanged  # noqa: E402
+
+_NETWORK_CASES = {"dense_forward": ("dense_forward",), "dense_backward": ("dense_forward", "dense_backward"),
+                  "deep_linear_forward": ("deep_linear_forward",)}
+
+
+def _net(seed, widths, batch=2):
+    """Weights ``(n_{l+1}, n_l)`` for ``widths`` and an input ``(batch, n_0)``, standard normal."""
+    rng = stats.rng_from(seed)
+    ws = [rng.standard_normal((widths[i + 1], widths[i])) for i in range(len(widths) - 1)]
+    return ws, rng.standard_normal((batch, widths[0]))
+
+
+def _network_call(t, name, ws_good, ws, x, biases=None):
+    """The call of ``name`` with weights ``ws`` (a dense_backward gets the cache of the good network)."""
+    if name == "dense_forward":
+        return lambda: t.dense_forward(ws, biases, x, activation="tanh", output_activation="linear")
+    if name == "deep_linear_forward":
+        return lambda: t.deep_linear_forward(ws, x)
+    cache = t.dense_forward(ws_good, None, x, activation="tanh", output_activation="linear")
+    g = np.ones_like(np.asarray(cache.output, dtype=np.float64))
+    return lambda: t.dense_backward(ws, cache, g, activation="tanh", output_activation="linear")
+
+
+_WIDTHS = st.lists(st.integers(1, 3), min_size=3, max_size=4)
+_CHAIN_BREAKS = ("1-d", "3-d", "columns of weights[1]", "columns of the last weight")
+
+
+@law(needs=(), cases=_NETWORK_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c), widths=_WIDTHS,
+     kind=st.sampled_from(_CHAIN_BREAKS), layer=st.integers(0, 2), seed=stats.seeds(),
+     examples=tuple({"_case": c, "name": c, "widths": w, "kind": k, "layer": 0, "seed": 0}
+                    for c in _NETWORK_CASES for k in _CHAIN_BREAKS for w in ([2, 1, 2], [2, 2, 2])),
+     controls=(ctl.weights_unchecked, ctl.weights_chain_checked_from_the_second_pair))
+def networks_refuse_weights_that_are_not_a_chain_of_matrices(t, name, widths, kind, layer, seed):
+    """``dense_forward``, ``dense_backward`` and ``deep_linear_forward`` refuse, with
+    ``ValueError``, weights that are not a chain of matrices: a weight that is not 2-d, or
+    ``weights[l]`` whose columns differ from the rows of ``weights[l - 1]`` (layout
+    ``(n_out, n_in)``), the first pair and the last one included (one column more or fewer). The documented domain is a
+    list of 2-d arrays ``weights[l]`` of shape ``(n_{l+1}, n_l)``; a mismatched chain can still
+    broadcast (a width-1 layer), giving a result of a network that does not exist. The weights
+    stay unchanged.
+    """
+    ws_good, x = _net(seed, widths)
+    if name == "deep_linear_forward":
+        x = x[0]
+    rng = stats.rng_from(seed + 1)
+    ws = [w.copy() for w in ws_good]
+    k = layer % len(ws)
+    if kind == "1-d":
+        ws[k] = ws[k][0]
+    elif kind == "3-d":
+        ws[k] = ws[k][None]
+    else:
+        j = 1 if kind == "columns of weights[1]" else len(ws) - 1
+        cols = ws[j].shape[1]
+        ws[j] = rng.standard_normal((ws[j].shape[0], cols + 1 if cols == 1 else 1))
+    before = [w.copy() for w in ws]
+    refuses(_network_call(t, name, ws_good, ws, x),
+            f"{name}: weights of shapes {[w.shape for w in ws]} ({kind}) are not a chain of (n_out, n_in) matrices")
+    for i, (b, w) in enumerate(zip(before, ws)):
+        unchanged(b, w, f"{name}: weights[{i}]")
+
+
+@law(needs=(), cases=_NETWORK_CASES, tier="contract", max_examples=10, name=lambda c: st.just(c),
+     n=st.integers(1, 3), depth=st.integers(1, 3), kind=st.sampled_from(["a stacked array", "an empty list", "None"]),
+     seed=stats.seeds(), controls=(ctl.weights_any_sequence,))
+def networks_refuse_weights_that_are_not_a_list(t, name, n, depth, kind, seed):
+    """The network functions refuse, with ``TypeError``, weights that are not a non-empty list
+    of arrays: a numpy array (even a stack of square layers, which iterates like a list: the
+    interface takes a list, one array per layer, and an array of layers is a type confusion),
+    an empty list (a network without layers) or None.
+    """
+    ws_good, x = _net(seed, [n] * (depth + 1))
+    if name == "deep_linear_forward":
+        x = x[0]
+    ws = {"a stacked array": np.stack(ws_good), "an empty list": [], "None": None}[kind]
+    refuses(_network_call(t, name, ws_good, ws, x), f"{name}: weights given as {kind}", expect=TypeError)
+
+
+@law(needs=("dense_forward",), tier="contract", max_examples=10, widths=_WIDTHS,
+     kind=st.sampled_from(["one bias fewer", "one bias more", "a numpy array"]), seed=stats.seeds(),
+     controls=(ctl.biases_zipped,))
+def dense_forward_refuses_biases_that_are_not_one_per_layer(t, widths, kind, seed):
+    """``dense_forward`` refuses, with ``TypeError``, biases that are not None or a list of one
+    1-d array per layer: a list one shorter or longer (zipping would silently drop a layer's
+    bias or ignore an extra one) or a numpy array (of equal-width layers' biases, stacked).
+    """
+    widths = [widths[0]] + [widths[1]] * (len(widths) - 1) if kind == "a numpy array" else widths
+    ws, x = _net(seed, widths)
+    bs = [np.full(w.shape[0], 0.5) for w in ws]
+    bad = bs[:-1] if kind == "one bias fewer" else bs + [bs[-1]] if kind == "one bias more" else np.stack(bs)
+    refuses(lambda: t.dense_forward(ws, bad, x, activation="tanh", output_activation="linear"),
+            f"dense_forward: biases given as {kind} for {len(ws)} layers", expect=TypeError)
+
+
+@law(needs=(), cases={"dense_forward": ("dense_forward",), "deep_linear_forward": ("deep_linear_forward",)},
+     tier="contract", max_examples=10, name=lambda c: st.just(c), n=st.integers(1, 3),
+     ndim=lambda c: st.sampled_from([0, 1, 3] if c == "dense_forward" else [0, 3]), seed=stats.seeds(),
+     controls=(ctl.x_of_any_ndim,))
+def networks_refuse_an_input_of_the_wrong_ndim(t, name, n, ndim, seed):
+    """``dense_forward`` refuses an ``x`` that is not 2-d ``(batch, n_0)`` and
+    ``deep_linear_forward`` one that is neither 1-d (one sample) nor 2-d (a batch) with
+    ``ValueError`` (the documented shapes): a 3-d input would be multiplied batch-wise into a
+    result of another shape, a 1-d one to ``dense_forward`` loses the batch axis, a 0-d one
+    has no features. The input stays unchanged.
+    """
+    ws, _ = _net(seed, [n, 2, 1])
+    x = stats.rng_from(seed + 1).standard_normal({0: (), 1: (n,), 3: (2, 2, n)}[ndim]) if ndim else np.float64(0.5)
+    x = np.asarray(x, dtype=np.float64)
+    before = x.copy()
+    call = (lambda: t.dense_forward(ws, None, x, activation="tanh", output_activation="linear")) \
+        if name == "dense_forward" else (lambda: t.deep_linear_forward(ws, x))
+    refuses(call, f"{name}: x of shape {x.shape} ({ndim}-d)")
+    unchanged(before, x, f"{name}: x")
+
+
+@law(needs=(), cases=per_technique(("bce_with_logits_loss", "bce_with_logits_loss_grad")), tier="contract",
+     max_examples=10, name=lambda c: st.just(c),
+     label=st.sampled_from([-1.0, -5e-324, -1e-300, 1.0000000000000002, 2.0, 1e300])
+     | st.floats(1.0, 1e300, exclude_min=True) | st.floats(-1e300, 0.0, exclude_max=True),
+     n=st.integers(1, 4), seed=stats.seeds(),
+     examples=tuple({"_case": c, "name": c, "label": v, "n": 2, "seed": 0}
+                    for c in ("bce_with_logits_loss", "bce_with_logits_loss_grad") for v in (-1e-300, 1.0000000000000002)),
+     controls=(ctl.labels_unchecked,))
+def logistic_losses_refuse_labels_outside_zero_one(t, name, label, n, seed):
+    """``bce_with_logits_loss`` and its gradient refuse targets ``y`` outside [0, 1] with
+    ``ValueError``: ``y`` is a probability (or a 0/1 label); the formula ``max(z, 0) - y z +
+    log(1 + e^-|z|)`` evaluates for any ``y`` but is no cross-entropy outside [0, 1] (a label
+    2 gives a loss unbounded below). Both bounds are closed: 0 and 1 are labels. The inputs
+    stay unchanged.
+    """
+    rng = stats.rng_from(seed)
+    z = rng.standard_normal((n, 1))
+    y = rng.uniform(0.0, 1.0, (n, 1))
+    y[rng.integers(n), 0] = label
+    zb, yb = z.copy(), y.copy()
+    refuses(lambda: getattr(t, name)(z, y), f"{name}: y with an entry {label!r} outside [0, 1]")
+    unchanged(zb, z, f"{name}: logits")
+    unchanged(yb, y, f"{name}: y")
+
+
+NOT_POSITIVE_FINITE = st.sampled_from([0.0, -0.0, -0.1, -5e-324, float("nan"), float("inf"), float("-inf")]) \
+    | st.floats(max_value=0.0, allow_nan=False)
+
+
+@law(needs=("gradient_descent_step",), tier="contract", max_examples=10, lr=NOT_POSITIVE_FINITE, seed=stats.seeds(),
+     examples=({"lr": 0.0, "seed": 0}, {"lr": -0.5, "seed": 0}),
+     controls=(ctl.gd_lr_unchecked, ctl.gd_lr_zero_accepted))
+def gradient_descent_step_refuses_a_learning_rate_that_is_not_positive_and_finite(t, lr, seed):
+    """``gradient_descent_step`` refuses ``lr`` outside (0, inf) with ``ValueError``: 0 (a step
+    that does nothing, the bound is open), negatives (gradient *ascent*), NaN and inf (the
+    documented ``lr > 0``). The parameters and gradients stay unchanged.
+    """
+    rng = stats.rng_from(seed)
+    ps, gs = [rng.standard_normal((2, 3)), rng.standard_normal(3)], [rng.standard_normal((2, 3)), rng.standard_normal(3)]
+    before = [a.copy() for a in ps + gs]
+    refuses(lambda: t.gradient_descent_step(ps, gs, lr), f"gradient_descent_step(lr={lr!r}): lr must be in (0, inf)")
+    for b, a in zip(before, ps + gs):
+        unchanged(b, a, "gradient_descent_step: params / grads")
+
+
+@law(needs=("gradient_descent_step",), tier="contract", max_examples=10,
+     kind=st.sampled_from(["params an array", "grads an array", "both arrays", "one grad fewer", "one grad more"]),
+     seed=stats.seeds(), controls=(ctl.gd_zipped,))
+def gradient_descent_step_refuses_params_and_grads_that_are_not_lists_of_equal_length(t, kind, seed):
+    """``gradient_descent_step`` refuses, with ``TypeError``, ``params`` or ``grads`` that are
+    numpy arrays (a stacked array iterates row by row, so it would be taken as a list of
+    parameters) or lists of different lengths (zipping would drop a parameter's update): the
+    documented arguments are lists of arrays of matching shapes.
+    """
+    rng = stats.rng_from(seed)
+    ps = [rng.standard_normal(3) for _ in range(2)]
+    gs = [rng.standard_normal(3) for _ in range(2)]
+    p, g = {"params an array": (np.stack(ps), gs), "grads an array": (ps, np.stack(gs)),
+            "both arrays": (np.stack(ps), np.stack(gs)), "one grad fewer": (ps, gs[:1]),
+            "one grad more": (ps, gs + [gs[0]])}[kind]
+    refuses(lambda: t.gradient_descent_step(p, g, 0.1), f"gradient_descent_step: {kind}", expect=TypeError)
+
+
+#: Networks whose pass overflows float64: (x, weights, grad_output): a pre-activation beyond the
+#: range (overflow), one that is inf - inf (invalid), and finite forward passes whose gradients
+#: overflow (dLoss/dx beyond the range, or inf - inf).
+_OVERFLOWING = {
+    "dense_forward": [([[1e300]], [np.array([[1e300]])], None),
+                      ([[1e308, 1e308]], [np.array([[1e10, -1e10]])], None),
+                      ([[1e200, -1e200]], [np.array([[1e200, 1e200]]), np.array([[1.0]])], None)],
+    "dense_backward": [([[1.0]], [np.array([[1e200]])], [[1e300]]),
+                       ([[1.0]], [np.array([[1e200], [-1e200]])], [[1e300, 1e300]]),
+                       ([[1e300]], [np.array([[1.0]])], [[1e300]])],
+}
+
+
+@law(needs=(), cases={"dense_forward": ("dense_forward",), "dense_backward": ("dense_forward", "dense_backward")},
+     tier="contract", max_examples=5, name=lambda c: st.just(c), which=st.integers(0, 2), sign=st.sampled_from([1.0, -1.0]),
+     controls=(ctl.overflow_returned,))
+def dense_passes_refuse_values_that_overflow(t, name, which, sign):
+    """``dense_forward`` refuses, with ``ValueError`` (and no warning), inputs whose
+    pre-activations do not fit float64 (an overflow, or ``inf - inf`` in a product), and
+    ``dense_backward`` a finite forward pass whose gradients do not: the documented domain is
+    "values that fit float64" (linear output, so the overflow is not an activation's
+    saturation). The inputs stay unchanged.
+    """
+    x, ws, g = _OVERFLOWING[name][which]
+    x = sign * np.array(x, dtype=np.float64)
+    before = [x.copy()] + [w.copy() for w in ws]
+    if name == "dense_forward":
+        call = lambda: t.dense_forward(ws, None, x, activation="linear", output_activation="linear")  # noqa: E731
+    else:
+        cache = t.dense_forward(ws, None, x, activation="linear", output_activation="linear")
+        call = lambda: t.dense_backward(ws, cache, np.array(g), activation="linear", output_activation="linear")  # noqa: E731
+    refuses(call, f"{name}: x = {x.tolist()}, weights {[w.tolist() for w in ws]}"
+                  f"{'' if g is None else f', grad_output {g}'}: the pass overflows float64")
+    for b, a in zip(before, [x] + ws):
+        unchanged(b, a, f"{name}: x / weights")
+
+
+@law(needs=("dense_forward", "dense_backward"), widths=_WIDTHS, seed=stats.seeds(), max_examples=5,
+     controls=(ctl.dense_forward_default_tanh_output, ctl.dense_backward_default_sigmoid))
+def dense_networks_default_to_tanh_hidden_units_and_a_linear_output(t, widths, seed):
+    """``dense_forward(weights, biases, x)`` and ``dense_backward(weights, cache, grad_output)``
+    without activations equal the calls with the documented defaults ``activation="tanh"``,
+    ``output_activation="linear"`` given explicitly, bit for bit (a law about defaults: every
+    other law passes them). Networks of 2 or 3 layers, so both defaults matter.
+    """
+    ws, x = _net(seed, widths)
+    bs = [np.full(w.shape[0], 0.25) for w in ws]
+    rng = stats.rng_from(seed + 1)
+    f0 = t.dense_forward(ws, bs, x)
+    f1 = t.dense_forward(ws, bs, x, activation="tanh", output_activation="linear")
+    if not np.array_equal(np.asarray(f0.output), np.asarray(f1.output)):
+        raise LawViolation(f"dense_forward(weights, biases, x).output = {np.asarray(f0.output).tolist()}; with "
+                           f"activation='tanh', output_activation='linear' it is {np.asarray(f1.output).tolist()}")
+    g = rng.standard_normal(np.shape(f1.output))
+    b0 = t.dense_backward(ws, f1, g)
+    b1 = t.dense_backward(ws, f1, g, activation="tanh", output_activation="linear")
+    for what, u, v in [("x", b0.x, b1.x)] + [(f"weights[{i}]", u, v) for i, (u, v) in enumerate(zip(b0.weights, b1.weights))]:
+        if not np.array_equal(np.asarray(u), np.asarray(v)):
+            raise LawViolation(f"dense_backward(weights, cache, grad_output): gradient of {what} = "
+                               f"{np.asarray(u).tolist()}; with the documented defaults it is {np.asarray(v).tolist()}")
+
+
+@law(needs=("deep_linear_forward",), c=st.sampled_from([1e200, 1e160, -1e250]), depth=st.integers(2, 4),
+     x=st.sampled_from([[1.0, -1.0], [3.0, 0.0], [-2.0, 0.5]]), max_examples=8,
+     controls=(ctl.deep_linear_saturates,))
+def deep_linear_forward_overflows_to_signed_infinity_without_a_warning(t, c, depth, x):
+    """``deep_linear_forward([c I] * L, x)`` for exploding ``c`` (``|c|^L |x_i|`` beyond the
+    float64 range) is ``+-inf`` with the sign of ``c^L x_i`` where ``x_i != 0`` and 0 where
+    ``x_i = 0`` (documented: an entry is +-inf exactly when its true value is beyond the range,
+    never NaN, no warning; the exploding signal is the phenomenon shown, not an error).
+    """
+    ws = [c * np.eye(2)] * depth
+    out = np.asarray(t.deep_linear_forward(ws, np.array(x)), dtype=np.float64)
+    want = np.array([math.copysign(math.inf, (1.0 if c > 0 or depth % 2 == 0 else -1.0) * v) if v else 0.0
+                     for v in x])
+    if out.shape != want.shape or not np.array_equal(out, want):
+        raise LawViolation(f"deep_linear_forward([{c!r} I] * {depth}, {x}) = {out.tolist()}; the true values are "
+                           f"beyond float64, so it should be {want.tolist()}")

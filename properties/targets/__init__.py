@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["BORROWED", "borrow_harness", "require", "unsupported", "float_array", "SGDState", "AdagradState",
+__all__ = ["BORROWED", "borrow_harness", "require", "unsupported", "float_array", "dims", "SGDState", "AdagradState",
            "RMSpropState", "AdadeltaState", "AdamState"]
 
 
@@ -56,6 +56,12 @@ def unsupported(target: str, func: str, what: str):
     """Raise the NotImplementedError by which an adapter declares an option its framework lacks
     (the laws then skip that example or law; see CONVENTIONS of the adapter)."""
     raise NotImplementedError(f"{target} target: {func}: {what} has no {target} equivalent (see CONVENTIONS)")
+
+
+def dims(shape) -> tuple:
+    """A shape as a tuple, numpy integers made Python ints and every other entry (a float, a
+    bool, a string) passed through as given, so the framework's own check sees it."""
+    return tuple(int(s) if isinstance(s, np.integer) else s for s in shape)
 
 
 def float_array(x) -> np.ndarray:

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from properties._install import install_command
-from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
+from properties.targets import (BORROWED, dims, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
                                 float_array, require, unsupported)
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -289,7 +289,7 @@ def adam(lr=1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_roo
 # --- initialisers ----------------------------------------------------------------------------------
 
 def _variance_scaling(shape, rng, scale, mode, distribution, layout):
-    shape = tuple(int(s) for s in shape)
+    shape = dims(shape)
     if layout not in ("torch", "keras") or len(shape) < 2:
         raise ValueError(f"keras target: layout must be 'torch' or 'keras' and shape at least 2-d; got {layout!r}, {shape}")
     kshape = shape if layout == "keras" else (*shape[2:], shape[1], shape[0])
@@ -344,11 +344,11 @@ def he_normal(shape, rng, *, mode: str = "fan_in", nonlinearity: str = "relu", n
 
 
 def zeros_init(shape, rng):
-    return _np(keras.initializers.Zeros()(tuple(shape), dtype="float64"))
+    return _np(keras.initializers.Zeros()(dims(shape), dtype="float64"))
 
 
 def constant_init(shape, rng, *, value: float):
-    return _np(keras.initializers.Constant(value)(tuple(shape), dtype="float64"))
+    return _np(keras.initializers.Constant(value)(dims(shape), dtype="float64"))
 
 
 # --- batch normalisation ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from properties._install import install_command
-from properties.targets import BORROWED, borrow_harness, float_array, require, unsupported
+from properties.targets import BORROWED, dims, borrow_harness, float_array, require, unsupported
 
 jax = require("jax", "optax", install_command("jax"))
 optax = require("optax", "optax", install_command("jax"))
@@ -413,7 +413,9 @@ def _vs(shape, rng, scale, mode, distribution, layout):
     stream fills them (entries are i.i.d. either way). One compilation per (distribution, F).
     ``tests/differential/test_optax.py`` checks the real-shape call against the reference.
     """
-    shape = tuple(int(s) for s in shape)
+    shape = dims(shape)
+    if len(shape) < 2:
+        _compute_fans(shape)   # jax's own check (ValueError for < 2 dimensions with its default in_axis)
     fan_in, fan_out = _compute_fans(shape, **_axes(layout, len(shape)))
     fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}.get(mode)
     if fan is None:
@@ -468,12 +470,12 @@ def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", trunca
 
 def zeros_init(shape, rng) -> np.ndarray:
     """``jax.nn.initializers.zeros``."""
-    return np.asarray(_I.zeros(_key(rng), tuple(shape), jnp.float64)).copy()
+    return np.asarray(_I.zeros(_key(rng), dims(shape), jnp.float64)).copy()
 
 
 def constant_init(shape, rng, *, value: float) -> np.ndarray:
     """``jax.nn.initializers.constant(value)``."""
-    return np.asarray(_I.constant(value, dtype=jnp.float64)(_key(rng), tuple(shape))).copy()
+    return np.asarray(_I.constant(value, dtype=jnp.float64)(_key(rng), dims(shape))).copy()
 
 
 # --- activations -------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from typing import NamedTuple
 import numpy as np
 
 from properties._install import install_command
-from properties.targets import (BORROWED, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
+from properties.targets import (BORROWED, dims, AdadeltaState, AdagradState, AdamState, RMSpropState, SGDState, borrow_harness,
                                 float_array, require, unsupported)
 
 torch = require("torch", "torch", install_command("torch", "torch==2.13.0, a CPU build"))
@@ -490,7 +490,7 @@ def _gen(rng) -> "torch.Generator":
 
 
 def _init(shape, rng, layout, fill):
-    shape = tuple(int(s) for s in shape)
+    shape = dims(shape)
     if layout not in ("torch", "keras"):
         raise ValueError(f"layout must be 'torch' or 'keras'; got {layout!r}")
     if layout == "keras" and len(shape) >= 2:
@@ -567,12 +567,12 @@ def lecun_normal(shape, rng, *, gain: float = 1.0, layout: str = "torch", trunca
 
 def zeros_init(shape, rng) -> np.ndarray:
     """``nn.init.zeros_``."""
-    return torch.nn.init.zeros_(torch.empty(tuple(shape), dtype=torch.float64)).numpy()
+    return torch.nn.init.zeros_(torch.empty(dims(shape), dtype=torch.float64)).numpy()
 
 
 def constant_init(shape, rng, *, value: float) -> np.ndarray:
     """``nn.init.constant_(w, value)``."""
-    return torch.nn.init.constant_(torch.empty(tuple(shape), dtype=torch.float64), value).numpy()
+    return torch.nn.init.constant_(torch.empty(dims(shape), dtype=torch.float64), value).numpy()
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -582,7 +582,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def fan_in_fan_out(shape, layout: str = "torch") -> tuple[int, int]:
     """``nn.init._calculate_fan_in_and_fan_out`` on the torch-layout shape."""
-    shape = tuple(int(s) for s in shape)
+    shape = dims(shape)
     if layout == "keras" and len(shape) >= 2:
         shape = (shape[-1], shape[-2], *shape[:-2])
     fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape, device="meta"))
