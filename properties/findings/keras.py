@@ -214,7 +214,7 @@ FINDINGS = [
                            seed=29),
     )] if BACKEND == "torch" else []),
     Finding(
-        "KVA1", severity="contract",
+        "K19", severity="contract",
         reason="keras.layers.Normalization(axis=-1) standardises along the last axis of any array of one or more "
                "dimensions: a 1-d x is adapted as one feature (Normalization.adapt), a 3-d x per last-axis feature, "
                "and neither raises; adapting a 0-d x raises ValueError ('All `axis` values must be in the range "
@@ -226,14 +226,14 @@ FINDINGS = [
         reproduce=violates("normalisers_refuse_data_that_is_not_2_d", case="zscore", x=np.zeros((2, 2, 2))),
     ),
     Finding(
-        "KVA2", severity="contract",
+        "K20", severity="contract",
         reason="keras.layers.Normalization checks no value: adapt() of data holding a NaN or an infinity gives a "
                "non-finite mean and variance, and every output of the feature is NaN; nothing raises",
         laws=tuple(f"normalisers_refuse_nan_and_inf_data[{c}]" for c in ("zscore", "fit_zscore", "apply_zscore")),
         reproduce=violates("normalisers_refuse_nan_and_inf_data", case="zscore", x=np.array([[1.0], [np.inf]])),
     ),
     Finding(
-        "KVA3", severity="contract",
+        "K21", severity="contract",
         reason="the Normalization layer works on float tensors, and the keras target converts x with numpy "
                "(properties.targets.float_array: np.array(x).astype(float64)) before Keras sees it, as Keras's own "
                "convert_to_tensor would cast: numerals in strings are parsed ('1.5' -> 1.5) and a complex array loses "
@@ -243,7 +243,7 @@ FINDINGS = [
                            x=np.array([["1.5"], ["2.5"]])),
     ),
     Finding(
-        "KVA4", severity="contract",
+        "K22", severity="contract",
         reason="an adapted Normalization layer computes (x - mean) / sqrt(var) by broadcasting without checking the "
                "number of features: data with one feature are normalised with every feature's statistics (a wider "
                "output, no error), data with more features than fitted raise the backend's broadcasting error "
@@ -254,7 +254,7 @@ FINDINGS = [
                            x=np.array([[1.0, 2.0], [3.0, 5.0]]), other=1),
     ),
     Finding(
-        "KVA5", severity="contract",
+        "K23", severity="contract",
         reason="keras.layers.BatchNormalization checks no epsilon: a negative or NaN epsilon is accepted in training "
                "and inference (keras/src/layers/normalization/batch_normalization.py stores float(epsilon) and passes it "
                "to ops.batch_normalization, which adds it to the variance), giving NaN outputs once var + epsilon < 0; "
@@ -265,7 +265,7 @@ FINDINGS = [
                            x=np.array([[1.0], [3.0]]), eps=-1.0),
     ),
     Finding(
-        "KVA6", severity="contract",
+        "K24", severity="contract",
         reason="keras.layers.BatchNormalization checks no momentum: 1.5, -0.5, -5e-324 and NaN are accepted and the "
                "moving statistics updated with them (moving * momentum + batch * (1 - momentum))",
         laws=("batchnorm_running_momentum_outside_zero_one_is_refused[batchnorm_running_update]",
@@ -274,7 +274,7 @@ FINDINGS = [
                            x=np.array([[1.0], [3.0]]), momentum=1.5, weights="old", unbiased=False, init="zeros_ones"),
     ),
     Finding(
-        "KVA7", severity="contract",
+        "K25", severity="contract",
         reason="keras.layers.BatchNormalization checks no value: a NaN or an infinity in the batch makes its channel's "
                "mean and variance, its outputs and from then on the moving statistics NaN or inf; nothing raises",
         laws=tuple(f"batchnorm_refuses_nan_and_inf_in_a_batch[{c}]" for c in
@@ -283,7 +283,7 @@ FINDINGS = [
                            x=np.array([[1.0], [np.nan]]), unbiased=False, init="zeros_ones"),
     ),
     Finding(
-        "KVA8", severity="contract",
+        "K26", severity="contract",
         reason="keras.layers.BatchNormalization folds a batch of one value per channel into its moving statistics "
                "(the batch variance 0, biased), as it trains on one (finding K4); nothing raises",
         laws=("batchnorm_running_statistics_refuse_a_batch_of_one[batchnorm_running_update]",
@@ -292,7 +292,7 @@ FINDINGS = [
                            x=np.array([[2.0]]), as_3d=False, unbiased=False, init="zeros_ones"),
     ),
     Finding(
-        "KVA9", severity="contract",
+        "K27", severity="contract",
         reason="keras.layers.BatchNormalization checks no moving variance: a negative moving_variance is used in "
                "inference (var + epsilon under the square root, NaN below -epsilon; -5e-324 passes unnoticed) and kept by the moving "
                "average in training; nothing raises",
@@ -302,7 +302,7 @@ FINDINGS = [
                            batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=False),
     ),
     Finding(
-        "KVA10", severity="contract",
+        "K28", severity="contract",
         reason="the Normalization layer (dtype float64 here) returns float16 input's z-scores in its compute dtype, and "
                "the keras target casts them back to the input's dtype (as the interface's dtype rule asks) with numpy's "
                "astype, which overflows to inf without a check: apply_zscore of float16 [[32752]] with statistics of "
@@ -312,7 +312,7 @@ FINDINGS = [
                            data=(np.array([[0.0], [0.25]]), np.array([[32752.0]], dtype=np.float16), (0.0, 1.0))),
     ),
     Finding(
-        "KVA11", severity="contract",
+        "K29", severity="contract",
         reason="keras.layers.BatchNormalization folds a batch whose variance exceeds the float64 maximum into its "
                "moving statistics without a check: the batch [[-1e308], [1e308]] leaves the moving mean and variance "
                "NaN on the jax and the torch backend (the moments are computed in float32, finding K1, where 1e308 is inf); "
@@ -416,7 +416,7 @@ def _scale_accepted(name, value, **_):
 
 FINDINGS += [
     Finding(
-        "KVB1", severity="contract",
+        "K30", severity="contract",
         reason="keras.initializers.VarianceScaling refuses scale <= 0 with ValueError "
                "(keras/src/initializers/random_initializers.py L262) but not NaN or inf, which give NaN / inf "
                "weights; Keras has no gain, so the adapter passes scale = gain^2 and a negative gain is taken as its "
@@ -425,7 +425,7 @@ FINDINGS += [
         reproduce=violates(GAIN, name="variance_scaling", value=float("nan"), shape=(4, 7), seed=0),
     ),
     Finding(
-        "KVB2", severity="contract",
+        "K31", severity="contract",
         reason="keras.initializers.VarianceScaling divides scale by max(1, fan) (random_initializers.py L299-L303), "
                "so a weight shape with a zero dimension (fan 0) is accepted and an empty array returned; a negative "
                "dimension fails in the backend's sampler (jax: an MLIR 'invalid tensor dimension size' error; torch: RuntimeError), not "
@@ -435,7 +435,7 @@ FINDINGS += [
         reproduce=violates(NO_FAN, name="glorot_uniform", shape=(0, 3), layout="torch", seed=0),
     ),
     Finding(
-        "KVB3", severity="contract",
+        "K32", severity="contract",
         reason="Keras's random initialisers accept a bool dimension (True is an int to the backend's shape check: "
                "VarianceScaling()((3, True)) has shape (3, 1)), and so do Zeros and Constant on the jax backend "
                "(the torch backend's torch.zeros refuses a bool with TypeError); float, string and None dimensions "
@@ -449,7 +449,7 @@ FINDINGS += [
 BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
-        "KVB4", severity="contract",
+        "K33", severity="contract",
         reason="keras.initializers.VarianceScaling checks only scale > 0, not that the weights fit float64: the "
                "adapter's scale = gain**2 = inf (gain 1.7e308) is accepted and the weights are +-inf (normal) or NaN "
                "(uniform: random.uniform(minval=-inf, maxval=inf), random_initializers.py L314-L317)",

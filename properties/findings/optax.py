@@ -183,7 +183,7 @@ NON_INT = "initialisers_refuse_a_shape_of_non_integers"
 
 FINDINGS += [
     Finding(
-        "OVB1", severity="contract",
+        "O15", severity="contract",
         reason="jax.nn.initializers.variance_scaling does not check scale (jax/_src/nn/initializers.py: variance = "
                "scale / denominator, documented 'positive float'), and jax has no gain: the adapter passes scale = "
                "gain^2, so gain 0 draws all-zero weights, a negative gain is taken as its square, and NaN / inf give "
@@ -192,7 +192,7 @@ FINDINGS += [
         reproduce=violates(GAIN, name="lecun_normal", value=0.0, shape=(4, 7), seed=0),
     ),
     Finding(
-        "OVB2", severity="contract",
+        "O16", severity="contract",
         reason="jax.nn.initializers.variance_scaling refuses a shape of fewer than 2 dimensions (ValueError from "
                "_compute_fans), but a zero dimension gives a fan of 0 and variance = scale / denominator divides a "
                "Python float by 0 (ZeroDivisionError), and a negative dimension fails in the sampler with an MLIRError "
@@ -202,7 +202,7 @@ FINDINGS += [
         reproduce=violates(NO_FAN, name="glorot_uniform", shape=(0, 3), layout="torch", seed=0),
     ),
     Finding(
-        "OVB3", severity="contract",
+        "O17", severity="contract",
         reason="jax.nn.initializers.zeros and constant accept a bool dimension (True is an int to jax's shape check: "
                "zeros(key, (True, 3)) has shape (1, 3)); float, string and None dimensions raise TypeError",
         laws={f"{NON_INT}[zeros_init]": lambda shape, **_: any(isinstance(d, bool) for d in shape),
@@ -214,7 +214,7 @@ FINDINGS += [
 BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
-        "OVB4", severity="contract",
+        "O18", severity="contract",
         reason="jax.nn.initializers.variance_scaling does not check that the weights fit float64: scale = inf gives "
                "+-inf weights (variance_scaling(inf, 'fan_in', 'normal')(key, (4, 1)) = [-inf, -inf, inf, inf]); jax "
                "has no gain, and the adapter's scale = gain**2 raises Python's OverflowError for a gain of 1.7e308 "

@@ -72,7 +72,7 @@ FINDINGS = [
                                    np.array([0.0]), 2), alpha=0.5),
     ),
     Finding(
-        "PVA1", severity="contract",
+        "P3", severity="contract",
         reason="ewm(alpha=nan) is accepted: pandas' check in get_center_of_mass (pandas/core/window/ewm.py) is "
                "'if alpha <= 0 or alpha > 1: raise ValueError', which a NaN passes (every comparison with NaN is "
                "false); ewm(alpha=0), ewm(alpha=-0.0), ewm(alpha=1 + 2^-52) and ewm(alpha=inf) raise ValueError, so "
@@ -82,7 +82,7 @@ FINDINGS = [
         reproduce=violates(ALPHA, case="ema", values=np.array([[1.0], [2.0]]), alpha=math.nan),
     ),
     Finding(
-        "PVA2", severity="contract",
+        "P4", severity="contract",
         reason="pandas' window operations treat NaN as a missing value and convert +-inf to NaN first "
                "(pandas/core/window/rolling.py, _prep_values: 'Convert inf to nan for C funcs'): ewm() and expanding() "
                "skip it, rolling(n).mean() gives NaN for a window holding one; nothing raises. The pandas target's "
@@ -91,7 +91,7 @@ FINDINGS = [
         reproduce=violates(NONFINITE, case="ema", values=np.array([[1.0], [math.nan], [3.0]])),
     ),
     Finding(
-        "PVA3", severity="contract",
+        "P5", severity="contract",
         reason="pandas checks the type of neither alpha nor the rolling window as the interface does: "
                "ewm(alpha=True) is accepted (a bool compares as 1) and ewm(alpha=None) raises ValueError ('Must pass "
                "one of comass, span, halflife, or alpha'); rolling(n, min_periods=n) raises ValueError ('min_periods "

@@ -137,7 +137,7 @@ FINDINGS = [
                            x=np.array([[-58352.0]] + [[16504.0]] * 7), dtype="float16"),
     ),
     Finding(
-        "SVA1", severity="contract",
+        "S8", severity="contract",
         reason="StandardScaler and MinMaxScaler accept NaN by design: they validate with ensure_all_finite='allow-nan' "
                "(sklearn/preprocessing/_data.py) and treat NaN as a missing value, 'disregarded in fit, and maintained "
                "in transform' (their docstrings); an infinity raises ValueError ('Input X contains infinity'), so the "
@@ -146,7 +146,7 @@ FINDINGS = [
         reproduce=violates("normalisers_refuse_nan_and_inf_data", case="zscore", x=np.array([[1.0], [np.nan], [3.0]])),
     ),
     Finding(
-        "SVA2", severity="contract",
+        "S9", severity="contract",
         reason="the scalers validate with check_array(dtype=(float64, float32, float16)) (not dtype='numeric', whose "
                "'not compatible with arrays of bytes/strings' ValueError would apply), so an array of numeral strings "
                "is converted with astype: StandardScaler().fit_transform([['1.5'], ['2.5']]) = [[-1.], [1.]]; a "
@@ -157,7 +157,7 @@ FINDINGS = [
                            x=np.array([["1.5"], ["2.5"]])),
     ),
     Finding(
-        "SVA3", severity="contract",
+        "S10", severity="contract",
         reason="MinMaxScaler checks feature_range only with 'if feature_range[0] >= feature_range[1]: raise "
                "ValueError' (sklearn/preprocessing/_data.py, MinMaxScaler.partial_fit), which a NaN end passes and an "
                "infinite end satisfies: feature_range=(0, nan) or (0, inf) is accepted and the output is NaN; lo == hi "
@@ -167,7 +167,7 @@ FINDINGS = [
         reproduce=violates(_RANGE, case="minmax", x=np.array([[1.0], [3.0]]), feature_range=(0.0, np.nan)),
     ),
     Finding(
-        "SVA4", severity="contract",
+        "S11", severity="contract",
         reason="StandardScaler.transform and MinMaxScaler.transform compute in the input's dtype (X -= mean_; X /= "
                "scale_; X *= scale_; X += min_ after casting the statistics to X.dtype, findings S6/S7) and check no "
                "range: float16 data whose normalised value exceeds 65504 come out as inf (or NaN: minmax of float16 "

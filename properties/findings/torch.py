@@ -136,7 +136,7 @@ FINDINGS = [
                            data=("moderate", np.array([[-40.0]]), np.array([[0.0]]))),
     ),
     Finding(
-        "TVA1", severity="contract",
+        "T18", severity="contract",
         reason="torch.optim.swa_utils.AveragedModel checks nothing: update_parameters folds a NaN or an infinity into "
                "the average (the default running mean and get_ema_multi_avg_fn's lerp alike), which stays non-finite "
                "from then on: the torch target's ema([[1.], [nan], [3.]], alpha=0.5, v0=0) = [0.5, nan, nan], "
@@ -146,7 +146,7 @@ FINDINGS = [
                            values=np.array([[1.0], [np.nan], [3.0]])),
     ),
     Finding(
-        "TVA2", severity="contract",
+        "T19", severity="contract",
         reason="torch has no string tensors and AveragedModel averages a float parameter, so the torch target converts "
                "the series with np.array(values, dtype=float64) before torch sees it: numerals in strings are parsed "
                "('1.5' -> 1.5) and a complex series loses its imaginary part (numpy's ComplexWarning; torch's own "
@@ -158,7 +158,7 @@ FINDINGS = [
                            values=np.array([[1.0 + 2.0j], [3.0 + 0.0j]])),
     ),
     Finding(
-        "TVA3", severity="contract",
+        "T20", severity="contract",
         reason="alpha=True is accepted as 1: get_ema_multi_avg_fn(decay) (torch/optim/swa_utils.py) checks neither "
                "type nor range, and the torch target's range check 0 < alpha <= 1 is true for a bool (an int in "
                "Python); a string, None, a list or a complex alpha raises TypeError there, as the law requires",
@@ -167,7 +167,7 @@ FINDINGS = [
                            values=np.array([[1.0], [2.0], [4.0]]), value=True),
     ),
     Finding(
-        "TVA4", severity="contract",
+        "T21", severity="contract",
         reason="F.batch_norm checks eps with 'if training and eps <= 0.0: raise ValueError' and 'elif eps < 0.0: raise "
                "ValueError' (torch/nn/functional.py), which a NaN passes: eps=nan is accepted in training and in "
                "inference and every output is NaN; a negative eps raises ValueError (eps = 0 in training is an option "
@@ -178,7 +178,7 @@ FINDINGS = [
                            x=np.array([[1.0], [3.0]]), eps=math.nan),
     ),
     Finding(
-        "TVA5", severity="contract",
+        "T22", severity="contract",
         reason="nn.BatchNorm1d checks no momentum (torch/nn/modules/batchnorm.py stores it and uses it as the "
                "exponential_average_factor): -5e-324, 1.5 or NaN are accepted and folded into the running "
                "statistics, which then leave the range of the batch statistics (or turn NaN)",
@@ -188,7 +188,7 @@ FINDINGS = [
                            x=np.array([[1.0], [3.0]]), momentum=1.5, weights="new", unbiased=True, init="batch"),
     ),
     Finding(
-        "TVA6", severity="contract",
+        "T23", severity="contract",
         reason="F.batch_norm (training and inference) takes any input of 2 or more dimensions with channels on axis 1: "
                "a 4-d batch is normalised per axis-1 channel (BatchNorm2d's layout) without error; a 1-d batch raises "
                "RuntimeError ('weight should contain 0 elements not 1'), a 0-d one IndexError in _verify_batch_size "
@@ -200,7 +200,7 @@ FINDINGS = [
                            x=np.zeros((2, 2, 2, 2)) + np.arange(2.0).reshape(2, 1, 1, 1), unbiased=True, init="batch"),
     ),
     Finding(
-        "TVA7", severity="contract",
+        "T24", severity="contract",
         reason="F.batch_norm and nn.BatchNorm1d check no value: a NaN or an infinity in the batch makes its channel's "
                "mean and variance (and so its outputs, and the running statistics from then on) NaN or inf; nothing "
                "raises",
@@ -210,7 +210,7 @@ FINDINGS = [
                            x=np.array([[1.0], [np.nan]]), unbiased=True, init="batch"),
     ),
     Finding(
-        "TVA8", severity="contract",
+        "T25", severity="contract",
         reason="neither F.batch_norm in inference nor nn.BatchNorm1d's running buffers check the running variance: a "
                "negative running_var is used as given (sqrt(running_var + eps) is NaN once it is below -eps; "
                "-5e-324 passes unnoticed) and a negative running.var is kept by the EMA",
@@ -220,7 +220,7 @@ FINDINGS = [
                            batch=(np.array([[1.0], [3.0]]), np.array([-1.0])), unbiased=True),
     ),
     Finding(
-        "TVA9", severity="contract",
+        "T26", severity="contract",
         reason="the running statistics reach nn.BatchNorm1d through Tensor.copy_ into its (C,) buffers, which "
                "broadcasts: a running mean or variance of length 1 is copied into every channel without error, one "
                "of length C + 1 raises RuntimeError, not ValueError",
@@ -229,7 +229,7 @@ FINDINGS = [
                            x=np.array([[1.0, 2.0], [3.0, 5.0]]), which="var", longer=False, unbiased=True),
     ),
     Finding(
-        "TVA10", severity="contract",
+        "T27", severity="contract",
         reason="nn.BatchNorm1d folds any batch variance into its running_var without a range check: the batch "
                "[[-1e308], [1e308]] (variance 1e616, unbiased 2e616) gives running_var = inf, which stays inf; "
                "nothing raises",
@@ -365,7 +365,7 @@ NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
 
 FINDINGS += [
     Finding(
-        "TVB1", severity="contract",
+        "T28", severity="contract",
         reason="torch.nn.init.xavier_normal_ / xavier_uniform_ take any gain unchecked (std = gain * sqrt(2 / (fan_in "
                "+ fan_out)), torch/nn/init.py L506, L538): gain = 0 returns all-zero weights, inf infinite ones, and a "
                "negative or NaN gain reaches normal_ / uniform_, which raise RuntimeError ('normal expects std >= "
@@ -375,7 +375,7 @@ FINDINGS += [
         reproduce=violates(GAIN, name="glorot_normal", value=0.0, shape=(4, 7), seed=0),
     ),
     Finding(
-        "TVB2", severity="contract",
+        "T29", severity="contract",
         reason="torch.nn.init's kaiming_*_ and xavier_*_ and _calculate_fan_in_and_fan_out refuse a shape of fewer "
                "than 2 dimensions (ValueError, torch/nn/init.py L462) but not a zero dimension: kaiming_*_ warns "
                "'Initializing zero-element tensors is a no-op' (L609, L663) and returns the empty tensor, xavier_*_ "
@@ -390,7 +390,7 @@ FINDINGS += [
 LABELS = "logistic_losses_refuse_labels_outside_zero_one"
 FINDINGS += [
     Finding(
-        "TVB3", severity="contract",
+        "T30", severity="contract",
         reason="F.binary_cross_entropy_with_logits checks only that target and input have the same size "
                "(torch/nn/functional.py L3688-L3691) and evaluates (1 - y) z + log(1 + e^-z) for any target: "
                "y = -1e-300 or 2 is accepted (loss and gradient returned), no error",
@@ -402,7 +402,7 @@ FINDINGS += [
 BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
-        "TVB4", severity="contract",
+        "T31", severity="contract",
         reason="nn.init does not check that the weights fit float64: xavier_uniform_(w, gain=1.7e308) asks "
                "uniform_(-inf, inf) and raises RuntimeError ('from is out of bounds for double'), trunc_normal_ with "
                "an infinite bound the same; torch has no LeCun initialiser, and the adapter's kaiming_*_(nonlinearity="
