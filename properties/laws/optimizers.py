@@ -1909,8 +1909,14 @@ def _float16_first_step(t, name, g):
     return kw, u, closed(g.astype(np.float64))
 
 
+#: Pinned float16 gradients per case: the band where g^2 (times 1 - decay) underflows or is
+#: subnormal in float16, which random draws over [2^-14, 16] visit rarely.
+_F16_EXAMPLES = tuple({"_case": c, "name": c, "g": np.array([6.104e-05, -1.0e-04, 2.441e-04, -0.0625], np.float16)}
+                      for c in _FIRST_STEP)
+
+
 @law(needs=(), cases=per_technique(tuple(_FIRST_STEP)), name=lambda c: st.just(c), g=_F16_GRADS,
-     controls=(ctl.adaptive_in_float16,))
+     examples=_F16_EXAMPLES, controls=(ctl.adaptive_in_float16,))
 def adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two(t, name, g):
     """The first update of an adaptive method for float16 parameters is float16, finite, and
     within a factor 2 of its closed form (AdaGrad with G_0 = 0 and eps = 0, Adam with eps = 0:
@@ -1931,7 +1937,7 @@ def adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two(t, n
 
 
 @law(needs=(), cases=per_technique(tuple(_FIRST_STEP)), name=lambda c: st.just(c), g=_F16_GRADS, tier="accuracy",
-     controls=(ctl.adaptive_in_float16,))
+     examples=_F16_EXAMPLES, controls=(ctl.adaptive_in_float16,))
 def adaptive_first_step_of_float16_params_is_its_closed_form_rounded(t, name, g):
     """The first update of an adaptive method for float16 parameters is its closed form (as in
     ``adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two``) evaluated at the
@@ -2005,12 +2011,12 @@ _DEFAULTS = {
 }
 #: Gradients that make every switch visible: magnitudes that rise and fall (AMSGrad, centring),
 #: signs that change (momentum, Nesterov), params away from 0 (weight decay, the look-ahead).
-_DEFAULT_GRADS = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0], [0.1, 0.1, 0.1], [-0.5, 4.0, 2.0]])
+_DEFAULT_GRADS = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0], [1e-3, 1e-3, 1e-3], [-0.5, 4.0, 2.0]])
 
 
-@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), steps=st.integers(2, 4), max_examples=3,
+@law(needs=(), cases=per_technique(_ALL), name=lambda c: st.just(c), max_examples=1,
      controls=(ctl.optimizer_defaults_changed,))
-def optimizers_default_to_the_documented_hyperparameters(t, name, steps):
+def optimizers_default_to_the_documented_hyperparameters(t, name):
     """An optimiser called with some arguments omitted runs exactly as the call with the omitted
     ones set to their documented defaults (SGD: momentum 0, no Nesterov, dampening 0, weight
     decay 0, lr outside the velocity; look-ahead Nesterov: momentum 0.9; AdaGrad: lr 1e-2, eps
@@ -2018,8 +2024,10 @@ def optimizers_default_to_the_documented_hyperparameters(t, name, steps):
     the root, not centred, no momentum, no bias correction; AdaDelta: lr 1, rho 0.9, eps 1e-6;
     Adam: lr 1e-3, b1 0.9, b2 0.999, eps 1e-8 outside the root, eps_root 0, no AMSGrad, no weight
     decay). A law about defaults (the others pass every argument): updates compared bit for bit
-    over ``steps`` updates of gradients chosen so that every switch changes them; SGD also with
-    momentum and a halving schedule, where the lr's position matters. One case per optimiser.
+    over four updates of gradients chosen so that every switch changes them (the third row's
+    gradients are small, so Adam's second moment falls and AMSGrad's maximum differs); SGD also
+    with momentum and a halving schedule, where the lr's position matters. One case per
+    optimiser; deterministic, so one example.
     """
     defaults, calls = _DEFAULTS[name]
     for given in calls:
@@ -2031,7 +2039,7 @@ def optimizers_default_to_the_documented_hyperparameters(t, name, steps):
             p = np.array([0.5, -1.5, 2.0])
             state = opt.init(p.copy())
             out = []
-            for g in _DEFAULT_GRADS[:steps]:
+            for g in _DEFAULT_GRADS:
                 u, state = opt.update(g.copy(), state, p.copy())
                 u = np.asarray(u, dtype=np.float64)
                 out.append(u)
