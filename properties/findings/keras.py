@@ -12,8 +12,8 @@ import numpy as np
 from properties._findings import Reproduction
 from properties._law import LawViolation
 from properties.findings import Finding, violates
-
-EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
+from properties.findings._names import (EDGE, OVERFLOW, LR, SCHED_LR, DECAY, NONNEG, NONFINITE, SHAPE, SCHEDULE_LAWS,
+                                        F16, F16_ACC, GAIN, NO_FAN, NON_INT, BIG_GAIN)
 
 
 def _constant_channel_is_not_nan(t):
@@ -97,8 +97,6 @@ def _constant_channel_variance_is_not_negative(t):
         raise LawViolation(f"BatchNormalization's batch variance of the constant channel 87.24998474121094 (x7) is "
                            f"{var!r}; a variance is never negative")
 
-
-OVERFLOW = "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows"
 
 FINDINGS = [
     K1,
@@ -322,16 +320,6 @@ FINDINGS = [
     ),
 ]
 
-LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
-SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
-DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
-NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
-NONFINITE = ("optimizers_refuse_non_finite_gradients_before_anything_changes",
-             "optimizers_refuse_non_finite_params_where_the_update_reads_them")
-SHAPE = "optimizers_refuse_gradients_of_another_shape"
-SCHEDULE_LAWS = ("schedules_refuse_a_decay_rate_outside_their_domain",
-                 "schedules_refuse_an_initial_learning_rate_outside_zero_to_inf",
-                 "schedules_refuse_a_step_that_is_not_a_count", "schedules_refuse_a_period_that_is_not_a_positive_integer")
 
 FINDINGS += [
     Finding(
@@ -375,8 +363,6 @@ FINDINGS += [
     ),
 ]
 
-F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
-F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
 
 FINDINGS += [
     Finding(
@@ -401,9 +387,6 @@ FINDINGS += [
 ]
 
 # --- contract findings (argument domains the interface documents) -----------------------------------
-GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
-NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
-NON_INT = "initialisers_refuse_a_shape_of_non_integers"
 _WEIGHT_INITS = ("lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
                  "variance_scaling")
 
@@ -446,7 +429,6 @@ FINDINGS += [
     ),
 ]
 
-BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
         "K33", severity="contract",

@@ -4,8 +4,9 @@ docs/techniques/targets_optax.md). Each has a reproduction that must still fail.
 import numpy as np
 
 from properties.findings import Finding, unsupported_option, violates
+from properties.findings._names import (EDGE, LR, SCHED_LR, DECAY, NONNEG, NONFINITE, SHAPE, SCHEDULE_LAWS, F16,
+                                        F16_ACC, GAIN, NO_FAN, NON_INT, BIG_GAIN)
 
-EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
 
 FINDINGS = [
     Finding(
@@ -97,16 +98,6 @@ FINDINGS = [
     ),
 ]
 
-LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
-SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
-DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
-NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
-NONFINITE = ("optimizers_refuse_non_finite_gradients_before_anything_changes",
-             "optimizers_refuse_non_finite_params_where_the_update_reads_them")
-SHAPE = "optimizers_refuse_gradients_of_another_shape"
-SCHEDULE_LAWS = ("schedules_refuse_a_decay_rate_outside_their_domain",
-                 "schedules_refuse_an_initial_learning_rate_outside_zero_to_inf",
-                 "schedules_refuse_a_step_that_is_not_a_count", "schedules_refuse_a_period_that_is_not_a_positive_integer")
 
 FINDINGS += [
     Finding(
@@ -129,8 +120,6 @@ FINDINGS += [
     ),
 ]
 
-F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
-F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
 
 FINDINGS += [
     Finding(
@@ -177,9 +166,6 @@ FINDINGS += [
 ]
 
 # --- contract findings (argument domains the interface documents) -----------------------------------
-GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
-NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
-NON_INT = "initialisers_refuse_a_shape_of_non_integers"
 
 FINDINGS += [
     Finding(
@@ -211,7 +197,6 @@ FINDINGS += [
     ),
 ]
 
-BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
         "O18", severity="contract",

@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from properties.findings import Finding, unsupported_option, violates
-
-EDGE = "adaptive_step_of_a_coordinate_whose_gradients_were_all_zero_is_zero_at_eps_0"
+from properties.findings._names import (EDGE, SCALE, OVERFLOW, LR, SCHED_LR, DECAY, NONNEG, F16, F16_ACC, GAIN,
+                                        NO_FAN, BIG_GAIN)
 
 
 def near_the_float64_maximum(series, case=None, **_):
@@ -21,10 +21,6 @@ def near_the_float64_maximum(series, case=None, **_):
             return True
     return False
 
-
-SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
-
-OVERFLOW = "batchnorm_running_statistics_refuse_a_batch_whose_variance_overflows"
 
 FINDINGS = [
     Finding(
@@ -238,11 +234,6 @@ FINDINGS = [
     ),
 ]
 
-#: Contract-tier laws of the optimisers (properties/laws/optimizers.py).
-LR = "optimizers_refuse_a_learning_rate_outside_zero_to_inf"
-SCHED_LR = "optimizers_refuse_a_schedule_value_outside_zero_to_inf"
-DECAY = "optimizers_refuse_a_decay_rate_outside_zero_one"
-NONNEG = "optimizers_refuse_a_negative_or_non_finite_eps_or_decay"
 _INF = float("inf")
 
 
@@ -332,8 +323,6 @@ FINDINGS += [
     ),
 ]
 
-F16 = "adaptive_first_step_of_float16_params_is_finite_and_within_a_factor_two"
-F16_ACC = "adaptive_first_step_of_float16_params_is_its_closed_form_rounded"
 
 FINDINGS += [
     Finding(
@@ -360,8 +349,6 @@ FINDINGS += [
 ]
 
 # --- contract findings (argument domains the interface documents) -----------------------------------
-GAIN = "initialisers_refuse_a_gain_that_is_not_positive_and_finite"
-NO_FAN = "initialisers_refuse_a_weight_shape_without_a_fan"
 
 FINDINGS += [
     Finding(
@@ -399,7 +386,6 @@ FINDINGS += [
     ),
 ]
 
-BIG_GAIN = "initialisers_refuse_a_gain_whose_weights_do_not_fit_float64"
 FINDINGS += [
     Finding(
         "T31", severity="contract",
