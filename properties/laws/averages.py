@@ -26,7 +26,7 @@ from properties._law import LawViolation, law, per_technique
 from properties.controls import averages as ctl
 from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64
-from properties.strategies import finite_floats
+from properties.strategies import arrays_of_ndim, finite_floats, non_real, with_a_nonfinite
 
 #: alpha in (0, 1]: the boundary 1, common values, and a range. Bounded away from 0 and
 #: from just below 1 so that (1 - alpha)^t for t <= 40 stays a normal float (relative
@@ -473,36 +473,11 @@ def ema_smoothing_factors_outside_zero_one_are_refused(t, case, values, alpha):
     _refused(t, case, values, f"{case}(values, alpha={alpha!r})", ValueError, alpha=alpha)
 
 
-def _bad_ndim(ndims, elements=finite_floats(1e3)):
-    """Finite float64 arrays of a number of dimensions in ``ndims`` (sides 1 to 3)."""
-    return st.sampled_from(ndims).flatmap(
-        lambda k: hnp.arrays(np.float64, st.tuples(*[st.integers(1, 3)] * k), elements=elements))
-
-
-@st.composite
-def _with_a_nonfinite(draw, shapes):
-    """A finite float64 array of a shape from ``shapes`` with one entry NaN, +inf or -inf."""
-    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="finite part")
-    idx = tuple(draw(st.integers(0, s - 1), label="where") for s in a.shape)
-    a[idx] = draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="bad")
-    return a
-
-
-@st.composite
-def _non_real(draw, shapes):
-    """An array of numerals as strings (``'1.5'``: castable, still not numbers) or a complex
-    array, of a shape from ``shapes``."""
-    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="values")
-    if draw(st.booleans(), label="strings"):
-        return a.astype(str)
-    return a + 1j * draw(st.floats(-1e3, 1e3), label="imaginary part")
-
-
 _SERIES_SHAPES = st.tuples(st.integers(1, 6), st.integers(1, 3))
 
 
 @law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
-     values=_bad_ndim((0, 3, 4)), max_examples=10, controls=(ctl.series_ndim_unchecked,))
+     values=arrays_of_ndim((0, 3, 4)), max_examples=10, controls=(ctl.series_ndim_unchecked,))
 def moving_averages_refuse_series_that_are_not_1_or_2_d(t, case, values):
     """``values`` is one series ``(T,)`` or ``T`` rows of side-by-side series ``(T, d)``: a 0-d
     value has no time axis, and an array of 3 or more dimensions is no documented layout (its
@@ -513,7 +488,7 @@ def moving_averages_refuse_series_that_are_not_1_or_2_d(t, case, values):
 
 
 @law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
-     values=_with_a_nonfinite(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_finiteness_unchecked,))
+     values=with_a_nonfinite(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_finiteness_unchecked,))
 def moving_averages_refuse_nan_and_inf_values(t, case, values):
     """The values of a series are finite: a NaN or an infinity would propagate into every later
     average (forever, for an EMA) instead of being reported. A series holding one raises
@@ -523,7 +498,7 @@ def moving_averages_refuse_nan_and_inf_values(t, case, values):
 
 
 @law(needs=(), cases=per_technique(_AVERAGES), tier="contract", case=lambda c: st.just(c),
-     values=_non_real(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_cast_to_float,))
+     values=non_real(_SERIES_SHAPES), max_examples=10, controls=(ctl.series_cast_to_float,))
 def moving_averages_refuse_series_that_are_not_real_numbers(t, case, values):
     """A series is an array of real numbers: strings (even numerals such as ``'1.5'``) and
     complex numbers (whose imaginary part a cast would drop) are the wrong type of data and raise

@@ -14,13 +14,12 @@ import math
 import numpy as np
 from hypothesis import example, reject
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from properties._law import LawViolation, law, per_technique
 from properties.controls import normalization as ctl
 from properties.laws._contract import refuses, unchanged
 from properties.laws._tolerance import EPS64, column_stats, zscore_condition
-from properties.strategies import dyadic_matrices, feature_matrices, finite_floats
+from properties.strategies import arrays_of_ndim, dyadic_matrices, feature_matrices, finite_floats, non_real, with_a_nonfinite
 
 #: Features whose condition kappa = max|x| / sigma exceeds this are "constant within
 #: rounding": their standardised values carry no correct digits, so only finiteness is
@@ -889,35 +888,10 @@ def _refused_data(t, case, x, what, expect):
         unchanged(before, x, f"{what}: x")
 
 
-def _bad_ndim(ndims):
-    """Finite float64 arrays of a number of dimensions in ``ndims`` (sides 1 to 3)."""
-    return st.sampled_from(ndims).flatmap(
-        lambda k: hnp.arrays(np.float64, st.tuples(*[st.integers(1, 3)] * k), elements=finite_floats(1e3)))
-
-
-@st.composite
-def _with_a_nonfinite(draw, shapes):
-    """A finite float64 array of a shape from ``shapes`` with one entry NaN, +inf or -inf."""
-    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="finite part")
-    idx = tuple(draw(st.integers(0, s - 1), label="where") for s in a.shape)
-    a[idx] = draw(st.sampled_from([math.nan, math.inf, -math.inf]), label="bad")
-    return a
-
-
-@st.composite
-def _non_real(draw, shapes):
-    """An array of numerals as strings (``'1.5'``: castable, still not numbers) or a complex
-    array, of a shape from ``shapes``."""
-    a = draw(hnp.arrays(np.float64, shapes, elements=finite_floats(1e3)), label="values")
-    if draw(st.booleans(), label="strings"):
-        return a.astype(str)
-    return a + 1j * draw(st.floats(-1e3, 1e3), label="imaginary part")
-
-
 _MATRIX_SHAPES = st.tuples(st.integers(2, 5), st.integers(1, 3))
 
 
-@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_bad_ndim((0, 1, 3)),
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=arrays_of_ndim((0, 1, 3)),
      max_examples=10, controls=(ctl.normaliser_ndim_unchecked,))
 def normalisers_refuse_data_that_is_not_2_d(t, case, x):
     """``x`` is ``(n_samples, n_features)``, one feature per column: a 1-d array is ambiguous (one
@@ -928,7 +902,7 @@ def normalisers_refuse_data_that_is_not_2_d(t, case, x):
     _refused_data(t, case, x, f"{case} of a {x.ndim}-d array of shape {x.shape}", ValueError)
 
 
-@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_with_a_nonfinite(_MATRIX_SHAPES),
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=with_a_nonfinite(_MATRIX_SHAPES),
      max_examples=10, controls=(ctl.normaliser_finiteness_unchecked,))
 def normalisers_refuse_nan_and_inf_data(t, case, x):
     """The data are finite: a NaN or an infinity makes its feature's statistics (mean, standard
@@ -938,7 +912,7 @@ def normalisers_refuse_nan_and_inf_data(t, case, x):
     _refused_data(t, case, x, f"{case} of data holding {x[~np.isfinite(x)][0]!r}", ValueError)
 
 
-@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=_non_real(_MATRIX_SHAPES),
+@law(needs=(), cases=_NORMALISERS, tier="contract", case=lambda c: st.just(c), x=non_real(_MATRIX_SHAPES),
      max_examples=10, controls=(ctl.normaliser_data_cast_to_float,))
 def normalisers_refuse_data_that_is_not_real_numbers(t, case, x):
     """The data are real numbers: strings (even numerals such as ``'1.5'``) and complex numbers
