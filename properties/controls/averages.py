@@ -166,32 +166,18 @@ running_mean_always_float64 = Control(
     {"running_mean": _running_mean_float64})
 
 
+from properties.controls._patch import patched_all  # noqa: E402
+
+
 # --- alpha = 1, the defaults and the contract laws --------------------------------------------------
-
-def _patched(module: str, func: str, **replacements):
-    """``reference.<module>.<func>`` run with module-level helpers replaced (a removed or
-    weakened check), restored after the call."""
-    import importlib
-
-    def call(*args, **kwargs):
-        mod = importlib.import_module(f"reference.{module}")
-        saved = {k: getattr(mod, k) for k in replacements}
-        try:
-            for k, v in replacements.items():
-                setattr(mod, k, v)
-            return getattr(mod, func)(*args, **kwargs)
-        finally:
-            for k, v in saved.items():
-                setattr(mod, k, v)
-    return call
 
 
 def _both_emas(**replacements):
-    return {n: _patched("averages", n, **replacements) for n in ("ema", "ema_bias_corrected")}
+    return patched_all(("ema", "ema_bias_corrected"), "averages", **replacements)
 
 
 def _every_average(**replacements):
-    return {n: _patched("averages", n, **replacements) for n in ("ema", "ema_bias_corrected", "sma", "running_mean")}
+    return patched_all(("ema", "ema_bias_corrected", "sma", "running_mean"), "averages", **replacements)
 
 
 def _general_step(average, value, alpha):

@@ -262,14 +262,15 @@ inference_always_float64 = Control(
 
 # --- momentum 1, the defaults and the contract laws ---------------------------------------------------
 
-from properties.controls.averages import _as_float_array_nonfinite, _general_step, _patched  # noqa: E402
+from properties.controls.averages import _as_float_array_nonfinite, _general_step  # noqa: E402
+from properties.controls._patch import patched_all, with_patched  # noqa: E402
 
 _RUNNING_NAMES = ("batchnorm_running_update", "batchnorm_running_stats")
 _EVERY_BN = ("batchnorm_forward", "batchnorm_inference", *_RUNNING_NAMES)
 
 
 def _bn_patched(names, **replacements):
-    return {n: _patched("batchnorm", n, **replacements) for n in names}
+    return patched_all(names, "batchnorm", **replacements)
 
 
 def _with_defaults(name, **defaults):
@@ -391,12 +392,12 @@ negative_running_variance_clamped = Control(
     "negative_running_variance_clamped", "plausible bug (clamping instead of refusing)",
     "a negative running variance is clamped to 0 in inference and kept as given in the running update",
     {"batchnorm_inference": _inference_clamped,
-     "batchnorm_running_update": _patched("batchnorm", "batchnorm_running_update", _check_running=_check_running_no_var)})
+     "batchnorm_running_update": with_patched("batchnorm_running_update", "batchnorm", _check_running=_check_running_no_var)})
 running_shape_checked_only_when_both_wrong = Control(
     "running_shape_checked_only_when_both_wrong",
     "surviving mutant of reference/batchnorm.py (_check_running's shape check with 'and')",
     "a running mean or variance of the wrong shape accepted when the other one is right (length 1 broadcasts)",
-    {"batchnorm_running_update": _patched("batchnorm", "batchnorm_running_update", _check_running=_check_running_both)})
+    {"batchnorm_running_update": with_patched("batchnorm_running_update", "batchnorm", _check_running=_check_running_both)})
 running_options_any_string = Control(
     "running_options_any_string", "surviving mutant of reference/_validation.py (check_choice with 'or')",
     "any string accepted for momentum_weights and init (anything but 'new' weights the old value, anything but "

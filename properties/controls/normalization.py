@@ -363,12 +363,13 @@ apply_zscore_always_float64 = Control(
 
 # --- the defaults and the contract laws ---------------------------------------------------------------
 
-from properties.controls.averages import _as_float_array_cast, _as_float_array_nonfinite, _patched  # noqa: E402
+from properties.controls.averages import _as_float_array_cast, _as_float_array_nonfinite  # noqa: E402
+from properties.controls._patch import patched_all, with_patched  # noqa: E402
 
 
 def _every_normaliser(**replacements):
-    return {n: _patched("normalization", n, **replacements)
-            for n in ("zscore", "fit_zscore", "apply_zscore", "minmax", "fit_minmax", "apply_minmax", "center")}
+    return patched_all(("zscore", "fit_zscore", "apply_zscore", "minmax", "fit_minmax", "apply_minmax", "center"),
+                       "normalization", **replacements)
 
 
 def _fit_zscore_eps_one(x, eps=1.0):
@@ -457,19 +458,19 @@ normaliser_data_cast_to_float = Control(
 zscore_eps_unchecked = Control(
     "zscore_eps_unchecked", "surviving mutant of reference/normalization.py (_fit_zscore's eps check without lo)",
     "eps used as given: a negative eps accepted",
-    {n: _patched("normalization", n, check_in_range=_eps_any) for n in ("fit_zscore", "zscore")})
+    {n: with_patched(n, "normalization", check_in_range=_eps_any) for n in ("fit_zscore", "zscore")})
 zscore_eps_refused_with_type_error = Control(
     "zscore_eps_refused_with_type_error",
     "surviving mutant of reference/_validation.py (check_in_range formats the missing upper bound with :g)",
     "a negative eps raises TypeError (the message fails to build) instead of ValueError",
-    {n: _patched("normalization", n, check_in_range=_eps_type_error) for n in ("fit_zscore", "zscore")})
+    {n: with_patched(n, "normalization", check_in_range=_eps_type_error) for n in ("fit_zscore", "zscore")})
 minmax_range_lo_equal_hi_accepted = Control(
     "minmax_range_lo_equal_hi_accepted", "surviving mutant of reference/normalization.py (_check_range with lo <= hi)",
     "feature_range checked with lo <= hi (and no finiteness check): (1, 1) accepted",
-    {n: _patched("normalization", n, _check_range=_range_closed) for n in ("fit_minmax", "minmax")})
+    {n: with_patched(n, "normalization", _check_range=_range_closed) for n in ("fit_minmax", "minmax")})
 minmax_range_unchecked = Control(
     "minmax_range_unchecked", "plausible bug (no argument check)", "any feature_range used as given",
-    {n: _patched("normalization", n, _check_range=_range_any) for n in ("fit_minmax", "minmax")})
+    {n: with_patched(n, "normalization", _check_range=_range_any) for n in ("fit_minmax", "minmax")})
 apply_zscore_broadcasts_features = Control(
     "apply_zscore_broadcasts_features", "plausible bug (no feature-count check)",
     "apply_zscore broadcasts (x - mean) / std: data with fewer features use the first statistics, a single "
@@ -497,10 +498,10 @@ def _to_dtype_type_error(out, dtype, func, name="the result"):
 result_overflows_to_inf = Control(
     "result_overflows_to_inf", "plausible bug (a cast without a range check)",
     "the normalised values cast to the input's dtype as they are: beyond 65504 a float16 output is inf",
-    {n: _patched("normalization", n, to_result_dtype=_to_dtype_inf) for n in ("minmax", "apply_zscore", "apply_minmax")})
+    {n: with_patched(n, "normalization", to_result_dtype=_to_dtype_inf) for n in ("minmax", "apply_zscore", "apply_minmax")})
 result_overflow_refused_with_type_error = Control(
     "result_overflow_refused_with_type_error",
     "surviving mutant of reference/_numerics.py (to_result_dtype's message from np.isfinite(None))",
     "a result beyond the output dtype raises TypeError (the message fails to build) instead of ValueError",
-    {n: _patched("normalization", n, to_result_dtype=_to_dtype_type_error)
+    {n: with_patched(n, "normalization", to_result_dtype=_to_dtype_type_error)
      for n in ("minmax", "apply_zscore", "apply_minmax")})
