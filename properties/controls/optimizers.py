@@ -641,12 +641,12 @@ minimize_counts_the_overflowed_step = Control(
 
 # --- first-order optimisers: laws from the full mutation run ---
 
-def _source_mutant(module: str, func: str, old: str, new: str, quiet: bool = False):
-    """The reference function ``module.func`` with one fragment of its module's source replaced
-    (a surviving mutant, verbatim). Built on first call, so importing the controls never reads
-    the reference's source (under mutmut that source is the mutated copy). ``quiet``: its
-    updates run under ``np.errstate(all="ignore")`` (a mutant whose bug is a NaN shows the NaN
-    to the law instead of a RuntimeWarning)."""
+def _patched(module: str, func: str, replace: dict | None = None, **names):
+    """The reference function ``module.func`` built from its module's source (with each ``old ->
+    new`` of ``replace`` applied once) and run with the module-level ``names`` rebound (a validation
+    helper replaced by a pass-through, or ``make_optimizer`` by another ``_patched``). Built on first
+    call, so importing the controls never reads the reference's source (under mutmut that source
+    is the mutated copy)."""
     built = []
 
     def build():
@@ -654,25 +654,39 @@ def _source_mutant(module: str, func: str, old: str, new: str, quiet: bool = Fal
         import inspect
         mod = importlib.import_module(module)
         src = inspect.getsource(mod)
-        if src.count(old) != 1:
-            raise RuntimeError(f"control for {module}.{func}: {old!r} occurs {src.count(old)} times in the source")
+        for old, new in (replace or {}).items():
+            if src.count(old) != 1:
+                raise RuntimeError(f"control for {module}.{func}: {old!r} occurs {src.count(old)} times in the source")
+            src = src.replace(old, new)
         ns = {"__name__": f"{module}__control", "__package__": mod.__package__}
-        exec(compile(src.replace(old, new), f"<control {module}.{func}>", "exec"), ns)
+        exec(compile(src, f"<control {module}.{func}>", "exec"), ns)
+        ns.update(names)
         return ns[func]
 
     def call(*args, **kwargs):
         if not built:
             built.append(build())
-        opt = built[0](*args, **kwargs)
-        if not quiet:
-            return opt
+        return built[0](*args, **kwargs)
+    return call
+
+
+def _source_mutant(module: str, func: str, old: str, new: str, quiet: bool = False):
+    """The reference function ``module.func`` with one fragment of its module's source replaced
+    (a surviving mutant, verbatim; :func:`_patched`). ``quiet``: its updates run under
+    ``np.errstate(all="ignore")`` (a mutant whose bug is a NaN shows the NaN to the law instead of
+    a RuntimeWarning)."""
+    build = _patched(module, func, {old: new})
+    if not quiet:
+        return build
+
+    def call(*args, **kwargs):
+        opt = build(*args, **kwargs)
 
         def update(grads, state, params=None):
             with np.errstate(all="ignore"):
                 return opt.update(grads, state, params)
         return opt._replace(update=update)
     return call
-
 
 _SGD_SRC, _RMS_SRC, _ADAM_SRC = "reference.optimizers.sgd", "reference.optimizers.rmsprop", "reference.optimizers.adam"
 _ADAGRAD_SRC, _ADADELTA_SRC = "reference.optimizers.adagrad", "reference.optimizers.adadelta"
@@ -776,38 +790,6 @@ step_not_in_place = Control(
 
 # --- contract tier: a check removed or weakened (issue 16) -----------------------------------------
 
-def _patched(module: str, func: str, replace: dict | None = None, **names):
-    """The reference function ``module.func`` built from its module's source (with each ``old ->
-    new`` of ``replace`` applied once) and run with the module-level ``names`` rebound (a validation
-    helper replaced by a pass-through, or ``make_optimizer`` by a mutant of it). Built on first call,
-    like :func:`_source_mutant`."""
-    built = []
-
-    def build():
-        import importlib
-        import inspect
-        mod = importlib.import_module(module)
-        src = inspect.getsource(mod)
-        for old, new in (replace or {}).items():
-            if src.count(old) != 1:
-                raise RuntimeError(f"control for {module}.{func}: {old!r} occurs {src.count(old)} times in the source")
-            src = src.replace(old, new)
-        ns = {"__name__": f"{module}__control", "__package__": mod.__package__}
-        exec(compile(src, f"<control {module}.{func}>", "exec"), ns)
-        ns.update({k: (v() if getattr(v, "_lazy", False) else v) for k, v in names.items()})
-        return ns[func]
-
-    def call(*args, **kwargs):
-        if not built:
-            built.append(build())
-        return built[0](*args, **kwargs)
-    return call
-
-
-def _lazy(fn):
-    fn._lazy = True
-    return fn
-
 
 def _passthrough(value, *args, **kwargs):
     return value
@@ -821,7 +803,7 @@ _SCHED = "reference.optimizers.schedules"
 
 def _with_base(*pairs):
     """Every optimiser built on a ``make_optimizer`` whose module source has ``old -> new`` applied."""
-    base = _lazy(lambda: _patched(_BASE, "make_optimizer", dict(pairs)))
+    base = _patched(_BASE, "make_optimizer", dict(pairs))
     return {n: _patched(_MODULE[n], n, make_optimizer=base) for n in _OPTIMISERS}
 
 
