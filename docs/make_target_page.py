@@ -100,6 +100,16 @@ def adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, eps_root=0.0, eps_form="sqrt_vha
 * **Options you do not offer.** Raise `NotImplementedError` (for an argument at a non-default
   value you cannot express): the harness rejects that example and counts it; a law whose every
   example needs the option is skipped with your message. Never drop an option silently.
+* **Wrapping another library** (the built-in torch, optax, Keras, scikit-learn and pandas
+  targets). The verdict must be the library's, so the adapter refuses nothing on its behalf. A
+  value the library has a counterpart for is passed on as given (no `float()`, `int()` or
+  `np.asarray(..., float)` that would turn `'0.5'` or `True` into a number, no range check of
+  its own): the library's answer is the verdict, and where it accepts what the interface
+  refuses, that is a finding. A value of an argument the library does not have, which the
+  adapter itself translates (batch norm's `momentum_weights` and `init`, Adam's `eps_form`, the
+  series and batch layouts the adapter feeds in), raises `NotImplementedError` when the
+  interface refuses it: the contract law then does not apply to that library, instead of
+  passing on the adapter's check.
 * **`VERSION`** (optional): the string the conformance report shows (else `__version__`).
 * **`CONVENTIONS`** (optional): documentation only, as in the built-in adapters
   (`properties/targets/*.py`).

@@ -44,6 +44,7 @@ SCALE = "averages_scale_with_each_series_up_to_the_float64_limits"
 ALPHA = "ema_smoothing_factors_outside_zero_one_are_refused"
 NONFINITE = "moving_averages_refuse_nan_and_inf_values"
 TYPES = "averages_refuse_hyperparameters_of_the_wrong_type"
+NON_REAL = "moving_averages_refuse_series_that_are_not_real_numbers"
 
 FINDINGS = [
     Finding(
@@ -102,5 +103,15 @@ FINDINGS = [
               f"{TYPES}[ema_bias_corrected]": lambda value, **_: value is True or value is None,
               f"{TYPES}[sma]": None},
         reproduce=violates(TYPES, case="ema", values=np.array([[1.0], [2.0], [4.0]]), value=True),
+    ),
+    Finding(
+        "P6", severity="contract",
+        reason="pandas' window means convert their data to float64 (pandas/core/window/rolling.py, _prep_values: "
+               "ensure_float64) instead of refusing what is not a real number: numerals in strings are parsed "
+               "(ewm(alpha=0.5) of ['1.5', '-2'] gives [1.5, -0.25]) and a complex series loses its imaginary part "
+               "with numpy's ComplexWarning; only strings that are no numerals raise, pandas.errors.DataError "
+               "('Cannot aggregate non-numeric type'), which is not a TypeError",
+        laws=tuple(f"{NON_REAL}[{c}]" for c in ("ema", "ema_bias_corrected", "sma", "running_mean")),
+        reproduce=violates(NON_REAL, case="running_mean", values=np.array([["1.5"], ["-2"]])),
     ),
 ]

@@ -155,12 +155,25 @@ FINDINGS = [
     ),
     Finding(
         "T20", severity="contract",
-        reason="alpha=True is accepted as 1: get_ema_multi_avg_fn(decay) (torch/optim/swa_utils.py) checks neither "
-               "type nor range, and the torch target's range check 0 < alpha <= 1 is true for a bool (an int in "
-               "Python); a string, None, a list or a complex alpha raises TypeError there, as the law requires",
+        reason="alpha=True is accepted as 1: the torch target passes decay = 1 - alpha, and get_ema_multi_avg_fn(decay) "
+               "(torch/optim/swa_utils.py) checks only the range, 'if decay < 0.0 or decay > 1.0: raise ValueError', "
+               "which 1 - True = 0 passes (a bool is an int in Python); a string, None, a list or a complex alpha "
+               "raises TypeError (from 1 - alpha, or from that comparison), as the law requires",
         laws={"averages_refuse_hyperparameters_of_the_wrong_type[ema]": lambda value, **_: value is True},
         reproduce=violates("averages_refuse_hyperparameters_of_the_wrong_type", case="ema",
                            values=np.array([[1.0], [2.0], [4.0]]), value=True),
+    ),
+    Finding(
+        "T32", severity="contract",
+        reason="get_ema_multi_avg_fn(decay) documents decay in [0, 1] and checks 'if decay < 0.0 or decay > 1.0: raise "
+               "ValueError' (torch/optim/swa_utils.py), so with the torch target's decay = 1 - alpha it accepts "
+               "alpha = 0 (decay 1: the average never leaves v0), a negative alpha that 1 - alpha rounds to 1 "
+               "(-5e-324), and alpha = nan (a NaN passes both comparisons; every average is NaN). alpha below 0, "
+               "above 1 and +-inf raise ValueError, so the law holds for every other value and stays active",
+        laws={"ema_smoothing_factors_outside_zero_one_are_refused[ema]":
+              lambda alpha, **_: not (1.0 - alpha < 0.0 or 1.0 - alpha > 1.0)},
+        reproduce=violates("ema_smoothing_factors_outside_zero_one_are_refused", case="ema",
+                           values=np.array([[1.0], [2.0]]), alpha=0.0),
     ),
     Finding(
         "T21", severity="contract",

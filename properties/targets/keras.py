@@ -368,7 +368,8 @@ def _bn_layer(x, momentum, eps, gamma=None, beta=None, moving=None):
 def _batch(x):
     x = float_array(x)
     if x.ndim not in (2, 3):
-        raise ValueError(f"keras target: batch norm: x must have shape (N, C) or (N, C, L); got {x.shape}")
+        # the (N, C) / (N, C, L) layout is the adapter's mapping onto BatchNormalization(axis=1): no verdict on Keras
+        _unsupported("batch norm", f"x of shape {x.shape} (the interface's batches are (N, C) or (N, C, L))")
     return x
 
 
@@ -394,7 +395,8 @@ def batchnorm_running_init(num_features: int) -> BatchNormRunning:
 def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weights: str = "new",
                              unbiased: bool = True) -> BatchNormRunning:
     if momentum_weights not in ("new", "old"):
-        raise ValueError(f"batchnorm_running_update: momentum_weights must be 'new' or 'old'; got {momentum_weights!r}")
+        # an option of the interface that Keras does not have (the adapter translates it): no verdict on Keras
+        _unsupported("batchnorm_running_update", f"momentum_weights={momentum_weights!r} (the interface knows 'new' and 'old')")
     if unbiased:
         _unsupported("batchnorm_running_update", "unbiased=True (torch's unbiased running variance)")
     if running is None:
@@ -409,7 +411,8 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
 def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights: str = "new",
                             unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
     if init not in ("batch", "zeros_ones"):
-        raise ValueError(f"batchnorm_running_stats: init must be 'batch' or 'zeros_ones'; got {init!r}")
+        # an option of the interface that Keras does not have (the adapter translates it): no verdict on Keras
+        _unsupported("batchnorm_running_stats", f"init={init!r} (the interface knows 'batch' and 'zeros_ones')")
     if init != "zeros_ones":
         _unsupported("batchnorm_running_stats", f"init={init!r} (Keras starts the moving statistics at 0 and 1)")
     batches = list(batches)

@@ -72,15 +72,16 @@ CONVENTIONS = {
 }
 
 
-def _frame(values, func: str):
+def _frame(values):
+    """``values`` as pandas data: a Series for a 1-d array, a DataFrame otherwise (whose constructor
+    refuses other than 2 dimensions). Real numbers are converted to float64 first (pandas' window
+    means compute in float64; the conversion keeps integers and float32 exact, and the result gets
+    the float dtype back); anything else is passed as given, so pandas' own handling of strings and
+    complex numbers is the verdict, not the adapter's."""
     v = np.array(values, dtype=None, copy=True)
-    if v.dtype.kind not in "fiub":   # the interface: data of the wrong type is a TypeError
-        raise TypeError(f"pandas target: {func}: values must be real numbers; got dtype {v.dtype}")
-    if v.ndim not in (1, 2) or v.shape[0] < 1:
-        raise ValueError(f"pandas target: {func}: values must be a non-empty real series of shape (T,) or "
-                         f"(T, d); got dtype {v.dtype}, shape {v.shape}")
+    real = v.dtype.kind in "fiub"
     dtype = v.dtype if v.dtype.kind == "f" else np.dtype(np.float64)
-    data = v.astype(np.float64)
+    data = v.astype(np.float64) if real else v
     return (_pd.Series(data) if data.ndim == 1 else _pd.DataFrame(data)), dtype
 
 
@@ -89,7 +90,7 @@ def _out(result, dtype) -> np.ndarray:
 
 
 def ema(values, alpha, v0=0.0):
-    frame, dtype = _frame(values, "ema")
+    frame, dtype = _frame(values)
     if v0 is not None:
         start = np.broadcast_to(np.asarray(v0, dtype=np.float64), frame.shape[1:])
         head = _pd.Series([float(start)]) if frame.ndim == 1 else _pd.DataFrame([start])
@@ -101,15 +102,15 @@ def ema(values, alpha, v0=0.0):
 
 
 def ema_bias_corrected(values, alpha):
-    frame, dtype = _frame(values, "ema_bias_corrected")
+    frame, dtype = _frame(values)
     return _out(frame.ewm(alpha=alpha, adjust=True, min_periods=0, ignore_na=False).mean(), dtype)
 
 
 def sma(values, n):
-    frame, dtype = _frame(values, "sma")
+    frame, dtype = _frame(values)
     return _out(frame.rolling(n, min_periods=n).mean().iloc[n - 1:], dtype)
 
 
 def running_mean(values):
-    frame, dtype = _frame(values, "running_mean")
+    frame, dtype = _frame(values)
     return _out(frame.expanding(min_periods=1).mean(), dtype)

@@ -444,7 +444,8 @@ def batchnorm_running_update(running, x, momentum: float = 0.1, *, momentum_weig
     if not unbiased:
         _unsupported("batchnorm_running_update", "unbiased=False (Keras's biased running variance)")
     if momentum_weights not in ("new", "old"):
-        raise ValueError(f"batchnorm_running_update: momentum_weights must be 'new' or 'old'; got {momentum_weights!r}")
+        # an option of the interface that torch does not have (the adapter translates it): no verdict on torch
+        _unsupported("batchnorm_running_update", f"momentum_weights={momentum_weights!r} (the interface knows 'new' and 'old')")
     xt = torch.from_numpy(_float(x).astype(np.float64))
     delta = momentum if momentum_weights == "new" else 1.0 - momentum
     c = xt.shape[1] if xt.dim() >= 2 else 1   # other ndims: the module's own check (_check_input_dim) refuses them
@@ -464,7 +465,8 @@ def batchnorm_running_stats(batches, momentum: float = 0.1, *, momentum_weights:
                             unbiased: bool = True, init: str = "batch") -> BatchNormRunning:
     """Fold ``batches`` through one ``nn.BatchNorm1d`` (``init='zeros_ones'`` is torch's own start)."""
     if init not in ("batch", "zeros_ones"):
-        raise ValueError(f"batchnorm_running_stats: init must be 'batch' or 'zeros_ones'; got {init!r}")
+        # an option of the interface that torch does not have (the adapter translates it): no verdict on torch
+        _unsupported("batchnorm_running_stats", f"init={init!r} (the interface knows 'batch' and 'zeros_ones')")
     batches = list(batches)
     first = np.asarray(batches[0])
     running = batchnorm_running_init(first.shape[1] if first.ndim >= 2 else 1) if init == "zeros_ones" else None
@@ -646,7 +648,8 @@ def _averaged(values, prefix, **kwargs) -> np.ndarray:
     dtype = np.float32 if np.asarray(values).dtype == np.float32 else np.float64
     v = np.array(values, dtype=dtype)
     if v.ndim not in (1, 2) or v.shape[0] < 1:
-        raise ValueError(f"values must have shape (T,) or (T, d) with T >= 1; got {v.shape}")
+        # the series layout is the adapter's (it feeds AveragedModel one row at a time), not torch's: no verdict
+        _unsupported("averages", f"values of shape {v.shape} (the interface's series are (T,) or (T, d), T >= 1)")
     flat = v.reshape(v.shape[0], -1)
     holder = torch.nn.Module()
     holder.w = torch.nn.Parameter(torch.zeros(flat.shape[1], dtype=getattr(torch, np.dtype(dtype).name)),
@@ -671,9 +674,8 @@ def ema(values, alpha: float, v0=0.0) -> np.ndarray:
     """``AveragedModel(multi_avg_fn=get_ema_multi_avg_fn(decay=1 - alpha))`` fed ``v0`` (if not None), then the values."""
     from torch.optim.swa_utils import get_ema_multi_avg_fn
 
-    if not 0.0 < alpha <= 1.0:
-        raise ValueError(f"ema: alpha must be in (0, 1]; got {alpha!r}")
-    return _averaged(values, v0, multi_avg_fn=get_ema_multi_avg_fn(decay=1.0 - float(alpha)))
+    # alpha is passed on as torch's decay = 1 - alpha, unchecked here: torch's own check of decay is the verdict
+    return _averaged(values, v0, multi_avg_fn=get_ema_multi_avg_fn(decay=1.0 - alpha))
 
 
 # --- learning-rate schedules -----------------------------------------------------------------------
