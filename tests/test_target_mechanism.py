@@ -164,3 +164,35 @@ def test_a_law_broken_in_two_distinct_ways_raises_one_assertion_error_with_both(
                                                                            derandomize=True))
     assert isinstance(info.value, AssertionError)
     assert sorted(str(e) for e in info.value.exceptions) == ["too big", "too small"]
+
+
+def test_a_law_expected_to_fail_stops_at_its_first_counterexample_unshrunk():
+    """A whole-law finding makes the law a strict xfail; ``check(expect_failure=True)`` (what the
+    plugin passes then) only has to show the law still fails: it stops at the first failing
+    example, skips shrinking, and still raises the violation (an AssertionError). Without it,
+    Hypothesis shrinks the same failure to the smallest example."""
+    from hypothesis import settings
+    from hypothesis import strategies as st
+
+    from properties import load_target
+    from properties._law import Control, LawViolation, law
+
+    seen = []
+
+    @law(needs=(), x=st.integers(0, 10**6), controls=(Control("none", "test", "test", {}),))
+    def _fails_above_ten(t, x):
+        seen.append(x)
+        if x > 10:
+            raise LawViolation(f"x = {x}")
+
+    for expect_failure, shrunk in ((False, True), (True, False)):
+        seen.clear()
+        with pytest.raises(LawViolation) as info:
+            _fails_above_ten.check(load_target("reference"), settings=settings(max_examples=100, database=None),
+                                   expect_failure=expect_failure)
+        failing = [x for x in seen if x > 10]
+        if shrunk:
+            assert str(info.value) == "x = 11" and len(set(failing)) > 1, (str(info.value), len(failing))
+        else:
+            # one failing example (Hypothesis runs it once more to report it), not shrunk
+            assert len(set(failing)) == 1 and str(info.value) == f"x = {failing[0]}", (str(info.value), failing)
