@@ -13,6 +13,9 @@ One timed call is one optimiser step on a flat parameter vector of ``n`` element
   measuring machine); numpy's element-wise ufuncs run on one thread;
 * ``optax_jit``: ``jax.jit(opt.update)(g, state, p)`` compiled in setup, with
   ``block_until_ready``;
+* ``floor`` (``benchmarks.steady --floor`` only, not in the asv matrix): the same step in
+  plain numpy written for speed alone, in place, unchecked (``benchmarks/floor.py``): the
+  bound on what any numpy step can reach;
 * ``bound``: the single-pass bandwidth bound, ``np.copyto(dst, src)`` over as many bytes as
   the step must touch at least (each of its arrays read once, each written array written
   once: ``traffic * n * itemsize`` bytes, ``src`` and ``dst`` holding half each).
@@ -28,6 +31,7 @@ timed sample of one call: an untimed first step keeps one-off costs out of the s
 import numpy as np
 
 from ._data import DTYPES, STEP_SIZES, optional, reference_name, vector
+from .floor import floor_step
 
 # name -> (reference factory, torch (class, kwargs), optax (factory, kwargs), traffic)
 # traffic = arrays read + arrays written by one in-place step (p, g, state).
@@ -63,7 +67,9 @@ def setup_step(self, n, dtype, name, impl):
         state = opt.init(p)
         if impl == "reference":
             step_ = opt.step_
-            step_(p, g, state)  # past the first step's special case, as torch's state below
+            # past the first step's special case (SGD momentum's b = g at t = 1), as torch's state
+            # below: every timed call is update t = 2, the steady-state path
+            state = step_(p, g, state)
             self.call = lambda: step_(p, g, state)
         else:
             update = opt.update
@@ -95,6 +101,10 @@ def setup_step(self, n, dtype, name, impl):
         _, state = jax.block_until_ready(update(jg, state, jp))  # compile, and take one step
         block = jax.block_until_ready
         self.call = lambda: block(update(jg, state, jp))
+    elif impl == "floor":
+        opt = ref(reference_name)
+        state = opt.step_(p, g, opt.init(p))  # warm, as the reference's
+        self.call = floor_step(name, p, g, state)
     elif impl == "bound":
         half = traffic * n // 2
         src = np.ones(half, dtype)
