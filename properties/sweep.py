@@ -5,7 +5,8 @@
 
 Each (target, seed) runs ``python -m pytest properties/ --target T --hypothesis-seed S -q
 -p no:cacheprovider`` in a subprocess (installed from a wheel: ``--pyargs properties``, from the
-current directory) (``--jobs`` at a time). A run counts as an unexpected
+current directory) (``--jobs`` at a time; with fewer seeds than jobs, each run uses the spare
+jobs as pytest-xdist workers, when pytest-xdist is installed). A run counts as an unexpected
 failure when pytest exits non-zero; its failing test ids are printed. Exits 1 if any run
 failed. The verdict is only worth something if it does not depend on the seed (issue 13).
 """
@@ -13,6 +14,7 @@ failed. The verdict is only worth something if it does not depend on the seed (i
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import subprocess
 import sys
@@ -31,10 +33,13 @@ def _seeds(spec: str) -> list[int]:
     return out
 
 
-def run(target: str, seed: int, profile: str) -> tuple[int, float, list[str], str]:
+def run(target: str, seed: int, profile: str, workers: int = 1) -> tuple[int, float, list[str], str]:
+    """One pytest run of the laws against ``target`` under ``seed``; ``workers`` > 1 spreads it
+    over that many pytest-xdist processes (the sweep's jobs that its seeds leave idle)."""
     laws, _, cwd = laws_command()
+    parallel = ["-n", str(workers)] if workers > 1 and importlib.util.find_spec("xdist") else ["-p", "no:xdist"]
     cmd = [sys.executable, "-m", "pytest", *laws, "--target", target, "--hypothesis-seed", str(seed),
-           "--hypothesis-profile", profile, "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+           "--hypothesis-profile", profile, "-q", "-p", "no:cacheprovider", *parallel]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     failed = re.findall(r"^FAILED (\S+)", proc.stdout, re.M)
@@ -56,7 +61,9 @@ def main(argv=None) -> int:
     for target in targets:
         results = []
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-            for r in pool.map(lambda s: (s, *run(target, s, args.hypothesis_profile)), seeds):
+            # fewer seeds than jobs (CI's one seed on 2 cores): each run gets the idle jobs as workers
+            workers = max(1, args.jobs // len(seeds))
+            for r in pool.map(lambda s: (s, *run(target, s, args.hypothesis_profile, workers)), seeds):
                 results.append(r)
                 if args.verbose:
                     print(f"  {target} seed {r[0]}: exit {r[1]} ({r[2]:.0f} s) {r[4]}", flush=True)
