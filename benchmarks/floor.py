@@ -15,16 +15,16 @@ few roundings), so that the floor is not fast by being wrong.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 __all__ = ["floor_step"]
 
 
-def floor_step(name: str, p: np.ndarray, g: np.ndarray, state) -> callable:
+def floor_step(name: str, p: np.ndarray, g: np.ndarray, state) -> Callable[[], None]:
     """A call taking one step of optimiser ``name`` on ``p`` (in place) with gradient ``g``,
     from the reference's ``state`` (its arrays are copied, its count continues)."""
-    if name not in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"):
-        raise NotImplementedError(f"floor_step: no floor for optimiser {name!r}")
     s = np.empty_like(p)
     if name == "sgd":
         def step():
@@ -105,4 +105,6 @@ def floor_step(name: str, p: np.ndarray, g: np.ndarray, state) -> callable:
             np.divide(m, s, out=s)
             np.multiply(s, -1e-3 / bc1, out=s)            # - lr m_hat / (sqrt(v_hat) + eps)
             np.add(p, s, out=p)
+    else:
+        raise NotImplementedError(f"floor_step: no floor for optimiser {name!r}")
     return step

@@ -76,7 +76,7 @@ def main(argv=None):
     extra = " floor | torch / floor |" if args.floor else ""
     print("| optimizer | dtype | n | reference | torch default | torch / ref | optax jit | optax / best ref "
           "| bound / ref |" + extra)
-    print("|---|---|---|---|---|---|---|---|---|" + "---|---|" * args.floor)
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.floor else ""))
     goals, floors, steps = [], [], {}
     for n in args.n:
         for dtype in args.dtypes:

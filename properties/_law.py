@@ -30,7 +30,8 @@ import unittest
 from types import SimpleNamespace
 from typing import Callable
 
-from hypothesis import example, given, reject
+from hypothesis import Phase, example, given, reject
+from hypothesis import settings as _settings
 from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
@@ -197,8 +198,6 @@ class Law:
             ex = dict(ex)
             if ex.pop("_case", case) == case:
                 test = example(**ex)(test)
-        from hypothesis import Phase, settings as _settings
-
         changes = {}
         if settings is None:
             if (self.statistical and self.cases) or self.max_examples is not None:
